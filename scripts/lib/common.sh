@@ -1,0 +1,32 @@
+# Shared set-up for the project's scripts: puts Swift on PATH and installs the
+# Debian packages the build needs (libsqlite3-dev, libzmq3-dev, protobuf-compiler).
+# Source it; do not run it.
+
+export PATH="$PATH:/opt/swift/usr/bin"
+
+gatehouse_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+
+# ensure_apt PKG...: installs whichever of PKG are missing, with sudo when not root.
+ensure_apt() {
+    local missing=()
+    for p in "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+    echo "installing: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+        $SUDO apt-get update >/dev/null
+        $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+    }
+}
+
+ensure_build_deps() {
+    ensure_apt libsqlite3-dev libzmq3-dev protobuf-compiler pkg-config
+    if ! command -v swift >/dev/null 2>&1; then
+        echo "error: Swift toolchain not found (expected at /opt/swift/usr/bin)" >&2
+        exit 1
+    fi
+}
