@@ -17,7 +17,6 @@ let package = Package(
         // libzmq through Debian's libzmq3-dev.
         .systemLibrary(
             name: "CZeroMQ",
-            pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),

@@ -1,0 +1,120 @@
+/// How concurrent writes to one field are merged. Declared per field by the domain.
+public enum MergePolicy: Sendable {
+    /// Last writer wins, by hybrid logical clock, then replica id. The losing value is
+    /// kept in a conflict record (not flagged for review).
+    case lastWriterWins
+    /// Deterministic winner as for last-writer-wins, and the conflict is flagged for a
+    /// person to review: fees, satisfaction results, customer contact data.
+    case review
+    /// Values only move forward in a declared order; concurrent writes keep the highest.
+    /// Local writes that do not move forward are refused.
+    case lifecycle(Lifecycle)
+    /// A set of elements stored as a JSON array; concurrent add and remove of the same
+    /// element keep it (observed-remove, add wins). Never conflicts.
+    case addWinsSet
+    /// Set once when the record is created and never changed afterwards.
+    case appendOnly
+    /// Carried together with another field (same dot, merged as one unit), e.g. a
+    /// ticket's reopen count with its status.
+    case partOf(String)
+
+    var name: String {
+        switch self {
+        case .lastWriterWins: return "last-writer-wins"
+        case .review: return "review"
+        case .lifecycle(let l): return "lifecycle:\(l.name)"
+        case .addWinsSet: return "add-wins-set"
+        case .appendOnly: return "append-only"
+        case .partOf(let f): return "part-of:\(f)"
+        }
+    }
+}
+
+/// A declared forward-only order for a lifecycle field.
+///
+/// `rank` receives the values of the field and of its `.partOf` companions (in declared
+/// order) and returns their position in the lifecycle, compared lexicographically; nil
+/// marks a value that is not in the lifecycle. Ticket status, for example, ranks as
+/// (reopen count, stage index).
+public struct Lifecycle: Sendable {
+    public var name: String
+    public var rank: @Sendable ([Value]) -> [Int]?
+    public init(name: String, rank: @escaping @Sendable ([Value]) -> [Int]?) {
+        self.name = name
+        self.rank = rank
+    }
+
+    /// A lifecycle over plain stage names, ranked by their position in `stages`.
+    public static func stages(_ name: String, _ stages: [String]) -> Lifecycle {
+        Lifecycle(name: name) { values in
+            guard let s = values.first?.text, let i = stages.firstIndex(of: s) else { return nil }
+            return [i]
+        }
+    }
+}
+
+/// SQLite column type of a declared field.
+public enum ColumnType: String, Sendable {
+    case text = "TEXT", integer = "INTEGER", real = "REAL", blob = "BLOB"
+}
+
+/// One replicated column.
+public struct Field: Sendable {
+    public var name: String
+    public var type: ColumnType
+    public var policy: MergePolicy
+    public init(_ name: String, _ type: ColumnType, _ policy: MergePolicy = .lastWriterWins) {
+        self.name = name
+        self.type = type
+        self.policy = policy
+    }
+}
+
+/// Which center a record belongs to, which decides which nodes receive it.
+public enum Scope: Sendable {
+    /// Every record goes to every center (price list, work calendar).
+    case shared
+    /// The named text field holds the center code; NULL there means "shared by all
+    /// centers". The field is fixed at creation.
+    case column(String)
+}
+
+/// The declaration of one replicated table. The engine creates the storage table
+/// `_rep_<name>`, a read-only view `<name>` of the live rows, and triggers that refuse
+/// writes from outside the engine.
+///
+/// ```swift
+/// let customers = ReplicatedTable("customer", scope: .column("center"), fields: [
+///     Field("center", .text, .appendOnly),
+///     Field("name", .text, .review),
+///     Field("phone", .text, .review),
+///     Field("tags", .text, .addWinsSet),
+/// ], indexes: [["center", "name"]])
+/// ```
+public struct ReplicatedTable: Sendable {
+    public var name: String
+    public var scope: Scope
+    public var fields: [Field]
+    /// Rows are never updated or deleted after insertion (timelines, audit entries).
+    public var appendOnly: Bool
+    /// Column lists to index on the storage table, for the domain's queries.
+    public var indexes: [[String]]
+
+    public init(_ name: String, scope: Scope, fields: [Field], appendOnly: Bool = false, indexes: [[String]] = []) {
+        self.name = name
+        self.scope = scope
+        self.fields = fields
+        self.appendOnly = appendOnly
+        self.indexes = indexes
+    }
+}
+
+/// Every replicated table of an application, with the schema version peers must share.
+public struct ReplicationSchema: Sendable {
+    public var version: Int
+    public var tables: [ReplicatedTable]
+    public init(version: Int, tables: [ReplicatedTable]) {
+        self.version = version
+        self.tables = tables
+    }
+}

@@ -1,0 +1,83 @@
+/// A declared table compiled for the engine: fields grouped into merge *slots*. A slot is
+/// one field plus its `.partOf` companions; it carries one clock and merges as a unit.
+public struct TableLayout: Sendable {
+    public struct Slot: Sendable {
+        /// Name of the field that owns the slot.
+        public var name: String
+        public var policy: MergePolicy
+        /// Indices into `fields` of the slot's columns; the owner comes first.
+        public var columns: [Int]
+    }
+
+    public let table: ReplicatedTable
+    public let slots: [Slot]
+    /// For each field: (slot index, position inside the slot).
+    let fieldSlot: [String: (slot: Int, position: Int)]
+    /// Index of the scope field in `fields`, if scoped by column.
+    let scopeField: Int?
+
+    public var name: String { table.name }
+    public var fields: [Field] { table.fields }
+    var storage: String { "_rep_" + table.name }
+
+    init(_ table: ReplicatedTable) throws {
+        self.table = table
+        func fail(_ m: String) -> ReplicationError { .invalidSchema("table \(table.name): \(m)") }
+        guard SQLName.isValid(table.name) else { throw fail("invalid table name") }
+        var seen = Set<String>()
+        for f in table.fields {
+            guard SQLName.isValid(f.name), !f.name.hasPrefix("_"), f.name != "id" else {
+                throw fail("invalid field name \"\(f.name)\" (letters, digits, '_'; not 'id'; not starting with '_')")
+            }
+            guard seen.insert(f.name).inserted else { throw fail("duplicate field \(f.name)") }
+        }
+        var slots: [Slot] = []
+        var slotOf: [String: Int] = [:]
+        for (i, f) in table.fields.enumerated() {
+            if case .partOf = f.policy { continue }
+            slotOf[f.name] = slots.count
+            slots.append(Slot(name: f.name, policy: f.policy, columns: [i]))
+        }
+        for (i, f) in table.fields.enumerated() {
+            guard case .partOf(let owner) = f.policy else { continue }
+            guard let s = slotOf[owner] else { throw fail("\(f.name) is part of unknown field \(owner)") }
+            if case .addWinsSet = slots[s].policy { throw fail("a set field cannot have companions") }
+            slots[s].columns.append(i)
+        }
+        var map: [String: (Int, Int)] = [:]
+        for (s, slot) in slots.enumerated() {
+            for (p, c) in slot.columns.enumerated() { map[table.fields[c].name] = (s, p) }
+        }
+        self.slots = slots
+        self.fieldSlot = map
+        switch table.scope {
+        case .shared: scopeField = nil
+        case .column(let name):
+            guard let i = table.fields.firstIndex(where: { $0.name == name }) else {
+                throw fail("scope field \(name) is not declared")
+            }
+            guard table.fields[i].type == .text else { throw fail("scope field \(name) must be text") }
+            scopeField = i
+        }
+        for idx in table.indexes {
+            for c in idx where c != "id" && !seen.contains(c) { throw fail("index on unknown field \(c)") }
+        }
+    }
+
+    /// The center a record belongs to, or nil when shared by all centers.
+    func scope(of state: RecordState) -> String? {
+        guard let f = scopeField, let (s, p) = fieldSlot[table.fields[f].name] else { return nil }
+        let v = state.slots[s].values[p]
+        if case .text(let t) = v, !t.isEmpty { return t }
+        return nil
+    }
+}
+
+enum SQLName {
+    static func isValid(_ s: String) -> Bool {
+        guard let f = s.utf8.first, !(f >= 48 && f <= 57), s.utf8.count <= 64 else { return false }
+        return s.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95
+        }
+    }
+}

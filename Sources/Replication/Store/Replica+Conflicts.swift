@@ -1,0 +1,77 @@
+import GRDB
+
+/// A conflict entry with the record it belongs to.
+public struct ConflictRecord: Sendable, Hashable {
+    public var table: String
+    public var recordID: String
+    public var entry: ConflictEntry
+    /// Hybrid-logical time at which this replica first recorded it.
+    public var detectedAt: HLCTimestamp
+
+    /// A stable, human-typable key: `table/record/field/replica:counter`.
+    public var key: String { "\(table)/\(recordID)/\(entry.field)/\(entry.loser.dot)" }
+}
+
+extension Replica {
+    /// Lists conflict records, newest first.
+    /// - Parameters:
+    ///   - openOnly: only conflicts nobody has resolved yet.
+    ///   - reviewOnly: only those whose policy asks for a person's review.
+    public func conflicts(openOnly: Bool = true, reviewOnly: Bool = false, table: String? = nil,
+                          recordID: String? = nil) throws -> [ConflictRecord] {
+        var sql = "SELECT tbl, rid, field, detected_hlc, body FROM _rep_conflicts WHERE 1"
+        var args: [DatabaseValueConvertible] = []
+        if openOnly { sql += " AND open = 1" }
+        if reviewOnly { sql += " AND review = 1" }
+        if let table { sql += " AND tbl = ?"; args.append(table) }
+        if let recordID { sql += " AND rid = ?"; args.append(recordID) }
+        sql += " ORDER BY detected_hlc DESC, tbl, rid, field, loser_replica, loser_counter"
+        return try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
+                ConflictRecord(table: row[0], recordID: row[1],
+                               entry: try Storage.decodeConflict(field: row[2], body: [UInt8](row[4] as Data)),
+                               detectedAt: HLCTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64)))
+            }
+        }
+    }
+
+    /// Finds a conflict by its `key`.
+    public func conflict(key: String) throws -> ConflictRecord {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, let colon = parts[3].lastIndex(of: ":"),
+              let rep = ReplicaID(rawValue: String(parts[3][..<colon])),
+              let counter = UInt64(parts[3][parts[3].index(after: colon)...])
+        else { throw ReplicationError.invalidInput("malformed conflict key \"\(key)\" (expected table/record/field/replica:counter)") }
+        let found = try conflicts(openOnly: false, table: parts[0], recordID: parts[1])
+            .first { $0.entry.field == parts[2] && $0.entry.loser.dot == Dot(replica: rep, counter: counter) }
+        guard let found else { throw ReplicationError.conflictNotFound(key) }
+        return found
+    }
+
+    /// Resolves a conflict by its key, as `author`; see `WriteTransaction.resolveConflict`.
+    public func resolveConflict(key: String, with resolution: WriteTransaction.Resolution, author: String) throws {
+        let c = try conflict(key: key)
+        try write(author: author) { tx in
+            try tx.resolveConflict(c.table, id: c.recordID, field: c.entry.field, loser: c.entry.loser.dot, with: resolution)
+        }
+    }
+
+    /// Number of records waiting to reach `peer` (after its acknowledged cursor, in scope).
+    public func pendingCount(for peer: ReplicaID, scope: ScopeFilter = .all) throws -> Int {
+        let acked = try acknowledgedCursor(of: peer)
+        return try database.read { db in
+            var r = ReplicaResolver(directory)
+            let src = try r.index(peer, db, allocate: false).nonZero ?? -1
+            var n = 0
+            for l in tables {
+                var sql = "SELECT count(*) FROM \(Storage.q(l.storage)) WHERE _seq > ? AND _src != ?"
+                var args: [DatabaseValue] = [Int64(bitPattern: acked).databaseValue, src.databaseValue]
+                Storage.restrict(&sql, &args, l, scope)
+                n += try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0
+            }
+            return n
+        }
+    }
+}
+
+import Foundation

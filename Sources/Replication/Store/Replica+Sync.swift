@@ -1,0 +1,255 @@
+import GRDB
+
+/// A batch of record states from one replica's log, covering log positions
+/// `(fromSeq, toSeq]` for one peer's scope.
+public struct ChangeBatch: Hashable, Sendable {
+    public var schemaVersion: Int
+    public var origin: ReplicaID
+    /// Exclusive lower bound: the cursor the batch was extracted after.
+    public var fromSeq: UInt64
+    /// Inclusive upper bound: the receiver's cursor once applied.
+    public var toSeq: UInt64
+    public var records: [RecordState]
+    /// Nothing in scope remains after `toSeq` at extraction time.
+    public var isLast: Bool
+
+    public init(schemaVersion: Int, origin: ReplicaID, fromSeq: UInt64, toSeq: UInt64, records: [RecordState], isLast: Bool) {
+        self.schemaVersion = schemaVersion
+        self.origin = origin
+        self.fromSeq = fromSeq
+        self.toSeq = toSeq
+        self.records = records
+        self.isLast = isLast
+    }
+}
+
+/// Which records a peer may receive.
+public enum ScopeFilter: Sendable, Equatable {
+    /// Everything (the hub's own view, tests).
+    case all
+    /// The records of these centers plus everything shared by all centers.
+    case centers(Set<String>)
+
+    func admits(_ scope: String?) -> Bool {
+        switch self {
+        case .all: return true
+        case .centers(let set): return scope.map(set.contains) ?? true
+        }
+    }
+}
+
+/// What applying a batch did.
+public struct ApplyResult: Sendable, Equatable {
+    /// Records whose local state changed.
+    public var changed = 0
+    /// Records already known (duplicates, echoes).
+    public var unchanged = 0
+    /// Conflict entries created here.
+    public var newConflicts = 0
+    /// Records kept out, with the reason (also stored in the quarantine table).
+    public var refused: [Refusal] = []
+    /// The peer's cursor after the batch.
+    public var cursor: UInt64 = 0
+    public init() {}
+}
+
+/// A record a replica refused to apply.
+public struct Refusal: Sendable, Equatable, Hashable {
+    public var table: String
+    public var id: String
+    public var reason: String
+}
+
+extension Replica {
+    /// The next batch of changes after `cursor` for a peer: record states in log order,
+    /// restricted to `scope`, at most `maxCount` records and about `maxBytes`.
+    /// Records whose latest state came from `peer` unchanged are skipped (no echo).
+    public func changes(after cursor: UInt64, scope: ScopeFilter = .all, for peer: ReplicaID? = nil,
+                        maxCount: Int = 1000, maxBytes: Int = 1 << 20) throws -> ChangeBatch {
+        precondition(maxCount > 0 && maxBytes > 0)
+        return try database.read { db in
+            var r = ReplicaResolver(directory)
+            let maxSeq = UInt64(try Int64.fetchOne(db, sql: "SELECT seq FROM _rep_local")!)
+            let src = try peer.flatMap { try r.index($0, db, allocate: false).nonZero } ?? -1
+            var found: [(UInt64, RecordState)] = []
+            var limitHit: [UInt64] = []  // last seq of each table that returned a full page
+            for l in tables {
+                var sql = "SELECT \(Storage.columnList(l)) FROM \(Storage.q(l.storage)) WHERE _seq > ? AND _src != ?"
+                var args: [DatabaseValue] = [Int64(bitPattern: cursor).databaseValue, src.databaseValue]
+                Storage.restrict(&sql, &args, l, scope)
+                sql += " ORDER BY _seq LIMIT \(maxCount)"
+                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
+                for row in rows {
+                    let seq = UInt64(bitPattern: row[l.fields.count + 4] as Int64)
+                    found.append((seq, try Storage.decode(row, l, db, &r)))
+                }
+                if rows.count == maxCount, let last = found.last { limitHit.append(last.0) }
+            }
+            found.sort { $0.0 < $1.0 }
+            var out: [RecordState] = []
+            var bytes = 0
+            var to = maxSeq
+            var cut = false
+            for (seq, s) in found {
+                if out.count == maxCount || (!out.isEmpty && bytes + s.approximateSize > maxBytes) {
+                    cut = true
+                    break
+                }
+                out.append(s)
+                bytes += s.approximateSize
+                to = seq
+            }
+            // A full page from one table means later rows of that table were not read,
+            // so without a cut the batch ends where the shortest such page ends.
+            if !cut { to = limitHit.min() ?? maxSeq }
+            to = max(to, cursor)
+            return ChangeBatch(schemaVersion: schema.version, origin: id, fromSeq: cursor, toSeq: to, records: out,
+                               isLast: to >= maxSeq)
+        }
+    }
+
+    /// Applies a peer's batch in one transaction together with moving that peer's
+    /// cursor. A batch on another schema version is refused whole. Records `admit`
+    /// rejects (returning a reason) are quarantined and the rest still apply.
+    @discardableResult
+    public func apply(_ batch: ChangeBatch, from peer: ReplicaID,
+                      admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil) throws -> ApplyResult {
+        guard batch.schemaVersion == schema.version else {
+            throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
+        }
+        let (result, snap) = try database.write { db -> (ApplyResult, ReplicaDirectory.Snapshot) in
+            try db.execute(sql: "SELECT gatehouse_gate(1)")
+            defer { _ = try? db.execute(sql: "SELECT gatehouse_gate(0)") }
+            var r = ReplicaResolver(directory)
+            let peerIdx = try r.index(peer, db)
+            let row = try Row.fetchOne(db, sql: "SELECT counter, hlc, seq FROM _rep_local")!
+            var hlc = HybridLogicalClock(last: HLCTimestamp(rawValue: row[1]))
+            var seq: UInt64 = row[2]
+            var result = ApplyResult()
+            let now = Int64(wallClock() / 1000)
+            for remote in batch.records {
+                let refusal: String?
+                if let l = layouts[remote.table] {
+                    if let problem = remote.shapeProblem(l) {
+                        refusal = problem
+                    } else {
+                        refusal = admit?(remote, l.scope(of: remote))
+                    }
+                    if refusal == nil {
+                        let local = try Storage.load(l, id: remote.id, db, &r)
+                        let outcome = Merge.merge(local: local, remote: remote, layout: l)
+                        remote.forEachClock { hlc.observe($0.hlc) }
+                        if outcome.changed {
+                            seq += 1
+                            try Storage.save(outcome.state, previous: local, l, seq: seq, source: outcome.tookRemote ? peerIdx : 0,
+                                             db, &r, detectedAt: hlc.last)
+                            result.changed += 1
+                            result.newConflicts += outcome.newConflicts
+                        } else {
+                            result.unchanged += 1
+                        }
+                        continue
+                    }
+                } else {
+                    refusal = "unknown table \(remote.table)"
+                }
+                let reason = refusal!
+                result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason))
+                try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [peer.rawValue, remote.table, remote.id, reason, now])
+                logger.warning("refused record from peer", metadata: [
+                    "peer": "\(peer)", "table": "\(remote.table)", "id": "\(remote.id)", "reason": "\(reason)"])
+            }
+            try db.execute(sql: "UPDATE _rep_local SET hlc = ?, seq = ?", arguments: [Int64(bitPattern: hlc.last.rawValue), seq])
+            // The cursor moves only over a contiguous log prefix; a batch after a gap
+            // still merges (merging is idempotent) and is sent again later.
+            let current = UInt64(try Int64.fetchOne(db, sql: "SELECT received FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)
+            var cursor = current
+            if batch.fromSeq <= current && batch.toSeq > current { cursor = batch.toSeq }
+            try db.execute(sql: """
+                INSERT INTO _rep_peers(peer, received, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(peer) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at
+                """, arguments: [peer.rawValue, Int64(bitPattern: cursor), now])
+            result.cursor = cursor
+            return (result, r.snap)
+        }
+        directory.adopt(snap)
+        return result
+    }
+
+    /// How far this replica has applied `peer`'s log.
+    public func receivedCursor(from peer: ReplicaID) throws -> UInt64 {
+        try database.read { db in
+            UInt64(try Int64.fetchOne(db, sql: "SELECT received FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)
+        }
+    }
+
+    /// How far `peer` has acknowledged this replica's log.
+    public func acknowledgedCursor(of peer: ReplicaID) throws -> UInt64 {
+        try database.read { db in
+            UInt64(try Int64.fetchOne(db, sql: "SELECT acknowledged FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)
+        }
+    }
+
+    /// Records that `peer` acknowledged this replica's log up to `seq` (never moves back).
+    public func markAcknowledged(by peer: ReplicaID, upTo seq: UInt64) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO _rep_peers(peer, acknowledged, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(peer) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged), updated_at = excluded.updated_at
+                """, arguments: [peer.rawValue, Int64(bitPattern: seq), Int64(wallClock() / 1000)])
+        }
+    }
+
+    /// Every record state in scope (tombstones included), sorted by table and id: what
+    /// two converged replicas must agree on.
+    public func allStates(scope: ScopeFilter = .all) throws -> [RecordState] {
+        try database.read { db in
+            var r = ReplicaResolver(directory)
+            var out: [RecordState] = []
+            for l in tables.sorted(by: { $0.name < $1.name }) {
+                let rows = try Row.fetchAll(db, sql: "SELECT \(Storage.columnList(l)) FROM \(Storage.q(l.storage)) ORDER BY id")
+                for row in rows {
+                    let s = try Storage.decode(row, l, db, &r)
+                    if scope.admits(l.scope(of: s)) { out.append(s) }
+                }
+            }
+            return out
+        }
+    }
+}
+
+extension RecordState {
+    /// A rough encoded size, for batch byte bounds.
+    public var approximateSize: Int {
+        var n = 32 + id.utf8.count + table.utf8.count + vector.entries.count * 24
+        for s in slots {
+            n += 24
+            for v in s.values {
+                switch v {
+                case .text(let t): n += t.utf8.count + 2
+                case .blob(let b): n += b.count + 2
+                default: n += 9
+                }
+            }
+            if let e = s.elements { n += e.count * 32 }
+        }
+        return n + conflicts.count * 128
+    }
+
+    func forEachClock(_ body: (Clock) -> Void) {
+        for s in slots { if let c = s.clock { body(c) } }
+        if let d = deletion { body(d) }
+    }
+
+    /// Why this state cannot belong to `layout`, if it cannot.
+    func shapeProblem(_ l: TableLayout) -> String? {
+        guard slots.count == l.slots.count else { return "expected \(l.slots.count) fields, got \(slots.count)" }
+        for (i, s) in slots.enumerated() {
+            guard s.values.count == l.slots[i].columns.count else { return "field \(l.slots[i].name) has \(s.values.count) values" }
+            if let c = s.clock, !vector.covers(c.dot) { return "field \(l.slots[i].name) written by \(c.dot) beyond the record's vector" }
+        }
+        if id.isEmpty { return "empty record id" }
+        return nil
+    }
+}

@@ -1,0 +1,135 @@
+import GRDB
+
+/// Converts between a `RecordState` and a storage row:
+/// `id, <fields…>, _vv, _clk, _del, _seq, _src, _nconf`.
+///
+/// `_clk` holds the record's distinct clocks once each (most records have one or two),
+/// then a clock reference per slot and for the delete, then the add dots of set slots.
+enum RowCodec {
+    static func encodeVector(_ v: VersionVector, _ r: inout ReplicaResolver, _ db: Database) throws -> [UInt8] {
+        var w = ByteWriter(capacity: 4 + v.entries.count * 6)
+        w.varint(v.entries.count)
+        for e in v.entries {
+            w.varint(try r.index(e.replica, db))
+            w.varint(e.counter)
+        }
+        return w.bytes
+    }
+
+    static func decodeVector(_ b: [UInt8], _ r: inout ReplicaResolver, _ db: Database) throws -> VersionVector {
+        var rd = ByteReader(b)
+        let n = try rd.int()
+        var v = VersionVector()
+        for _ in 0..<n {
+            let idx = try rd.int()
+            v.raise(try r.id(idx, db), to: try rd.varint())
+        }
+        return v
+    }
+
+    static func encodeClocks(_ s: RecordState, _ layout: TableLayout, _ r: inout ReplicaResolver, _ db: Database) throws -> [UInt8] {
+        var distinct: [Clock] = []
+        func ref(_ c: Clock?) -> Int {
+            guard let c else { return 0 }
+            if let i = distinct.firstIndex(of: c) { return i + 1 }
+            distinct.append(c)
+            return distinct.count
+        }
+        let refs = s.slots.map { ref($0.clock) }
+        let delRef = ref(s.deletion)
+        var w = ByteWriter(capacity: 24 + refs.count)
+        w.varint(distinct.count)
+        for c in distinct {
+            w.varint(try r.index(c.dot.replica, db))
+            w.varint(c.dot.counter)
+            w.varint(c.hlc.rawValue)
+            w.string(c.author)
+        }
+        w.varint(refs.count)
+        for x in refs { w.varint(x) }
+        w.varint(delRef)
+        for (i, slot) in layout.slots.enumerated() {
+            guard case .addWinsSet = slot.policy else { continue }
+            let els = s.slots[i].elements ?? []
+            w.varint(els.count)
+            for e in els {
+                w.value(e.value)
+                w.varint(e.dots.count)
+                for d in e.dots {
+                    w.varint(try r.index(d.replica, db))
+                    w.varint(d.counter)
+                }
+            }
+        }
+        return w.bytes
+    }
+
+    /// Decodes a full storage row (columns in storage order) into a record state, with
+    /// conflicts left empty (they live in `_rep_conflicts`).
+    static func decodeRow(_ row: Row, _ layout: TableLayout, _ r: inout ReplicaResolver, _ db: Database) throws -> RecordState {
+        let nf = layout.fields.count
+        let id: String = row[0]
+        var values = [Value]()
+        values.reserveCapacity(nf)
+        for i in 0..<nf { values.append(Value.fromDatabaseValue(row[i + 1] as DatabaseValue) ?? .null) }
+        let vv = try decodeVector(blob(row, nf + 1), &r, db)
+        var rd = ByteReader(blob(row, nf + 2))
+        let nc = try rd.int()
+        var clocks: [Clock] = []
+        clocks.reserveCapacity(nc)
+        for _ in 0..<nc {
+            let rep = try r.id(try rd.int(), db)
+            let counter = try rd.varint()
+            let hlc = HLCTimestamp(rawValue: try rd.varint())
+            clocks.append(Clock(dot: Dot(replica: rep, counter: counter), hlc: hlc, author: try rd.string()))
+        }
+        func clock(_ k: Int) throws -> Clock? {
+            if k == 0 { return nil }
+            guard k <= clocks.count else { throw ReplicationError.corrupt("clock reference out of range") }
+            return clocks[k - 1]
+        }
+        let ns = try rd.int()
+        var slotClocks: [Clock?] = []
+        for _ in 0..<ns { slotClocks.append(try clock(try rd.int())) }
+        let deletion = try clock(try rd.int())
+        var slots: [SlotState] = []
+        slots.reserveCapacity(layout.slots.count)
+        for (i, slot) in layout.slots.enumerated() {
+            // Slots added by a later schema have no clock yet.
+            let c = i < slotClocks.count ? slotClocks[i] : nil
+            var st = SlotState(values: slot.columns.map { values[$0] }, clock: c)
+            if case .addWinsSet = slot.policy {
+                var els: [SetElement] = []
+                if !rd.atEnd {
+                    let ne = try rd.int()
+                    for _ in 0..<ne {
+                        let v = try rd.value()
+                        let nd = try rd.int()
+                        var dots: [Dot] = []
+                        for _ in 0..<nd { dots.append(Dot(replica: try r.id(try rd.int(), db), counter: try rd.varint())) }
+                        els.append(SetElement(value: v, dots: dots))
+                    }
+                }
+                st.elements = els
+            }
+            slots.append(st)
+        }
+        return RecordState(table: layout.name, id: id, vector: vv, slots: slots, deletion: deletion)
+    }
+
+    private static func blob(_ row: Row, _ i: Int) -> [UInt8] {
+        let d: Data? = row[i]
+        return d.map { [UInt8]($0) } ?? []
+    }
+
+    /// The field values of a state in declared field order.
+    static func fieldValues(_ s: RecordState, _ layout: TableLayout) -> [Value] {
+        var out = [Value](repeating: .null, count: layout.fields.count)
+        for (i, slot) in layout.slots.enumerated() {
+            for (p, c) in slot.columns.enumerated() where p < s.slots[i].values.count { out[c] = s.slots[i].values[p] }
+        }
+        return out
+    }
+}
+
+import Foundation

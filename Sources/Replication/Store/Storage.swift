@@ -1,0 +1,220 @@
+import GRDB
+
+/// The engine's tables and the storage of record states.
+enum Storage {
+    static let metaColumns = ["_vv", "_clk", "_del", "_seq", "_src", "_nconf"]
+
+    static func q(_ name: String) -> String { "\"\(name)\"" }
+
+    static func columnList(_ l: TableLayout) -> String {
+        (["id"] + l.fields.map(\.name)).map(q).joined(separator: ", ") + ", " + metaColumns.joined(separator: ", ")
+    }
+
+    /// Creates or upgrades the engine's tables and the declared tables; returns the
+    /// replica id stored in the database.
+    static func prepare(_ pool: DatabasePool, schema: ReplicationSchema, layouts: [TableLayout], createAs: ReplicaID?) throws -> ReplicaID {
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS _rep_local (
+                  k INTEGER PRIMARY KEY CHECK (k = 1),
+                  replica TEXT NOT NULL,
+                  counter INTEGER NOT NULL,
+                  hlc INTEGER NOT NULL,
+                  seq INTEGER NOT NULL,
+                  schema_version INTEGER NOT NULL,
+                  created_at INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS _rep_replicas (
+                  idx INTEGER PRIMARY KEY AUTOINCREMENT,
+                  replica TEXT NOT NULL UNIQUE);
+                CREATE TABLE IF NOT EXISTS _rep_changes (
+                  counter INTEGER PRIMARY KEY,
+                  hlc INTEGER NOT NULL,
+                  author TEXT NOT NULL,
+                  records INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS _rep_peers (
+                  peer TEXT PRIMARY KEY,
+                  received INTEGER NOT NULL DEFAULT 0,
+                  acknowledged INTEGER NOT NULL DEFAULT 0,
+                  updated_at INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE IF NOT EXISTS _rep_conflicts (
+                  tbl TEXT NOT NULL, rid TEXT NOT NULL, field TEXT NOT NULL,
+                  loser_replica TEXT NOT NULL, loser_counter INTEGER NOT NULL,
+                  open INTEGER NOT NULL, review INTEGER NOT NULL, detected_hlc INTEGER NOT NULL,
+                  body BLOB NOT NULL,
+                  PRIMARY KEY (tbl, rid, field, loser_replica, loser_counter)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS _rep_conflicts_open ON _rep_conflicts(open, review);
+                CREATE TABLE IF NOT EXISTS _rep_quarantine (
+                  n INTEGER PRIMARY KEY AUTOINCREMENT,
+                  peer TEXT NOT NULL, tbl TEXT NOT NULL, rid TEXT NOT NULL,
+                  reason TEXT NOT NULL, at INTEGER NOT NULL);
+                """)
+            let row = try Row.fetchOne(db, sql: "SELECT replica, schema_version FROM _rep_local")
+            let id: ReplicaID
+            if let row {
+                if let createAs { throw ReplicationError.invalidInput("database already belongs to replica \(row[0] as String), not \(createAs)") }
+                let stored: Int = row[1]
+                if stored > schema.version {
+                    throw ReplicationError.invalidInput(
+                        "database schema version \(stored) is newer than this program's (\(schema.version)); upgrade gatehouse")
+                }
+                guard let rid = ReplicaID(rawValue: row[0]) else { throw ReplicationError.corrupt("bad local replica id") }
+                id = rid
+            } else {
+                guard let createAs else { throw ReplicationError.invalidInput("database has no replica identity; create it first") }
+                id = createAs
+                try db.execute(sql: "INSERT INTO _rep_local VALUES (1, ?, 0, 0, 0, ?, ?)",
+                               arguments: [id.rawValue, schema.version, Int64(Date().timeIntervalSince1970)])
+                try db.execute(sql: "INSERT INTO _rep_replicas(replica) VALUES (?)", arguments: [id.rawValue])
+            }
+            for l in layouts { try prepareTable(l, db) }
+            try db.execute(sql: "UPDATE _rep_local SET schema_version = ?", arguments: [schema.version])
+            return id
+        }
+    }
+
+    static func prepareTable(_ l: TableLayout, _ db: Database) throws {
+        let t = q(l.storage)
+        let cols = l.fields.map { "\(q($0.name)) \($0.type.rawValue)" }.joined(separator: ", ")
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS \(t) (
+              id TEXT PRIMARY KEY NOT NULL, \(cols),
+              _vv BLOB NOT NULL, _clk BLOB NOT NULL, _del INTEGER NOT NULL DEFAULT 0,
+              _seq INTEGER NOT NULL, _src INTEGER NOT NULL DEFAULT 0, _nconf INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID
+            """)
+        // Fields added by a later schema version are appended.
+        let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(t))").map { $0["name"] as String })
+        for f in l.fields where !existing.contains(f.name) {
+            try db.execute(sql: "ALTER TABLE \(t) ADD COLUMN \(q(f.name)) \(f.type.rawValue)")
+        }
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(q(l.storage + "_seq")) ON \(t)(_seq)")
+        for idx in l.table.indexes {
+            let name = q(l.name + "_" + idx.joined(separator: "_"))
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(name) ON \(t)(\(idx.map(q).joined(separator: ", ")))")
+        }
+        try db.execute(sql: "DROP VIEW IF EXISTS \(q(l.name))")
+        try db.execute(sql: """
+            CREATE VIEW \(q(l.name)) AS SELECT \((["id"] + l.fields.map(\.name)).map(q).joined(separator: ", "))
+            FROM \(t) WHERE _del = 0
+            """)
+        for op in ["INSERT", "UPDATE", "DELETE"] {
+            try db.execute(sql: """
+                CREATE TRIGGER IF NOT EXISTS \(q("_rep_guard_\(l.name)_\(op.lowercased())")) BEFORE \(op) ON \(t)
+                WHEN NOT gatehouse_gate()
+                BEGIN SELECT RAISE(ABORT, 'gatehouse: \(l.name) is a replicated table; write it through the replication engine'); END
+                """)
+        }
+    }
+
+    /// Appends the SQL condition that keeps `scope`'s rows of `l` (shared rows included).
+    static func restrict(_ sql: inout String, _ args: inout [DatabaseValue], _ l: TableLayout, _ scope: ScopeFilter) {
+        guard case .centers(let set) = scope, let sf = l.scopeField else { return }
+        let col = q(l.fields[sf].name)
+        sql += " AND (\(col) IS NULL OR \(col) = '' OR \(col) IN (\(set.map { _ in "?" }.joined(separator: ","))))"
+        args += set.sorted().map(\.databaseValue)
+    }
+
+    /// Loads a record's state with its conflicts.
+    static func load(_ l: TableLayout, id: String, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState? {
+        let stmt = try db.cachedStatement(sql: "SELECT \(columnList(l)) FROM \(q(l.storage)) WHERE id = ?")
+        guard let row = try Row.fetchOne(stmt, arguments: [id]) else { return nil }
+        return try decode(row, l, db, &r)
+    }
+
+    static func decode(_ row: Row, _ l: TableLayout, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState {
+        var s = try RowCodec.decodeRow(row, l, &r, db)
+        let nconf: Int = row[l.fields.count + 6]
+        if nconf > 0 { s.conflicts = try loadConflicts(table: l.name, id: s.id, db) }
+        return s
+    }
+
+    /// Writes a state. `previous` is the stored state it replaces (nil for a new record).
+    static func save(_ s: RecordState, previous: RecordState?, _ l: TableLayout, seq: UInt64, source: Int,
+                     _ db: Database, _ r: inout ReplicaResolver, detectedAt: HLCTimestamp) throws {
+        var args: [DatabaseValue] = []
+        args.reserveCapacity(l.fields.count + 7)
+        args.append(s.id.databaseValue)
+        for v in RowCodec.fieldValues(s, l) { args.append(v.databaseValue) }
+        args.append(Data(try RowCodec.encodeVector(s.vector, &r, db)).databaseValue)
+        args.append(Data(try RowCodec.encodeClocks(s, l, &r, db)).databaseValue)
+        args.append((s.deletion == nil ? 0 : 1).databaseValue)
+        args.append(Int64(bitPattern: seq).databaseValue)
+        args.append(source.databaseValue)
+        args.append(s.conflicts.count.databaseValue)
+        if previous == nil {
+            let stmt = try db.cachedStatement(sql: "INSERT INTO \(q(l.storage)) (\(columnList(l))) VALUES (\(Array(repeating: "?", count: args.count).joined(separator: ",")))")
+            try stmt.execute(arguments: StatementArguments(args))
+        } else {
+            let names = l.fields.map(\.name).map(q) + metaColumns
+            let stmt = try db.cachedStatement(sql: "UPDATE \(q(l.storage)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
+            try stmt.execute(arguments: StatementArguments(Array(args.dropFirst()) + [args[0]]))
+        }
+        let old = previous?.conflicts ?? []
+        if s.conflicts != old {
+            for e in s.conflicts where !old.contains(e) { try saveConflict(e, table: l.name, id: s.id, db, detectedAt: detectedAt) }
+        }
+    }
+
+    // MARK: conflicts
+
+    static func saveConflict(_ e: ConflictEntry, table: String, id: String, _ db: Database, detectedAt: HLCTimestamp) throws {
+        var w = ByteWriter(capacity: 96)
+        func clock(_ c: Clock) {
+            w.string(c.dot.replica.rawValue)
+            w.varint(c.dot.counter)
+            w.varint(c.hlc.rawValue)
+            w.string(c.author)
+        }
+        w.string(e.policy)
+        w.varint(e.needsReview ? 1 : 0)
+        clock(e.winner)
+        w.varint(e.winnerValues.count)
+        e.winnerValues.forEach { w.value($0) }
+        clock(e.loser)
+        w.varint(e.loserValues.count)
+        e.loserValues.forEach { w.value($0) }
+        if let res = e.resolution {
+            w.varint(1)
+            clock(res)
+        } else {
+            w.varint(0)
+        }
+        let stmt = try db.cachedStatement(sql: """
+            INSERT INTO _rep_conflicts (tbl, rid, field, loser_replica, loser_counter, open, review, detected_hlc, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET open = excluded.open, review = excluded.review, body = excluded.body
+            """)
+        try stmt.execute(arguments: [table, id, e.field, e.loser.dot.replica.rawValue, Int64(e.loser.dot.counter),
+                                     e.isOpen ? 1 : 0, e.needsReview ? 1 : 0, Int64(bitPattern: detectedAt.rawValue),
+                                     Data(w.bytes)])
+    }
+
+    static func decodeConflict(field: String, body: [UInt8]) throws -> ConflictEntry {
+        var rd = ByteReader(body)
+        func clock() throws -> Clock {
+            let rep = try ReplicaID(validating: try rd.string())
+            let counter = try rd.varint()
+            let hlc = HLCTimestamp(rawValue: try rd.varint())
+            return Clock(dot: Dot(replica: rep, counter: counter), hlc: hlc, author: try rd.string())
+        }
+        func values() throws -> [Value] { try (0..<(try rd.int())).map { _ in try rd.value() } }
+        let policy = try rd.string()
+        let review = try rd.varint() == 1
+        let winner = try clock()
+        let wv = try values()
+        let loser = try clock()
+        let lv = try values()
+        let res = try rd.varint() == 1 ? try clock() : nil
+        return ConflictEntry(field: field, policy: policy, needsReview: review, winner: winner, winnerValues: wv,
+                             loser: loser, loserValues: lv, resolution: res)
+    }
+
+    static func loadConflicts(table: String, id: String, _ db: Database) throws -> [ConflictEntry] {
+        let stmt = try db.cachedStatement(sql: "SELECT field, body FROM _rep_conflicts WHERE tbl = ? AND rid = ?")
+        return try Row.fetchAll(stmt, arguments: [table, id])
+            .map { try decodeConflict(field: $0[0], body: [UInt8]($0[1] as Data)) }
+            .sorted(by: ConflictEntry.keyLess)
+    }
+}
+
+import Foundation

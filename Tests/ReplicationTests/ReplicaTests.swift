@@ -1,0 +1,268 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Replication
+
+@Suite struct ReplicaWriteTests {
+    @Test func writeThroughEngineAndReadThroughView() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Fixtures.replica(dir, "n1")
+        let id = try r.write(author: "S001") { tx in
+            try tx.insert("customer", ["center": "C001", "name": "张三", "phone": "13812345678"], sets: ["tags": ["老人"]])
+        }
+        let row = try r.read { db in try Row.fetchOne(db, sql: "SELECT name, phone, tags FROM customer WHERE id = ?", arguments: [id]) }
+        #expect(row?["name"] == "张三")
+        #expect(row?["tags"] == "[\"老人\"]")
+        let (counter, _, seq) = try r.localClock()
+        #expect(counter == 1 && seq == 1)
+        let author = try r.read { db in try String.fetchOne(db, sql: "SELECT author FROM _rep_changes WHERE counter = 1") }
+        #expect(author == "S001")
+        let st = try #require(try r.state("customer", id: id))
+        #expect(st.slots.allSatisfy { $0.clock?.author == "S001" })
+    }
+
+    @Test func oneTransactionIsOneChange() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Fixtures.replica(dir, "n1")
+        try r.write(author: "S1") { tx in
+            let a = try tx.insert("customer", ["center": "C001", "name": "李四"])
+            try tx.update("customer", id: a, ["phone": "13900000000"])
+            try tx.insert("price", ["item": "换灯泡", "amount": 20])
+        }
+        let (counter, _, seq) = try r.localClock()
+        #expect(counter == 1)
+        #expect(seq == 3)
+        #expect(try r.read { db in try Int.fetchOne(db, sql: "SELECT records FROM _rep_changes") } == 3)
+    }
+
+    @Test func writesOutsideTheEngineAreRefused() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Fixtures.replica(dir, "n1")
+        let id = try r.write(author: "S1") { tx in try tx.insert("customer", ["center": "C001", "name": "王五"]) }
+        for sql in ["UPDATE _rep_customer SET name = 'x'", "DELETE FROM _rep_customer",
+                    "INSERT INTO _rep_customer(id, _vv, _clk, _seq) VALUES ('z', x'', x'', 9)",
+                    "UPDATE customer SET name = 'x'"] {
+            #expect(throws: DatabaseError.self) { try r.database.write { db in try db.execute(sql: sql) } }
+        }
+        // A plain sqlite3 connection without the engine cannot write either.
+        r.database.releaseMemory()
+        let q = try DatabaseQueue(path: dir.appendingPathComponent("n1.sqlite").path)
+        #expect(throws: DatabaseError.self) { try q.write { db in try db.execute(sql: "DELETE FROM _rep_customer") } }
+        #expect(try r.read { db in try String.fetchOne(db, sql: "SELECT name FROM customer WHERE id = ?", arguments: [id]) } == "王五")
+    }
+
+    @Test func failedTransactionLeavesNothing() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Fixtures.replica(dir, "n1")
+        #expect(throws: ReplicationError.self) {
+            try r.write(author: "S1") { tx in
+                try tx.insert("customer", ["center": "C001", "name": "甲"])
+                try tx.update("customer", id: "missing", ["name": "乙"])
+            }
+        }
+        #expect(try r.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _rep_customer") } == 0)
+        #expect(try r.localClock().counter == 0)
+    }
+
+    @Test func policiesRefuseIllegalLocalWrites() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Fixtures.replica(dir, "n1")
+        let t = try r.write(author: "S1") { tx in try tx.insert("ticket", ["center": "C001", "status": "received", "reopened": 0]) }
+        try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["status": "dispatched"]) }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["status": "received"]) } }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["status": "flying"]) } }
+        // Reopening moves forward through the companion count.
+        try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["status": "received", "reopened": 1]) }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["center": "C002"]) } }
+        let e = try r.write(author: "S1") { tx in try tx.insert("event", ["center": "C001", "ticket": .text(t), "what": "opened"]) }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.update("event", id: e, ["what": "x"]) } }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.delete("event", id: e) } }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["fee": "abc"]) } }
+        #expect(throws: ReplicationError.self) { try r.write(author: "S1") { tx in try tx.update("ticket", id: t, ["nope": 1]) } }
+    }
+
+    @Test func stateSurvivesReopen() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var r: Replica? = try Fixtures.replica(dir, "n1")
+        let id = try r!.write(author: "S1") { tx in try tx.insert("customer", ["center": "C001", "name": "赵六"], sets: ["tags": ["a", "b"]]) }
+        let before = try r!.state("customer", id: id)
+        r = nil
+        let r2 = try Fixtures.reopen(dir, "n1")
+        #expect(r2.id.rawValue == "n1")
+        #expect(try r2.state("customer", id: id) == before)
+        try r2.write(author: "S1") { tx in try tx.update("customer", id: id, ["name": "赵七"]) }
+        #expect(try r2.localClock().counter == 2)
+    }
+
+    @Test func newerSchemaInDatabaseIsRefused() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try Fixtures.replica(dir, "n1", version: 2)
+        #expect(throws: ReplicationError.self) { try Fixtures.reopen(dir, "n1") }
+    }
+}
+
+@Suite struct ReplicaSyncTests {
+    @Test func changesFlowBothWays() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a"), b = try Fixtures.replica(dir, "b")
+        let ids = try a.write(author: "S1") { tx in try (0..<20).map { i in try tx.insert("customer", ["center": "C001", "name": .text("客户\(i)")]) } }
+        #expect(try Fixtures.sync(a, to: b) == 20)
+        try b.write(author: "S2") { tx in try tx.update("customer", id: ids[3], ["note": "已回访"]) }
+        try Fixtures.sync(b, to: a)
+        #expect(try a.allStates() == b.allStates())
+        // Nothing echoes back: b's changes came from a unchanged, so only its edit goes.
+        #expect(try Fixtures.sync(b, to: a) == 0)
+        #expect(try Fixtures.sync(a, to: b) == 0)
+    }
+
+    @Test func concurrentReviewFieldKeepsLoserOnBothSides() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = Fixtures.ManualClock()
+        let a = try Fixtures.replica(dir, "a", clock: clock), b = try Fixtures.replica(dir, "b", clock: clock)
+        let id = try a.write(author: "S1") { tx in try tx.insert("customer", ["center": "C001", "name": "张三", "phone": "111"]) }
+        try Fixtures.sync(a, to: b)
+        clock.advance(10)
+        try a.write(author: "S1") { tx in try tx.update("customer", id: id, ["phone": "13800000001"]) }
+        clock.advance(10)
+        try b.write(author: "HQ1") { tx in try tx.update("customer", id: id, ["phone": "13800000002", "note": "hq"]) }
+        try Fixtures.sync(a, to: b)
+        try Fixtures.sync(b, to: a)
+        #expect(try a.allStates() == b.allStates())
+        let st = try #require(try a.state("customer", id: id))
+        #expect(st.slots[2].values == ["13800000002"])  // later HLC wins
+        for r in [a, b] {
+            let c = try r.conflicts(reviewOnly: true)
+            #expect(c.count == 1)
+            #expect(c[0].entry.loserValues == ["13800000001"] && c[0].entry.loser.author == "S1")
+            #expect(c[0].entry.winner.author == "HQ1")
+        }
+        // Resolving takes the loser back, and the resolution replicates.
+        try a.resolveConflict(key: try a.conflicts()[0].key, with: .takeLoser, author: "M1")
+        try Fixtures.sync(a, to: b)
+        #expect(try b.conflicts().isEmpty)
+        #expect(try b.state("customer", id: id)?.slots[2].values == ["13800000001"])
+        #expect(try a.allStates() == b.allStates())
+    }
+
+    @Test func lifecycleKeepsHighestStage() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = Fixtures.ManualClock()
+        let a = try Fixtures.replica(dir, "a", clock: clock), b = try Fixtures.replica(dir, "b", clock: clock)
+        let t = try a.write(author: "S1") { tx in try tx.insert("ticket", ["center": "C001", "status": "received", "reopened": 0]) }
+        try Fixtures.sync(a, to: b)
+        try a.write(author: "S1") { tx in try tx.update("ticket", id: t, ["status": "completed"]) }
+        clock.advance(100)
+        try b.write(author: "S2") { tx in try tx.update("ticket", id: t, ["status": "dispatched", "assignee": "W9"]) }
+        try Fixtures.sync(b, to: a)
+        try Fixtures.sync(a, to: b)
+        for r in [a, b] {
+            let s = try #require(try r.state("ticket", id: t))
+            #expect(s.slots[1].values == ["completed", 0])
+            #expect(s.slots[2].values == ["W9"])
+        }
+        #expect(try a.conflicts(openOnly: true, reviewOnly: false).count == 1)
+        #expect(try a.conflicts(reviewOnly: true).isEmpty)
+    }
+
+    @Test func deleteWinsOverConcurrentEditAndKeepsTheEdit() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a"), b = try Fixtures.replica(dir, "b")
+        let id = try a.write(author: "S1") { tx in try tx.insert("customer", ["center": "C001", "name": "钱八"]) }
+        try Fixtures.sync(a, to: b)
+        try a.write(author: "S1") { tx in try tx.delete("customer", id: id) }
+        try b.write(author: "S2") { tx in try tx.update("customer", id: id, ["note": "新地址"]) }
+        try Fixtures.sync(a, to: b)
+        try Fixtures.sync(b, to: a)
+        #expect(try a.allStates() == b.allStates())
+        let s = try #require(try a.state("customer", id: id))
+        #expect(s.isDeleted && s.slots[3].values == ["新地址"])
+        #expect(try a.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 0)
+    }
+
+    @Test func addWinsOverConcurrentRemove() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a"), b = try Fixtures.replica(dir, "b")
+        let id = try a.write(author: "S1") { tx in try tx.insert("customer", ["center": "C001", "name": "孙九"], sets: ["tags": ["vip"]]) }
+        try Fixtures.sync(a, to: b)
+        try a.write(author: "S1") { tx in try tx.remove("vip", from: "tags", of: "customer", id: id) }
+        try b.write(author: "S2") { tx in
+            try tx.add("vip", to: "tags", of: "customer", id: id)
+            try tx.add("老人", to: "tags", of: "customer", id: id)
+        }
+        try Fixtures.sync(a, to: b)
+        try Fixtures.sync(b, to: a)
+        #expect(try a.allStates() == b.allStates())
+        #expect(try a.read { db in try String.fetchOne(db, sql: "SELECT tags FROM customer") } == "[\"vip\",\"老人\"]")
+        #expect(try a.conflicts(openOnly: false).isEmpty)
+    }
+
+    @Test func schemaMismatchIsRefusedWhole() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a", version: 2), b = try Fixtures.replica(dir, "b")
+        try a.write(author: "S1") { tx in _ = try tx.insert("price", ["item": "x", "amount": 1]) }
+        let batch = try a.changes(after: 0)
+        #expect(throws: ReplicationError.schemaMismatch(local: 1, remote: 2)) { try b.apply(batch, from: a.id) }
+        #expect(try b.allStates().isEmpty)
+        #expect(try b.receivedCursor(from: a.id) == 0)
+    }
+
+    @Test func scopeFiltersExtractionAndAdmissionQuarantines() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hub = try Fixtures.replica(dir, "hub"), n1 = try Fixtures.replica(dir, "n1")
+        try hub.write(author: "HQ") { tx in
+            try tx.insert("customer", ["center": "C001", "name": "甲"])
+            try tx.insert("customer", ["center": "C002", "name": "乙"])
+            try tx.insert("price", ["item": "疏通", "amount": 50])
+        }
+        try Fixtures.sync(hub, to: n1, scope: .centers(["C001"]))
+        #expect(try n1.read { db in try String.fetchAll(db, sql: "SELECT name FROM customer") } == ["甲"])
+        #expect(try n1.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM price") } == 1)
+        // n1 forges a record of another center: the hub keeps it out, applies the rest.
+        try n1.write(author: "S1") { tx in
+            try tx.insert("customer", ["center": "C009", "name": "伪造"])
+            try tx.insert("customer", ["center": "C001", "name": "丙"])
+        }
+        let res = try hub.apply(try n1.changes(after: 0, for: hub.id), from: n1.id) { _, scope in
+            scope == "C001" ? nil : "record of center \(scope ?? "shared") refused from a C001 node"
+        }
+        #expect(res.refused.count == 1 && res.changed == 1)
+        #expect(try hub.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer WHERE center = 'C009'") } == 0)
+        #expect(try hub.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _rep_quarantine") } == 1)
+    }
+
+    @Test func batchesAreBoundedAndCursorSkipsGaps() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a"), b = try Fixtures.replica(dir, "b")
+        try a.write(author: "S") { tx in
+            for i in 0..<50 { try tx.insert("customer", ["center": "C001", "name": .text(String(repeating: "长", count: 100) + "\(i)")]) }
+            for i in 0..<30 { try tx.insert("price", ["item": .text("p\(i)"), "amount": 1]) }
+        }
+        let b1 = try a.changes(after: 0, maxCount: 10)
+        #expect(b1.records.count == 10 && b1.toSeq == 10 && !b1.isLast)
+        let small = try a.changes(after: 0, maxCount: 1000, maxBytes: 2000)
+        #expect(small.records.count < 10 && !small.records.isEmpty)
+        let b2 = try a.changes(after: b1.toSeq, maxCount: 10)
+        // Applying the second batch first merges it but cannot move the cursor over the gap.
+        #expect(try b.apply(b2, from: a.id).cursor == 0)
+        #expect(try b.apply(b1, from: a.id).cursor == 10)
+        #expect(try b.apply(b1, from: a.id).unchanged == 10)  // duplicate
+        try Fixtures.sync(a, to: b)
+        #expect(try b.receivedCursor(from: a.id) == 80)
+        #expect(try a.allStates() == b.allStates())
+    }
+}
