@@ -6,6 +6,7 @@ public struct ZMQMultipart: Sendable, Equatable {
     public var frames: [[UInt8]]
     /// The `User-Id` metadata (`zmq_msg_gets(msg, "User-Id")`): with ``ZAPHandler`` this is the
     /// client's CURVE public key in Z85. `nil` when the connection was not authenticated by ZAP.
+    /// Read from the first frame that carries it: a ROUTER's routing id frame carries none.
     public var userId: String?
 
     /// Creates a message from frames, e.g. to compare with a received one.

@@ -144,8 +144,9 @@ public final class ZMQSocket {
             }
             let data = zmq_msg_data(message)!.assumingMemoryBound(to: UInt8.self)
             frames.append(Array(UnsafeBufferPointer(start: data, count: Int(size))))
-            // The User-Id is metadata of the connection; a ROUTER also attaches it to the routing
-            // id frame it makes up, so the first frame normally carries it.
+            // The User-Id is metadata of the connection, carried by the frames that came over it.
+            // Not necessarily the first frame: in libzmq 4.3.4 the routing id frame a ROUTER makes
+            // up has no metadata (verified by CurveTests), so take the first frame that has it.
             if userId == nil, let value = zmq_msg_gets(message, "User-Id") {
                 userId = String(cString: value)
             }
