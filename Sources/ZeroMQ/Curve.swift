@@ -78,7 +78,7 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
         (try? Z85.encode(bytes)) ?? ""
     }
 
-    /// The Z85 text; a public key is safe to log, a secret key is not — don't print one.
+    /// The Z85 text. A public key is safe to log, a secret key is not — don't print one.
     public var description: String { z85 }
 
     /// Checks that `z85` is a well-formed CURVE key: exactly 40 characters of the Z85 alphabet.

@@ -40,6 +40,7 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The socket was already closed by this wrapper (`ENOTSOCK`).
     public var isClosed: Bool { code == ENOTSOCK }
 
+    /// One line for logs: `ZeroMQ error <code> in <operation>: <message>`.
     public var description: String {
         "ZeroMQ error \(code) in \(operation): \(message)"
     }

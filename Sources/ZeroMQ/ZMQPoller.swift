@@ -2,7 +2,9 @@ import CZeroMQ
 
 /// Readiness flags for polling: `ZMQ_POLLIN`, `ZMQ_POLLOUT`, `ZMQ_POLLERR`.
 public struct ZMQPollEvents: OptionSet, Sendable, Hashable {
+    /// The `ZMQ_POLL*` bits as `zmq_pollitem_t` stores them.
     public let rawValue: Int16
+    /// Flags from raw `ZMQ_POLL*` bits.
     public init(rawValue: Int16) { self.rawValue = rawValue }
 
     /// A whole message can be received without blocking.

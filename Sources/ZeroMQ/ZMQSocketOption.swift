@@ -60,6 +60,8 @@ extension ZMQSocketOption where Value == Int32 {
     public static var receiveTimeout: Self { .int32(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }
     /// Read-only: the file descriptor that signals when ``events`` should be checked (edge-triggered).
     public static var fileDescriptor: Self { .int32(ZMQ_FD, "ZMQ_FD") }
+    /// Read-only: the socket's type (`ZMQ_TYPE`), a ``ZMQSocketType`` raw value.
+    public static var socketType: Self { .int32(ZMQ_TYPE, "ZMQ_TYPE") }
     /// Read-only: `ZMQ_POLLIN`/`ZMQ_POLLOUT` bits; use ``ZMQSocket/events`` for the typed form.
     public static var events: Self { .int32(ZMQ_EVENTS, "ZMQ_EVENTS") }
 }

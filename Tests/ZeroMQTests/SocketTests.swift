@@ -245,3 +245,29 @@ import ZeroMQ
         #expect(poller.sockets.count == 1)
     }
 }
+
+@Suite struct ConstantsTests {
+    @Test func socketTypesMatchLibzmq() throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        for type in ZMQSocketType.allCases {
+            let socket = try context.makeSocket(type)
+            defer { socket.close() }
+            // ZMQ_TYPE (16) reports the socket's own type.
+            #expect(try socket.get(ZMQSocketOption<Int32>.socketType) == type.rawValue, "\(type)")
+        }
+    }
+
+    @Test func errorDescriptionsNameTheOperation() throws {
+        let context = try ZMQContext()
+        let socket = try context.makeSocket(.dealer)
+        defer {
+            socket.close()
+            context.terminate()
+        }
+        let error = try #require(throws: ZMQError.self) { try socket.bind("nonsense://here") }
+        #expect(error.operation == "zmq_bind(nonsense://here)")
+        #expect(error.description.hasPrefix("ZeroMQ error \(error.code) in zmq_bind(nonsense://here): "))
+        #expect(!error.message.isEmpty)
+    }
+}
