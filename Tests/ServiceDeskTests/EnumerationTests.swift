@@ -18,7 +18,10 @@ import Testing
                 == ["letter", "registered_mail", "parcel", "express", "printed_matter", "other"])
         #expect(
             CallbackReason.allCases.map(\.rawValue)
-                == ["complaint", "paid_service", "new_staff", "previously_complained_staff", "sampled"])
+                == [
+                    "complaint", "paid_service", "new_staff", "previously_complained_staff", "commissioned_service",
+                    "sampled",
+                ])
     }
 
     @Test func chineseDisplayNames() {

@@ -9,6 +9,9 @@ public enum CallbackReason: String, DomainEnumeration, Comparable {
     case newStaff = "new_staff"
     /// 曾被投诉员工提供的服务: done by staff who were previously complained about.
     case previouslyComplainedStaff = "previously_complained_staff"
+    /// 委托服务: an unpaid commissioned service, called back within 2 days
+    /// (001 P7.9-8 4.2.14.4); not one of the four classes.
+    case commissionedService = "commissioned_service"
     /// 抽样: one of the month's sampled repairs.
     case sampled
 
@@ -20,12 +23,13 @@ public enum CallbackReason: String, DomainEnumeration, Comparable {
         case .paidService: "有偿服务"
         case .newStaff: "新人提供服务"
         case .previouslyComplainedStaff: "曾被投诉员工提供的服务"
+        case .commissionedService: "委托服务"
         case .sampled: "抽样回访"
         }
     }
 
-    /// Whether the reason is one of the four classes (everything but ``sampled``).
-    public var isFourClass: Bool { self != .sampled }
+    /// Whether the reason is one of the four classes.
+    public var isFourClass: Bool { self != .sampled && self != .commissionedService }
 
     /// The four-class reasons that apply to a job.
     public static func fourClasses(
