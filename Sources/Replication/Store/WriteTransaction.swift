@@ -62,6 +62,10 @@ public final class WriteTransaction {
     /// The dot of this transaction's writes (bumps the counter if nothing was written yet).
     public func dot() throws -> Dot { try clock().dot }
 
+    /// This transaction's hybrid-logical time: later than everything this replica has
+    /// seen, so ids built from it sort in causal order.
+    public func timestamp() throws -> HLCTimestamp { try clock().hlc }
+
     /// The current state of a record, tombstones included.
     public func state(_ table: String, id: String) throws -> RecordState? {
         try Storage.load(try replica.layout(table), id: id, db, &resolver)

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+import Replication
+
+/// A customer (顾客/业主/住户) of a center, with personal data that later access rules mask.
+public struct Customer: Codable, Sendable, Equatable, FetchableRecord {
+    public var id: String
+    public var center: String
+    public var name: String
+    public var phone: String?
+    public var idNumber: String?
+    public var unit: String?
+    public var moveIn: String?
+    public var moveOut: String?
+    public var specialCare: Bool
+    public var refusedCallback: Bool
+    public var refusedReason: String?
+    public var needs: String?
+    public var note: String?
+    public var tags: [String]
+    public var createdAt: Date?
+    public var createdBy: String?
+
+    public init(row: Row) throws {
+        id = row["id"]
+        center = row["center"]
+        name = row["name"] ?? ""
+        phone = row["phone"]
+        idNumber = row["id_number"]
+        unit = row["unit"]
+        moveIn = row["move_in"]
+        moveOut = row["move_out"]
+        specialCare = (row["special_care"] as Int?) == 1
+        refusedCallback = (row["refused_callback"] as Int?) == 1
+        refusedReason = row["refused_reason"]
+        needs = row["needs"]
+        note = row["note"]
+        let tagsJSON: String = row["tags"] ?? "[]"
+        tags = (try? JSONDecoder().decode([String].self, from: Data(tagsJSON.utf8))) ?? []
+        createdAt = Col.date(row["created_at"])
+        createdBy = row["created_by"]
+    }
+}
+
+/// A household member (家庭成员) living with a customer.
+public struct HouseholdMember: Codable, Sendable, Equatable, FetchableRecord {
+    public var id: String
+    public var customer: String
+    public var name: String
+    public var relation: String?
+    public var phone: String?
+    public init(row: Row) throws {
+        id = row["id"]
+        customer = row["customer"]
+        name = row["name"] ?? ""
+        relation = row["relation"]
+        phone = row["phone"]
+    }
+}
+
+/// What the front desk enters for a new customer.
+public struct CustomerInput: Sendable {
+    public var name: String
+    public var phone: String?
+    public var idNumber: String?
+    public var unit: String?
+    public var moveIn: String?
+    public var specialCare = false
+    public var needs: String?
+    public var note: String?
+    public var center: String?
+    public init(name: String, phone: String? = nil, idNumber: String? = nil, unit: String? = nil, moveIn: String? = nil,
+                specialCare: Bool = false, needs: String? = nil, note: String? = nil, center: String? = nil) {
+        self.name = name
+        self.phone = phone
+        self.idNumber = idNumber
+        self.unit = unit
+        self.moveIn = moveIn
+        self.specialCare = specialCare
+        self.needs = needs
+        self.note = note
+        self.center = center
+    }
+}
+
+/// Filters for listing customers.
+public struct CustomerFilter: Sendable {
+    public var text: String?
+    public var phone: String?
+    public var unit: String?
+    public var refusedOnly = false
+    public var specialCareOnly = false
+    public var center: String?
+    public var limit = 200
+    public init() {}
+}
+
+extension Desk {
+    /// Registers a customer and returns the new id.
+    public func addCustomer(_ input: CustomerInput, by acting: Acting) throws -> String {
+        let center = try recordCenter(input.center)
+        let values = try Self.customerValues(name: input.name, phone: input.phone, idNumber: input.idNumber, unit: input.unit,
+                                             moveIn: input.moveIn, moveOut: nil)
+        return try write(acting) { tx in
+            try insertCustomer(tx, center: center, values: values, input: input, acting: acting)
+        }
+    }
+
+    func insertCustomer(_ tx: WriteTransaction, center: String, values: [String: Value], input: CustomerInput,
+                        acting: Acting, id: String? = nil) throws -> String {
+        var v = values
+        v["center"] = .text(center)
+        v["special_care"] = Col.flag(input.specialCare)
+        v["refused_callback"] = 0
+        v["needs"] = Col.text(input.needs)
+        v["note"] = Col.text(input.note)
+        v["created_at"] = Col.time(acting.now)
+        v["created_by"] = .text(acting.staff)
+        return try tx.insert("customer", id: id ?? ShortID.make("cu"), v)
+    }
+
+    /// Validates and normalises customer fields; nil arguments are left out.
+    static func customerValues(name: String?, phone: String?, idNumber: String?, unit: String?, moveIn: String?,
+                               moveOut: String?) throws -> [String: Value] {
+        var v: [String: Value] = [:]
+        if let name {
+            let n = name.trimmingWhitespace()
+            guard !n.isEmpty else { throw DeskError.invalid("a customer needs a name") }
+            guard n.count <= 50 else { throw DeskError.invalid("name is too long (at most 50 characters)") }
+            v["name"] = .text(n)
+        }
+        if let phone { v["phone"] = phone.trimmingWhitespace().isEmpty ? .null : .text(try PhoneNumber(phone).normalized) }
+        if let idNumber { v["id_number"] = Col.text(idNumber.uppercased()) }
+        if let unit { v["unit"] = Col.text(unit) }
+        if let moveIn { v["move_in"] = moveIn.isEmpty ? .null : .text(try CivilDate(moveIn).description) }
+        if let moveOut { v["move_out"] = moveOut.isEmpty ? .null : .text(try CivilDate(moveOut).description) }
+        return v
+    }
+
+    /// Changes a customer's details; only the given fields change.
+    public func updateCustomer(_ id: String, name: String? = nil, phone: String? = nil, idNumber: String? = nil,
+                               unit: String? = nil, moveIn: String? = nil, moveOut: String? = nil, specialCare: Bool? = nil,
+                               needs: String? = nil, note: String? = nil, by acting: Acting) throws {
+        var v = try Self.customerValues(name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn, moveOut: moveOut)
+        if let specialCare { v["special_care"] = Col.flag(specialCare) }
+        if let needs { v["needs"] = Col.text(needs) }
+        if let note { v["note"] = Col.text(note) }
+        guard !v.isEmpty else { throw DeskError.invalid("nothing to change: give at least one field") }
+        try write(acting) { tx in
+            _ = try requireCustomer(tx.db, id)
+            try tx.update("customer", id: id, v)
+        }
+    }
+
+    /// Puts a customer on (or takes them off) the refused-callback list (拒访客户清单).
+    public func setRefusedCallback(_ id: String, refused: Bool, reason: String?, by acting: Acting) throws {
+        try write(acting) { tx in
+            _ = try requireCustomer(tx.db, id)
+            try tx.update("customer", id: id, ["refused_callback": Col.flag(refused), "refused_reason": refused ? Col.text(reason) : .null])
+        }
+    }
+
+    /// Adds or removes a tag (e.g. 老人, 残障) on a customer.
+    public func tagCustomer(_ id: String, tag: String, remove: Bool = false, by acting: Acting) throws {
+        let t = tag.trimmingWhitespace()
+        guard !t.isEmpty else { throw DeskError.invalid("empty tag") }
+        try write(acting) { tx in
+            _ = try requireCustomer(tx.db, id)
+            if remove { try tx.remove(.text(t), from: "tags", of: "customer", id: id) } else { try tx.add(.text(t), to: "tags", of: "customer", id: id) }
+        }
+    }
+
+    /// Adds a household member to a customer and returns the member's id.
+    public func addHouseholdMember(customer: String, name: String, relation: String?, phone: String?, by acting: Acting) throws -> String {
+        let n = name.trimmingWhitespace()
+        guard !n.isEmpty else { throw DeskError.invalid("a household member needs a name") }
+        let p = try phone.map { try PhoneNumber($0).normalized }
+        return try write(acting) { tx in
+            let c = try requireCustomer(tx.db, customer)
+            return try tx.insert("household_member", id: ShortID.make("hm"), [
+                "center": .text(c.center), "customer": .text(customer), "name": .text(n),
+                "relation": Col.text(relation), "phone": Value(p),
+            ])
+        }
+    }
+
+    public func customer(_ id: String) throws -> Customer {
+        try replica.read { db in try requireCustomer(db, id) }
+    }
+
+    public func householdMembers(of customer: String) throws -> [HouseholdMember] {
+        try replica.read { db in
+            try HouseholdMember.fetchAll(db, sql: "SELECT * FROM household_member WHERE customer = ? ORDER BY name", arguments: [customer])
+        }
+    }
+
+    public func customers(_ f: CustomerFilter = CustomerFilter()) throws -> [Customer] {
+        var sql = "SELECT * FROM customer WHERE 1"
+        var args: [DatabaseValueConvertible] = []
+        if let t = f.text?.trimmingWhitespace(), !t.isEmpty {
+            sql += " AND (name LIKE ? OR unit LIKE ? OR id = ?)"
+            args += ["%\(t)%", "%\(t)%", t]
+        }
+        if let p = f.phone {
+            let digits = p.filter(\.isNumber)
+            guard !digits.isEmpty else { throw DeskError.invalid("search by phone needs digits") }
+            sql += " AND phone LIKE ?"
+            args.append("%\(digits)%")
+        }
+        if let u = f.unit { sql += " AND unit LIKE ?"; args.append("%\(u)%") }
+        if f.refusedOnly { sql += " AND refused_callback = 1" }
+        if f.specialCareOnly { sql += " AND special_care = 1" }
+        if let c = f.center { sql += " AND center = ?"; args.append(try CenterCode.validate(c)) }
+        sql += " ORDER BY center, unit, name LIMIT \(max(1, f.limit))"
+        return try replica.read { db in try Customer.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
+    }
+
+    func requireCustomer(_ db: Database, _ id: String) throws -> Customer {
+        guard let c = try Customer.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [id]) else {
+            throw DeskError.notFound("no customer with id \(id)")
+        }
+        return c
+    }
+}

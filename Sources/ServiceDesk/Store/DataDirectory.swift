@@ -1,0 +1,71 @@
+import Foundation
+
+/// What a data directory is: a center's node or the head-office hub.
+public enum DirectoryRole: String, Codable, Sendable {
+    case node, hub
+}
+
+/// The settings kept beside the database in `gatehouse.json`.
+public struct DirectoryConfig: Codable, Sendable, Equatable {
+    public var role: DirectoryRole
+    /// The center code (`HQ` for the hub).
+    public var center: String
+    public var name: String
+    public var replicaID: String
+    public var createdAt: Date
+    /// Where the hub listens (hub) or where the node finds it (node).
+    public var endpoint: String?
+    /// The hub's CURVE public key (node).
+    public var hubKey: String?
+
+    public init(role: DirectoryRole, center: String, name: String, replicaID: String, createdAt: Date,
+                endpoint: String? = nil, hubKey: String? = nil) {
+        self.role = role
+        self.center = center
+        self.name = name
+        self.replicaID = replicaID
+        self.createdAt = createdAt
+        self.endpoint = endpoint
+        self.hubKey = hubKey
+    }
+}
+
+/// A node's or hub's data directory: `gatehouse.json`, `gatehouse.sqlite` (+ WAL files),
+/// and later keys and sessions.
+public struct DataDirectory: Sendable {
+    public let url: URL
+    public init(path: String) { url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL }
+
+    public var configURL: URL { url.appendingPathComponent("gatehouse.json") }
+    public var databasePath: String { url.appendingPathComponent("gatehouse.sqlite").path }
+    public var exists: Bool { FileManager.default.fileExists(atPath: configURL.path) }
+
+    public func loadConfig() throws -> DirectoryConfig {
+        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+            throw DeskError.notInitialized(url.path)
+        }
+        do {
+            let d = JSONDecoder()
+            d.dateDecodingStrategy = .iso8601
+            return try d.decode(DirectoryConfig.self, from: data)
+        } catch {
+            throw DeskError.invalid("\(configURL.path) is not a valid gatehouse configuration: \(error)")
+        }
+    }
+
+    /// Writes the configuration atomically (write to a temporary file, then rename).
+    public func saveConfig(_ c: DirectoryConfig) throws {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try e.encode(c).write(to: configURL, options: .atomic)
+    }
+
+    /// Creates the directory for a new node or hub; refuses one that is already set up.
+    public func prepareNew() throws {
+        if exists || FileManager.default.fileExists(atPath: databasePath) {
+            throw DeskError.invalid("\(url.path) already holds a gatehouse \((try? loadConfig().role.rawValue) ?? "database"); refusing to overwrite it")
+        }
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+}

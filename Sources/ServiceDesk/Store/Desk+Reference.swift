@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import Replication
+
+/// A staff member of a center or of head office (center `HQ`), or an outside supplier.
+public struct StaffMember: Codable, Sendable, Equatable, FetchableRecord {
+    public var id: String
+    public var center: String?
+    public var name: String
+    public var role: String?
+    public var phone: String?
+    public var hireDate: String?
+    public var supplier: Bool
+    public var active: Bool
+    public init(row: Row) throws {
+        id = row["id"]
+        center = row["center"]
+        name = row["name"] ?? ""
+        role = row["role"]
+        phone = row["phone"]
+        hireDate = row["hire_date"]
+        supplier = (row["supplier"] as Int?) == 1
+        active = (row["active"] as Int?) != 0
+    }
+}
+
+/// A calendar override: a holiday on a weekday, or a weekend day worked (调休).
+public struct CalendarOverride: Codable, Sendable, Equatable {
+    public var date: String
+    public var kind: String
+    public var name: String?
+}
+
+/// An item of the paid-service price list (有偿服务明码标价).
+public struct PriceItem: Codable, Sendable, Equatable, FetchableRecord {
+    public var id: String
+    public var center: String?
+    public var code: String
+    public var name: String
+    public var unit: String?
+    /// In fen.
+    public var price: Int
+    public var active: Bool
+    public init(row: Row) throws {
+        id = row["id"]
+        center = row["center"]
+        code = row["code"] ?? ""
+        name = row["name"] ?? ""
+        unit = row["unit"]
+        price = row["price"] ?? 0
+        active = (row["active"] as Int?) != 0
+    }
+}
+
+extension Desk {
+    // MARK: staff directory
+
+    /// Adds a staff member (or supplier). Head office's directory replicates to every
+    /// center; until then a center keeps its own.
+    public func addStaff(id: String, name: String, role: String?, phone: String?, hireDate: String?, supplier: Bool,
+                         center: String? = nil, by acting: Acting) throws {
+        let code = id.trimmingWhitespace()
+        guard !code.isEmpty, code.count <= 32, !code.contains(" ") else { throw DeskError.invalid("invalid staff id \"\(id)\"") }
+        let n = name.trimmingWhitespace()
+        guard !n.isEmpty else { throw DeskError.invalid("a staff member needs a name") }
+        let home = isHub ? try CenterCode.validate(center ?? "HQ") : try recordCenter(center)
+        let hire = try hireDate.map { try CivilDate($0).description }
+        let p = try phone.map { try PhoneNumber($0).normalized }
+        // The first staff member may register themselves; after that the actor must be known.
+        let bootstrap = try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM staff") ?? 0 } == 0
+        let body: (WriteTransaction) throws -> Void = { tx in
+            if try tx.state("staff", id: code) != nil { throw DeskError.invalid("staff member \(code) already exists") }
+            try tx.insert("staff", id: code, [
+                "center": .text(home), "name": .text(n), "role": Col.text(role), "phone": Value(p),
+                "hire_date": Value(hire), "supplier": Col.flag(supplier), "active": 1,
+            ])
+        }
+        if bootstrap { try replica.write(author: acting.staff, body) } else { try write(acting, body) }
+    }
+
+    public func updateStaff(id: String, name: String? = nil, role: String? = nil, phone: String? = nil, hireDate: String? = nil,
+                            active: Bool? = nil, by acting: Acting) throws {
+        var v: [String: Value] = [:]
+        if let name { guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("empty name") }; v["name"] = Col.text(name) }
+        if let role { v["role"] = Col.text(role) }
+        if let phone { v["phone"] = .text(try PhoneNumber(phone).normalized) }
+        if let hireDate { v["hire_date"] = .text(try CivilDate(hireDate).description) }
+        if let active { v["active"] = Col.flag(active) }
+        guard !v.isEmpty else { throw DeskError.invalid("nothing to change") }
+        try write(acting) { tx in
+            try requireStaff(tx.db, id)
+            try tx.update("staff", id: id, v)
+        }
+    }
+
+    public func staff(includeInactive: Bool = false) throws -> [StaffMember] {
+        try replica.read { db in
+            try StaffMember.fetchAll(db, sql: "SELECT * FROM staff \(includeInactive ? "" : "WHERE active = 1") ORDER BY center, id")
+        }
+    }
+
+    // MARK: work calendar
+
+    /// Marks `date` as a holiday (休) or a swapped working day (班), or clears it.
+    public func setCalendarDay(_ date: String, kind: String?, name: String?, by acting: Acting) throws {
+        let d = try CivilDate(date).description
+        if let kind, kind != "holiday" && kind != "workday" { throw DeskError.invalid("a calendar day is a holiday or a workday, not \(kind)") }
+        try write(acting) { tx in
+            let existing = try tx.state("calendar_day", id: d)
+            switch (kind, existing) {
+            case (nil, nil): throw DeskError.notFound("\(d) has no calendar override")
+            case (nil, let e?): if !e.isDeleted { try tx.delete("calendar_day", id: d) }
+            case (let k?, nil): try tx.insert("calendar_day", id: d, ["kind": .text(k), "name": Col.text(name)])
+            case (let k?, let e?):
+                guard !e.isDeleted else {
+                    throw DeskError.refused("\(d) was cleared; overrides of a cleared day cannot be set again on this replica")
+                }
+                try tx.update("calendar_day", id: d, ["kind": .text(k), "name": Col.text(name)])
+            }
+        }
+    }
+
+    public func calendarOverrides(year: Int? = nil) throws -> [CalendarOverride] {
+        try replica.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, kind, name FROM calendar_day WHERE (? IS NULL OR id LIKE ?) ORDER BY id",
+                             arguments: [year, year.map { "\($0)-%" }])
+                .map { CalendarOverride(date: $0[0], kind: $0[1], name: $0[2]) }
+        }
+    }
+
+    // MARK: price list
+
+    public func addPriceItem(code: String, name: String, unit: String?, price: Int, center: String?, by acting: Acting) throws {
+        let c = code.trimmingWhitespace()
+        guard !c.isEmpty else { throw DeskError.invalid("a price item needs a code") }
+        guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("a price item needs a name") }
+        guard price >= 0 else { throw DeskError.invalid("a price cannot be negative") }
+        // At head office an item without a center applies to every center.
+        let scope: String? = isHub ? try center.map(CenterCode.validate) : try recordCenter(center)
+        try write(acting) { tx in
+            if try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM price_item WHERE code = ? AND (center IS ? OR center IS NULL)", arguments: [c, scope]) ?? 0 > 0 {
+                throw DeskError.invalid("price item \(c) already exists")
+            }
+            try tx.insert("price_item", id: ShortID.make("pi"), [
+                "center": Value(scope), "code": .text(c), "name": Col.text(name), "unit": Col.text(unit),
+                "price": .integer(Int64(price)), "active": 1,
+            ])
+        }
+    }
+
+    public func priceList(includeInactive: Bool = false) throws -> [PriceItem] {
+        try replica.read { db in
+            try PriceItem.fetchAll(db, sql: "SELECT * FROM price_item \(includeInactive ? "" : "WHERE active = 1") ORDER BY code")
+        }
+    }
+
+    func priceItem(_ db: Database, code: String, center: String) throws -> PriceItem {
+        guard let p = try PriceItem.fetchOne(db, sql: "SELECT * FROM price_item WHERE code = ? AND active = 1 AND (center = ? OR center IS NULL) ORDER BY center IS NULL LIMIT 1",
+                                             arguments: [code, center]) else {
+            throw DeskError.notFound("no active price item \(code); see `gatehouse price list`")
+        }
+        return p
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import GRDB
+import Replication
+
+extension Desk {
+    /// Opens a request and returns its number (`C001-261123-007`: center, date, the day's
+    /// sequence). Numbers continue from whatever the replica holds, so a replacement node
+    /// that bootstrapped from the hub carries on without collisions; requests opened at
+    /// head office for a center get an `H` sequence (`C001-261123-H01`).
+    @discardableResult
+    public func openTicket(_ input: TicketInput, by acting: Acting) throws -> Ticket {
+        let center = try recordCenter(input.center)
+        let summary = input.summary.trimmingWhitespace()
+        guard !summary.isEmpty else { throw DeskError.invalid("a request needs a summary (--summary)") }
+        if input.kind != .complaint && (input.complaintClass != nil || input.severity != nil || input.aboutStaff != nil) {
+            throw DeskError.invalid("complaint class, severity and the staff complained about apply to complaints only")
+        }
+        let calendar = try workCalendar()
+        let id = try write(acting) { tx -> String in
+            var unit = input.unit.flatMap { Col.text($0).text }
+            if let c = input.customer {
+                let cust = try requireCustomer(tx.db, c)
+                guard cust.center == center else { throw DeskError.invalid("customer \(c) belongs to center \(cust.center), not \(center)") }
+                if unit == nil { unit = cust.unit }
+            }
+            if let s = input.aboutStaff { try requireStaff(tx.db, s) }
+            let number = try nextTicketNumber(tx.db, center: center, day: calendar.civilDate(of: acting.now))
+            let id = try tx.insert("ticket", id: ShortID.make("tk"), [
+                "center": .text(center), "number": .text(number), "kind": .text(input.kind.rawValue),
+                "complaint_class": input.complaintClass.map { .integer(Int64($0.rawValue)!) } ?? .null,
+                "severity": input.kind == .complaint ? .text((input.severity ?? .general).rawValue) : .null,
+                "channel": .text(input.channel.rawValue), "summary": .text(summary),
+                "customer": Value(input.customer), "unit": Value(unit), "about_staff": Value(input.aboutStaff),
+                "status": .text(TicketStage.received.rawValue), "reopen_count": 0, "escalated": 0,
+                "opened_at": Col.time(acting.now), "opened_by": .text(acting.staff),
+            ])
+            try logEvent(tx, center: center, ticket: id, action: "open", detail: "\(input.kind.displayName)：\(summary)", acting)
+            return id
+        }
+        return try ticket(id)
+    }
+
+    func nextTicketNumber(_ db: Database, center: String, day: CivilDate) throws -> String {
+        let prefix = "\(center)-\(String(format: "%02d%02d%02d", day.year % 100, day.month, day.day))-\(isHub ? "H" : "")"
+        let existing = try String.fetchAll(db, sql: "SELECT number FROM _rep_ticket WHERE center = ? AND number LIKE ?",
+                                           arguments: [center, prefix + "%"])
+        let highest = existing.compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0
+        return prefix + String(format: isHub ? "%02d" : "%03d", highest + 1)
+    }
+
+    /// Moves a request through its lifecycle (dispatch, arrive, complete, callback, close,
+    /// reopen, cancel, escalate). An event the lifecycle does not allow is refused with the
+    /// allowed ones named. The step lands in the timeline with who and when.
+    @discardableResult
+    public func advance(_ ref: String, _ event: TicketEvent, details: StepDetails = StepDetails(), by acting: Acting) throws -> Ticket {
+        let id = try write(acting) { tx -> String in
+            let t = try requireTicket(tx.db, ref)
+            let next = try TicketLifecycle.apply(event, to: t.state)
+            var v: [String: Value] = [:]
+            if next.stage != t.stage || next.reopenCount != t.reopenCount {
+                v["status"] = .text(next.stage.rawValue)
+                v["reopen_count"] = .integer(Int64(next.reopenCount))
+            }
+            let now = Col.time(acting.now)
+            var detail = details.note
+            switch event {
+            case .dispatch:
+                guard let a = details.assignee?.trimmingWhitespace(), !a.isEmpty else {
+                    throw DeskError.invalid("dispatch needs the staff member or supplier sent (--to)")
+                }
+                let kind = details.assigneeKind ?? "staff"
+                guard kind == "staff" || kind == "supplier" else { throw DeskError.invalid("--kind is staff or supplier") }
+                if kind == "staff" { try requireStaff(tx.db, a) }
+                v["assignee"] = .text(a)
+                v["assignee_kind"] = .text(kind)
+                v["dispatched_at"] = now
+                v["agreed_arrival_at"] = Col.time(details.agreedArrival)
+                if t.answeredAt == nil { v["answered_at"] = now }
+                detail = ["→ \(a)", details.agreedArrival.map { "约定 \(TimeFormat.short($0))" }, details.note].compactMap { $0 }.joined(separator: " ")
+            case .arrive: v["arrived_at"] = now
+            case .complete:
+                v["completed_at"] = now
+                v["customer_signed"] = Col.flag(details.customerSigned)
+                if details.customerSigned { detail = ["顾客已签字", details.note].compactMap { $0 }.joined(separator: " ") }
+            case .callBack: v["called_back_at"] = now
+            case .close: v["closed_at"] = now
+            case .cancel: v["cancelled_at"] = now
+            case .escalate:
+                v["escalated"] = 1
+                v["escalated_at"] = now
+            case .reopen:
+                // A new cycle: its timestamps start again, the history stays in the timeline.
+                for f in ["answered_at", "dispatched_at", "agreed_arrival_at", "arrived_at", "completed_at", "called_back_at", "closed_at"] {
+                    v[f] = .null
+                }
+                v["customer_signed"] = 0
+                v["cycle_opened_at"] = now
+            }
+            try tx.update("ticket", id: t.id, v)
+            try logEvent(tx, center: t.center, ticket: t.id, action: event.rawValue, detail: detail, acting)
+            return t.id
+        }
+        return try ticket(id)
+    }
+
+    /// Records the first answer to the customer (with a time plan) — the 24-hour rule.
+    public func answer(_ ref: String, note: String?, by acting: Acting) throws {
+        try write(acting) { tx in
+            let t = try requireTicket(tx.db, ref)
+            if t.answeredAt == nil { try tx.update("ticket", id: t.id, ["answered_at": Col.time(acting.now)]) }
+            try logEvent(tx, center: t.center, ticket: t.id, action: "answer", detail: note, acting)
+        }
+    }
+
+    /// Adds a note to the timeline (a quality-department remark, a call with the customer).
+    public func note(_ ref: String, _ text: String, by acting: Acting) throws {
+        let n = text.trimmingWhitespace()
+        guard !n.isEmpty else { throw DeskError.invalid("empty note") }
+        try write(acting) { tx in
+            let t = try requireTicket(tx.db, ref)
+            try logEvent(tx, center: t.center, ticket: t.id, action: "note", detail: n, acting)
+        }
+    }
+
+    /// Edits a request's descriptive fields (summary, channel, class, severity, unit, reassignment).
+    public func updateTicket(_ ref: String, summary: String? = nil, channel: Channel? = nil, complaintClass: ComplaintClass? = nil,
+                             severity: Severity? = nil, unit: String? = nil, assignee: String? = nil, assigneeKind: String? = nil,
+                             by acting: Acting) throws {
+        try write(acting) { tx in
+            let t = try requireTicket(tx.db, ref)
+            var v: [String: Value] = [:]
+            if let summary { guard !summary.trimmingWhitespace().isEmpty else { throw DeskError.invalid("empty summary") }; v["summary"] = Col.text(summary) }
+            if let channel { v["channel"] = .text(channel.rawValue) }
+            if complaintClass != nil || severity != nil {
+                guard t.kind == .complaint else { throw DeskError.invalid("complaint class and severity apply to complaints only") }
+                if let complaintClass { v["complaint_class"] = .integer(Int64(complaintClass.rawValue)!) }
+                if let severity { v["severity"] = .text(severity.rawValue) }
+            }
+            if let unit { v["unit"] = Col.text(unit) }
+            if let assignee {
+                guard t.dispatchedAt != nil, [.dispatched, .arrived].contains(t.stage) else {
+                    throw DeskError.refused("request \(t.number) is \(t.stage.rawValue); only a dispatched request can be reassigned")
+                }
+                let kind = assigneeKind ?? "staff"
+                if kind == "staff" { try requireStaff(tx.db, assignee) }
+                v["assignee"] = .text(assignee)
+                v["assignee_kind"] = .text(kind)
+            }
+            guard !v.isEmpty else { throw DeskError.invalid("nothing to change") }
+            try tx.update("ticket", id: t.id, v)
+            let what = v.keys.sorted().map { k in "\(k)=\(v[k]!)" }.joined(separator: ", ")
+            try logEvent(tx, center: t.center, ticket: t.id, action: assignee != nil ? "reassign" : "update", detail: what, acting)
+        }
+    }
+
+    // MARK: reading
+
+    public func ticket(_ ref: String) throws -> Ticket {
+        try replica.read { db in try requireTicket(db, ref) }
+    }
+
+    public func timeline(_ ref: String) throws -> [TimelineEntry] {
+        try replica.read { db in
+            let t = try requireTicket(db, ref)
+            return try TimelineEntry.fetchAll(db, sql: "SELECT * FROM ticket_event WHERE ticket = ? ORDER BY at, id", arguments: [t.id])
+        }
+    }
+
+    /// Lists requests with their deadlines evaluated at `now`.
+    public func tickets(_ f: TicketFilter = TicketFilter(), now: Date = Date()) throws -> [TicketWithDeadlines] {
+        var sql = "SELECT * FROM ticket WHERE 1"
+        var args: [DatabaseValueConvertible] = []
+        if let k = f.kind { sql += " AND kind = ?"; args.append(k.rawValue) }
+        if let s = f.stage { sql += " AND status = ?"; args.append(s.rawValue) }
+        if f.openOnly || f.overdue || f.dueToday { sql += " AND status NOT IN ('closed', 'cancelled')" }
+        if let c = f.customer { sql += " AND customer = ?"; args.append(c) }
+        if let a = f.assignee { sql += " AND assignee = ?"; args.append(a) }
+        if let c = f.center { sql += " AND center = ?"; args.append(try CenterCode.validate(c)) }
+        if f.escalatedOnly { sql += " AND escalated = 1" }
+        if let s = f.since { sql += " AND opened_at >= ?"; args.append(Col.time(s)) }
+        if let u = f.until { sql += " AND opened_at < ?"; args.append(Col.time(u)) }
+        sql += " ORDER BY opened_at DESC, number DESC"
+        let rules = DeadlineRules(calendar: try workCalendar())
+        let facts = try FactsBuilder(desk: self)
+        return try replica.read { db in
+            var out: [TicketWithDeadlines] = []
+            for t in try Ticket.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+                let fx = try facts.facts(for: t, db)
+                let d = rules.deadlines(for: fx)
+                let item = TicketWithDeadlines(ticket: t, deadlines: d, overdue: rules.overdue(fx, at: now), dueToday: rules.dueToday(fx, at: now))
+                if f.overdue && item.overdue.isEmpty { continue }
+                if f.dueToday && item.dueToday.isEmpty { continue }
+                out.append(item)
+                if out.count >= f.limit { break }
+            }
+            return out
+        }
+    }
+
+    /// One request with its deadlines at `now`.
+    public func ticketWithDeadlines(_ ref: String, now: Date = Date()) throws -> TicketWithDeadlines {
+        let rules = DeadlineRules(calendar: try workCalendar())
+        let facts = try FactsBuilder(desk: self)
+        return try replica.read { db in
+            let t = try requireTicket(db, ref)
+            let fx = try facts.facts(for: t, db)
+            return TicketWithDeadlines(ticket: t, deadlines: rules.deadlines(for: fx), overdue: rules.overdue(fx, at: now),
+                                       dueToday: rules.dueToday(fx, at: now))
+        }
+    }
+
+    // MARK: helpers
+
+    /// Finds a request by number or id.
+    func requireTicket(_ db: Database, _ ref: String) throws -> Ticket {
+        let r = ref.trimmingWhitespace()
+        let found = try Ticket.fetchAll(db, sql: "SELECT * FROM ticket WHERE id = ? OR number = ?", arguments: [r, r.uppercased()])
+        guard let first = found.first else { throw DeskError.notFound("no request \(ref)") }
+        guard found.count == 1 else {
+            throw DeskError.invalid("\(ref) matches \(found.count) requests (\(found.map(\.id).joined(separator: ", "))); use the id")
+        }
+        return first
+    }
+
+    @discardableResult
+    func requireStaff(_ db: Database, _ code: String) throws -> String {
+        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM staff WHERE id = ?", arguments: [code]) == 1 else {
+            throw DeskError.notFound("no staff member \(code); see `gatehouse staff list`")
+        }
+        return code
+    }
+
+    func logEvent(_ tx: WriteTransaction, center: String, ticket: String, action: String, detail: String?, _ acting: Acting) throws {
+        // Ids sort like the events happened: the transaction's hybrid-logical time first.
+        let id = String(format: "ev-%016llx-", try tx.timestamp().rawValue) + RecordID.generate().prefix(6)
+        try tx.insert("ticket_event", id: id, [
+            "center": .text(center), "ticket": .text(ticket), "at": Col.time(acting.now), "staff": .text(acting.staff),
+            "action": .text(action), "detail": Value(detail),
+        ])
+    }
+}
+
+/// Gathers what deadlines depend on beyond the request itself: new staff, staff
+/// previously complained about, customers who refuse callbacks.
+struct FactsBuilder {
+    let calendar: WorkCalendar
+    let newStaff = NewStaffPolicy()
+    let complained = ComplainedStaffPolicy()
+
+    init(desk: Desk) throws { calendar = try desk.workCalendar() }
+
+    func facts(for t: Ticket, _ db: Database) throws -> TicketFacts {
+        var byNew = false, byComplained = false
+        if let a = t.assignee, t.assigneeKind != "supplier" {
+            let on = calendar.civilDate(of: t.completedAt ?? t.dispatchedAt ?? t.openedAt)
+            if let hire = try String.fetchOne(db, sql: "SELECT hire_date FROM staff WHERE id = ?", arguments: [a]),
+               let d = try? CivilDate(hire) {
+                byNew = newStaff.isNew(hiredOn: d, on: on)
+            }
+            let dates = try Int64.fetchAll(db, sql: "SELECT opened_at FROM ticket WHERE kind = 'complaint' AND about_staff = ? AND id != ?",
+                                           arguments: [a, t.id]).compactMap { Col.date($0) }.map { calendar.civilDate(of: $0) }
+            byComplained = complained.applies(complaintDates: dates.filter { $0 <= on }, jobCompletedOn: on)
+        }
+        var refuses = false
+        if let c = t.customer {
+            refuses = try Int.fetchOne(db, sql: "SELECT refused_callback FROM customer WHERE id = ?", arguments: [c]) == 1
+        }
+        return TicketFacts(kind: t.kind, severity: t.severity, openedAt: t.cycleOpenedAt ?? t.openedAt, answeredAt: t.answeredAt,
+                           dispatchedAt: t.dispatchedAt, agreedArrivalAt: t.agreedArrivalAt, arrivedAt: t.arrivedAt,
+                           completedAt: t.completedAt, calledBackAt: t.calledBackAt, cancelledAt: t.cancelledAt,
+                           isPaid: t.kind == .service || (t.service?.fee ?? 0) > 0, byNewStaff: byNew,
+                           byPreviouslyComplainedStaff: byComplained, customerRefusesCallbacks: refuses)
+    }
+}
+
+/// Times as the front desk reads them, in China time.
+public enum TimeFormat {
+    static let formatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: WorkCalendar.chinaUTCOffsetSeconds)
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f
+    }()
+
+    /// `2026-11-23 17:40`.
+    public static func short(_ d: Date) -> String { formatter.string(from: d) }
+
+    /// Parses `2026-11-23 17:40`, `2026-11-23T17:40`, `2026-11-23 17:40:05` or a bare date
+    /// (midnight), China time.
+    public static func parse(_ s: String) throws -> Date {
+        let t = s.trimmingWhitespace().replacingOccurrences(of: "T", with: " ")
+        let parts = t.split(separator: " ")
+        guard let datePart = parts.first, parts.count <= 2 else { throw DeskError.invalid("invalid time \"\(s)\": use YYYY-MM-DD HH:MM") }
+        let day = try CivilDate(String(datePart))
+        var h = 0, m = 0, sec = 0
+        if parts.count == 2 {
+            let hm = parts[1].split(separator: ":").map { Int($0) }
+            guard (2...3).contains(hm.count), hm.allSatisfy({ $0 != nil }) else { throw DeskError.invalid("invalid time \"\(s)\": use YYYY-MM-DD HH:MM") }
+            h = hm[0]!; m = hm[1]!; sec = hm.count == 3 ? hm[2]! : 0
+            guard (0..<24).contains(h), (0..<60).contains(m), (0..<60).contains(sec) else { throw DeskError.invalid("invalid time \"\(s)\": no such hour or minute") }
+        }
+        let secs = day.daysSinceEpoch * 86400 + h * 3600 + m * 60 + sec - WorkCalendar.chinaUTCOffsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(secs))
+    }
+}

@@ -1,0 +1,172 @@
+import Replication
+
+/// The service desk's replicated tables. Every table is scoped by its `center` column
+/// (NULL means shared by all centers), so the hub can send each node only its own
+/// center's records plus the shared reference data.
+///
+/// Policies follow DOMAIN.md: contact data, fees, receipt numbers and satisfaction
+/// results are flagged for review when edited concurrently; request status only moves
+/// forward as (reopen count, stage); the escalation flag only goes up; timeline events
+/// are append-only.
+public enum DeskSchema {
+    /// Bumped whenever a table or field is added; peers on other versions refuse to sync.
+    public static let version = 1
+
+    /// Request status with its reopen count, ranked as `TicketState.rank`.
+    static let requestLifecycle = Lifecycle(name: "request") { v in
+        guard let s = v.first?.text, let stage = TicketStage(rawValue: s) else { return nil }
+        let reopen = v.count > 1 ? Int(v[1].integer ?? 0) : 0
+        return [reopen, stage.stageIndex]
+    }
+
+    /// A 0/1 flag that can only be raised.
+    static let raisedFlag = Lifecycle(name: "flag") { v in
+        guard let i = v.first?.integer, i == 0 || i == 1 else { return nil }
+        return [Int(i)]
+    }
+
+    static func scoped(_ name: String, _ fields: [Field], appendOnly: Bool = false, indexes: [[String]] = []) -> ReplicatedTable {
+        ReplicatedTable(name, scope: .column("center"), fields: [Field("center", .text, .appendOnly)] + fields,
+                        appendOnly: appendOnly, indexes: indexes)
+    }
+
+    public static let tables: [ReplicatedTable] = [
+        scoped("customer", [
+            Field("name", .text, .review),
+            Field("phone", .text, .review),
+            Field("id_number", .text, .review),
+            Field("unit", .text, .review),
+            Field("move_in", .text),
+            Field("move_out", .text),
+            Field("special_care", .integer),
+            Field("refused_callback", .integer),
+            Field("refused_reason", .text),
+            Field("needs", .text),
+            Field("note", .text),
+            Field("created_at", .integer, .appendOnly),
+            Field("created_by", .text, .appendOnly),
+            Field("tags", .text, .addWinsSet),
+        ], indexes: [["center", "phone"], ["center", "unit"]]),
+        scoped("household_member", [
+            Field("customer", .text, .appendOnly),
+            Field("name", .text, .review),
+            Field("relation", .text),
+            Field("phone", .text, .review),
+        ], indexes: [["customer"]]),
+        scoped("ticket", [
+            Field("number", .text, .appendOnly),
+            Field("kind", .text, .appendOnly),
+            Field("complaint_class", .integer),
+            Field("severity", .text),
+            Field("channel", .text),
+            Field("summary", .text),
+            Field("customer", .text),
+            Field("unit", .text),
+            // For complaints: the staff member complained about, if any.
+            Field("about_staff", .text),
+            Field("status", .text, .lifecycle(requestLifecycle)),
+            Field("reopen_count", .integer, .partOf("status")),
+            Field("escalated", .integer, .lifecycle(raisedFlag)),
+            Field("assignee", .text),
+            Field("assignee_kind", .text, .partOf("assignee")),
+            Field("opened_at", .integer, .appendOnly),
+            Field("opened_by", .text, .appendOnly),
+            // When the current cycle began (the last reopen), for its deadlines.
+            Field("cycle_opened_at", .integer),
+            Field("answered_at", .integer),
+            Field("dispatched_at", .integer),
+            Field("agreed_arrival_at", .integer),
+            Field("arrived_at", .integer),
+            Field("completed_at", .integer),
+            Field("customer_signed", .integer),
+            Field("called_back_at", .integer),
+            Field("closed_at", .integer),
+            Field("cancelled_at", .integer),
+            Field("escalated_at", .integer),
+            // Commissioned (paid) services.
+            Field("price_item", .text),
+            Field("off_list", .integer),
+            Field("off_list_reviewed_by", .text, .review),
+            Field("fee", .integer, .review),
+            Field("material_source", .text),
+            Field("material_failed_inspection", .integer),
+            Field("material_customer_signed", .integer),
+            Field("supplier", .text),
+            Field("supplier_agreement", .text),
+            Field("paid_at", .integer),
+            Field("receipt_no", .text, .review),
+            Field("collected_by", .text),
+        ], indexes: [["center", "number"], ["center", "status"], ["customer"], ["center", "opened_at"]]),
+        scoped("ticket_event", [
+            Field("ticket", .text, .appendOnly),
+            Field("at", .integer, .appendOnly),
+            Field("staff", .text, .appendOnly),
+            Field("action", .text, .appendOnly),
+            Field("detail", .text, .appendOnly),
+        ], appendOnly: true, indexes: [["ticket", "at"]]),
+        scoped("callback", [
+            Field("ticket", .text, .appendOnly),
+            Field("customer", .text, .appendOnly),
+            Field("method", .text),
+            Field("result", .text, .review),
+            Field("score", .integer, .review),
+            Field("comment", .text),
+            Field("signed", .integer),
+            Field("at", .integer),
+            Field("staff", .text),
+        ], indexes: [["ticket"], ["center", "at"]]),
+        scoped("callback_plan", [
+            Field("month", .text, .appendOnly),
+            Field("seed", .integer, .appendOnly),
+            Field("created_at", .integer, .appendOnly),
+            Field("created_by", .text, .appendOnly),
+        ]),
+        scoped("parcel", [
+            Field("received_at", .integer, .appendOnly),
+            Field("type", .text),
+            Field("customer", .text),
+            Field("recipient", .text, .review),
+            Field("unit", .text),
+            Field("carrier", .text),
+            Field("tracking_no", .text),
+            Field("notified_at", .integer),
+            Field("picked_up_at", .integer),
+            Field("picked_up_by", .text, .review),
+            Field("signed", .integer),
+            Field("note", .text),
+        ], indexes: [["center", "received_at"]]),
+        scoped("custody", [
+            Field("customer", .text),
+            Field("description", .text),
+            Field("condition_in", .text),
+            Field("verified_in", .integer),
+            Field("received_at", .integer, .appendOnly),
+            Field("received_by", .text, .appendOnly),
+            Field("returned_at", .integer),
+            Field("condition_out", .text),
+            Field("verified_out", .integer),
+            Field("returned_by", .text),
+        ]),
+        scoped("price_item", [
+            Field("code", .text, .appendOnly),
+            Field("name", .text),
+            Field("unit", .text),
+            Field("price", .integer, .review),
+            Field("active", .integer),
+        ], indexes: [["code"]]),
+        ReplicatedTable("calendar_day", scope: .shared, fields: [
+            Field("kind", .text),
+            Field("name", .text),
+        ]),
+        scoped("staff", [
+            Field("name", .text),
+            Field("role", .text),
+            Field("phone", .text, .review),
+            Field("hire_date", .text),
+            Field("supplier", .integer),
+            Field("active", .integer),
+        ]),
+    ]
+
+    public static let schema = ReplicationSchema(version: version, tables: tables)
+}

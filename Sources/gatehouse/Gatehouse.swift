@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+
+/// The one executable: the front desk's commands, the node's sync daemon, the hub.
+@main
+struct Gatehouse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "The service desk of a property-management company that keeps working when the network does not.",
+        discussion: """
+            Every command takes --data DIR (or GATEHOUSE_DATA). Writes record the acting staff \
+            member, given with --staff ID (or GATEHOUSE_STAFF).
+            """,
+        subcommands: [
+            NodeCommand.self, CustomerCommand.self, TicketCommand.self, StaffCommand.self, CalendarCommand.self,
+            ConflictsCommand.self,
+        ]
+    )
+}
