@@ -7,7 +7,7 @@ struct TicketCommand: ParsableCommand {
         commandName: "ticket", abstract: "Requests: repairs, complaints, paid services, inquiries, suggestions.",
         subcommands: [TicketOpen.self, TicketList.self, TicketShow.self, TicketDispatch.self, TicketArrive.self,
                       TicketComplete.self, TicketClose.self, TicketReopen.self, TicketCancel.self, TicketEscalate.self,
-                      TicketAnswer.self, TicketNote.self, TicketUpdate.self])
+                      TicketAnswer.self, TicketNote.self, TicketUpdate.self, TicketService.self, TicketPay.self])
 }
 
 extension RequestKind: ExpressibleByArgument {
