@@ -75,6 +75,31 @@ import Testing
         #expect(throws: RuleError.self) { try ComplaintClass.parse("4") }
     }
 
+    /// No spelling may parse to two different values of one enumeration, and every value
+    /// parses back from its raw value and its display name.
+    func checkUnambiguous<E: DomainEnumeration>(_: E.Type) throws {
+        for value in E.allCases {
+            for name in [value.rawValue, value.displayName] + value.aliases {
+                #expect(try E.parse(name) == value, "\(E.valueName) '\(name)'")
+            }
+        }
+    }
+
+    @Test func everySpellingParsesToExactlyItsOwnValue() throws {
+        try checkUnambiguous(RequestKind.self)
+        try checkUnambiguous(ComplaintClass.self)
+        try checkUnambiguous(Severity.self)
+        try checkUnambiguous(Channel.self)
+        try checkUnambiguous(CallbackMethod.self)
+        try checkUnambiguous(CallbackResult.self)
+        try checkUnambiguous(MaterialSource.self)
+        try checkUnambiguous(ParcelType.self)
+        try checkUnambiguous(CallbackReason.self)
+        try checkUnambiguous(TicketStage.self)
+        try checkUnambiguous(TicketEvent.self)
+        try checkUnambiguous(DeadlineName.self)
+    }
+
     @Test func callbackResultClassification() {
         #expect(CallbackResult.allCases.filter(\.reachedCustomer) == [.satisfied, .basicallySatisfied, .unsatisfied])
         #expect(CallbackResult.allCases.filter(\.countsAsSatisfied) == [.satisfied, .basicallySatisfied])

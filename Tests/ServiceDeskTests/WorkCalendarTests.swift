@@ -106,5 +106,14 @@ import Testing
     @Test func calendarCodableRoundTrip() throws {
         let data = try JSONEncoder().encode(calendar)
         #expect(try JSONDecoder().decode(WorkCalendar.self, from: data) == calendar)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(calendar), as: UTF8.self)
+        #expect(text.contains(#""swappedWorkingDays":["2026-09-20","2026-10-10"]"#))
+        #expect(text.contains(#""holidays":["2026-10-01","2026-10-02","2026-10-03","2026-10-04","2026-10-05","2026-10-06","2026-10-07"]"#))
+        #expect(text.contains(#""workingWeekdays":[1,2,3,4,5]"#))
+        // A contradictory calendar is refused on decoding too.
+        let bad = text.replacingOccurrences(of: #""holidays":["2026-10-01""#, with: #""holidays":["2026-10-10""#)
+        #expect(throws: RuleError.self) { try JSONDecoder().decode(WorkCalendar.self, from: Data(bad.utf8)) }
     }
 }

@@ -31,7 +31,7 @@ public enum Channel: String, DomainEnumeration {
 
     public var aliases: [String] {
         switch self {
-        case .walkIn: ["visit", "上门", "前台"]
+        case .walkIn: ["visit", "前台"]
         case .app: ["应用", "手机应用"]
         case .email: ["邮件", "mail"]
         case .letter: ["来信", "书信"]

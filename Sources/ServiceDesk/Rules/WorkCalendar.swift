@@ -109,6 +109,21 @@ public struct WorkCalendar: Sendable, Hashable, Codable {
         )
     }
 
+    /// Encodes with sorted lists, so the same calendar always gives the same bytes (head
+    /// office sends it to every center; equal calendars must compare equal as text too).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workingWeekdays.sorted(), forKey: .workingWeekdays)
+        try c.encode(holidays.sorted(), forKey: .holidays)
+        try c.encode(swappedWorkingDays.sorted(), forKey: .swappedWorkingDays)
+        try c.encode(workingHours, forKey: .workingHours)
+        try c.encode(utcOffsetSeconds, forKey: .utcOffsetSeconds)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case workingWeekdays, holidays, swappedWorkingDays, workingHours, utcOffsetSeconds
+    }
+
     // MARK: Days
 
     /// Whether `date` is a working day (see the type's documentation for the rule).
