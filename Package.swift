@@ -36,10 +36,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The two runtimes: the node's sync client and the hub's server, keys, enrollment.
+        .target(
+            name: "SyncRuntime",
+            dependencies: [
+                "Replication", "ServiceDesk", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "Replication", "ServiceDesk", "ZeroMQ",
+                "Replication", "ServiceDesk", "ZeroMQ", "SyncRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -47,6 +56,7 @@ let package = Package(
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication"]),
+        .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,7 @@ struct Gatehouse: ParsableCommand {
             member, given with --staff ID (or GATEHOUSE_STAFF).
             """,
         subcommands: [
-            NodeCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self, StaffCommand.self, CalendarCommand.self,
+            NodeCommand.self, HubCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self, StaffCommand.self, CalendarCommand.self,
             ConflictsCommand.self,
         ]
     )

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import ServiceDesk
+import SyncRuntime
+import ZeroMQ
 
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Set up and run a service center's node.",
-        subcommands: [NodeInit.self, NodeInfo.self])
+        subcommands: [NodeInit.self, NodeConnect.self, NodeInfo.self])
 }
 
 struct NodeInit: ParsableCommand {
@@ -15,13 +17,26 @@ struct NodeInit: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "The center's code, e.g. C001.") var center: String
     @Option(help: "The center's name, e.g. 阳光花园管理服务中心.") var name: String
+    @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400 (or later: `node connect`).") var hub: String?
+    @Option(name: .customLong("hub-key"), help: "The hub's CURVE public key (printed by `hub init`).") var hubKey: String?
+
+    func validate() throws {
+        if (hub == nil) != (hubKey == nil) { throw ValidationError("give --hub and --hub-key together") }
+    }
 
     func run() throws {
         try perform {
-            let desk = try Desk.create(in: try data.directory, role: .node, center: center, name: name)
-            print("created node for \(desk.center) \(desk.config.name)")
-            print("replica id: \(desk.replica.id)")
-            print("data: \(desk.directory.url.path)")
+            let dir = try data.directory
+            if let hub { try Endpoint.validate(hub) }
+            if let hubKey { try CurveKey.validate(hubKey) }
+            let desk = try Desk.create(in: dir, role: .node, center: center, name: name)
+            var config = desk.config
+            config.endpoint = hub
+            config.hubKey = hubKey
+            try dir.saveConfig(config)
+            let keys = try KeyStore(dir).create()
+            FileHandle.standardError.write(Data("created node \(desk.replica.id) for \(desk.center) \(desk.config.name)\nnode public key (enroll it at head office):\n".utf8))
+            print(keys.publicKey)
         }
     }
 }
@@ -37,6 +52,26 @@ struct NodeInfo: ParsableCommand {
             if output.json { return try Output.json(desk.config) }
             Output.fields([("role", desk.config.role.rawValue), ("center", desk.center), ("name", desk.config.name),
                            ("replica", desk.replica.id.rawValue), ("hub", desk.config.endpoint)])
+        }
+    }
+}
+
+struct NodeConnect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "connect", abstract: "Point the node at head office's hub.")
+    @OptionGroup var data: DataOptions
+    @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400.") var hub: String
+    @Option(name: .customLong("hub-key"), help: "The hub's CURVE public key.") var hubKey: String
+    func run() throws {
+        try perform {
+            try Endpoint.validate(hub)
+            try CurveKey.validate(hubKey)
+            let dir = try data.directory
+            var config = try dir.loadConfig()
+            guard config.role == .node else { throw CLIError("\(dir.url.path) is the hub; `node connect` is for a center's node") }
+            config.endpoint = hub
+            config.hubKey = hubKey
+            try dir.saveConfig(config)
+            print("node will sync with \(hub)")
         }
     }
 }

@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import ServiceDesk
+import ZeroMQ
+
+/// An enrolled node as head office sees it.
+public struct EnrolledNode: Codable, Sendable, Equatable, FetchableRecord {
+    public var publicKey: String
+    public var center: String
+    /// Bound at the node's first HELLO; a later HELLO with another id is refused.
+    public var replicaID: String?
+    public var enrolledAt: Date
+    public var revokedAt: Date?
+    public var lastSeen: Date?
+    public var connectedSince: Date?
+    /// `connected`, `offline`, `refused` or `never`.
+    public var state: String
+    /// The node's log position the hub has committed (its last acknowledged push).
+    public var lastPushSeq: Int64
+    public var lastPushAt: Date?
+    /// The hub's log position the node has applied (its pull cursor).
+    public var pullCursor: Int64
+    public var lastPullAt: Date?
+    /// What the node reported waiting to go out, and since when.
+    public var backlog: Int64
+    public var oldestPendingAt: Date?
+    public var refusedRecords: Int64
+    public var lastError: String?
+    public var lastErrorAt: Date?
+
+    public var isRevoked: Bool { revokedAt != nil }
+
+    public init(row: Row) throws {
+        publicKey = row["public_key"]
+        center = row["center"]
+        replicaID = row["replica_id"]
+        enrolledAt = Self.date(row["enrolled_at"]) ?? Date(timeIntervalSince1970: 0)
+        revokedAt = Self.date(row["revoked_at"])
+        lastSeen = Self.date(row["last_seen"])
+        connectedSince = Self.date(row["connected_since"])
+        state = row["state"]
+        lastPushSeq = row["last_push_seq"]
+        lastPushAt = Self.date(row["last_push_at"])
+        pullCursor = row["pull_cursor"]
+        lastPullAt = Self.date(row["last_pull_at"])
+        backlog = row["backlog"]
+        oldestPendingAt = Self.date(row["oldest_pending_at"])
+        refusedRecords = row["refused_records"]
+        lastError = row["last_error"]
+        lastErrorAt = Self.date(row["last_error_at"])
+    }
+
+    static func date(_ ms: Int64?) -> Date? { ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+}
+
+/// Head office's register of node keys (not replicated: it is the hub's own business).
+public struct Enrollment: Sendable {
+    let db: DatabasePool
+
+    public init(_ db: DatabasePool) throws {
+        self.db = db
+        var m = DatabaseMigrator()
+        m.registerMigration("hub-enrollment-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE hub_node (
+                  public_key TEXT PRIMARY KEY,
+                  center TEXT NOT NULL,
+                  replica_id TEXT UNIQUE,
+                  enrolled_at INTEGER NOT NULL,
+                  revoked_at INTEGER,
+                  last_seen INTEGER,
+                  connected_since INTEGER,
+                  state TEXT NOT NULL DEFAULT 'never',
+                  last_push_seq INTEGER NOT NULL DEFAULT 0,
+                  last_push_at INTEGER,
+                  pull_cursor INTEGER NOT NULL DEFAULT 0,
+                  last_pull_at INTEGER,
+                  backlog INTEGER NOT NULL DEFAULT 0,
+                  oldest_pending_at INTEGER,
+                  refused_records INTEGER NOT NULL DEFAULT 0,
+                  last_error TEXT,
+                  last_error_at INTEGER);
+                CREATE INDEX hub_node_center ON hub_node(center);
+                CREATE TABLE hub_log (
+                  n INTEGER PRIMARY KEY AUTOINCREMENT,
+                  at INTEGER NOT NULL,
+                  public_key TEXT,
+                  center TEXT,
+                  event TEXT NOT NULL,
+                  detail TEXT);
+                """)
+        }
+        try m.migrate(db)
+    }
+
+    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// Enrolls a node's public key for a center.
+    public func enroll(center: String, publicKey: String, at now: Date = Date()) throws {
+        let code = try CenterCode.validate(center)
+        guard code != "HQ" else { throw SyncError.configuration("HQ is head office itself; enroll a center's node") }
+        try CurveKey.validate(publicKey)
+        try db.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT center, revoked_at FROM hub_node WHERE public_key = ?", arguments: [publicKey]) {
+                let c: String = row[0]
+                if (row[1] as Int64?) != nil {
+                    throw SyncError.configuration("this key was revoked for \(c); a revoked key cannot be enrolled again — generate a new one")
+                }
+                throw SyncError.configuration("this key is already enrolled for \(c)")
+            }
+            try db.execute(sql: "INSERT INTO hub_node(public_key, center, enrolled_at) VALUES (?, ?, ?)",
+                           arguments: [publicKey, code, Self.ms(now)])
+            try Self.log(db, now, publicKey, code, "enroll", nil)
+        }
+    }
+
+    /// Revokes a node's key (or every key of a center); the node is cut off at once.
+    @discardableResult
+    public func revoke(center: String? = nil, publicKey: String? = nil, at now: Date = Date()) throws -> Int {
+        guard center != nil || publicKey != nil else { throw SyncError.configuration("say which node to revoke: --center CODE or --key KEY") }
+        return try db.write { db in
+            var sql = "UPDATE hub_node SET revoked_at = ?, state = 'refused' WHERE revoked_at IS NULL"
+            var args: [DatabaseValueConvertible] = [Self.ms(now)]
+            if let center { sql += " AND center = ?"; args.append(try CenterCode.validate(center)) }
+            if let publicKey { sql += " AND public_key = ?"; args.append(publicKey) }
+            try db.execute(sql: sql, arguments: StatementArguments(args))
+            let n = db.changesCount
+            guard n > 0 else { throw SyncError.configuration("no enrolled, unrevoked node matches") }
+            try Self.log(db, now, publicKey, center, "revoke", nil)
+            return n
+        }
+    }
+
+    public func nodes(includeRevoked: Bool = true) throws -> [EnrolledNode] {
+        try db.read { db in
+            try EnrolledNode.fetchAll(db, sql: "SELECT * FROM hub_node \(includeRevoked ? "" : "WHERE revoked_at IS NULL") ORDER BY center, enrolled_at")
+        }
+    }
+
+    /// The keys allowed to connect now.
+    public func allowedKeys() throws -> Set<String> {
+        try db.read { db in Set(try String.fetchAll(db, sql: "SELECT public_key FROM hub_node WHERE revoked_at IS NULL")) }
+    }
+
+    public func node(publicKey: String) throws -> EnrolledNode? {
+        try db.read { db in try EnrolledNode.fetchOne(db, sql: "SELECT * FROM hub_node WHERE public_key = ?", arguments: [publicKey]) }
+    }
+
+    /// Binds a node's replica id to its key at first HELLO; refuses a mismatch.
+    public func bind(publicKey: String, replicaID: String, at now: Date) throws {
+        try db.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT replica_id, revoked_at FROM hub_node WHERE public_key = ?", arguments: [publicKey]) else {
+                throw SyncError.refused(code: 401, reason: "unknown key")
+            }
+            if (row[1] as Int64?) != nil { throw SyncError.refused(code: 401, reason: "key revoked") }
+            if let bound = row[0] as String? {
+                guard bound == replicaID else {
+                    throw SyncError.refused(code: 401, reason: "node id \(replicaID) does not match the id \(bound) bound to this key")
+                }
+                return
+            }
+            if let other = try String.fetchOne(db, sql: "SELECT public_key FROM hub_node WHERE replica_id = ?", arguments: [replicaID]), other != publicKey {
+                throw SyncError.refused(code: 401, reason: "node id \(replicaID) belongs to another key")
+            }
+            try db.execute(sql: "UPDATE hub_node SET replica_id = ? WHERE public_key = ?", arguments: [replicaID, publicKey])
+            try Self.log(db, now, publicKey, nil, "bind", replicaID)
+        }
+    }
+
+    /// Updates a node's status fields (last seen, state, cursors, backlog, errors).
+    public func record(publicKey: String, _ fields: [String: DatabaseValueConvertible?]) throws {
+        guard !fields.isEmpty else { return }
+        let keys = fields.keys.sorted()
+        try db.write { db in
+            try db.execute(sql: "UPDATE hub_node SET \(keys.map { "\($0) = ?" }.joined(separator: ", ")) WHERE public_key = ?",
+                           arguments: StatementArguments(keys.map { fields[$0]! } + [publicKey]))
+        }
+    }
+
+    /// Appends to the hub's event log (connections, refusals, errors).
+    public func log(_ event: String, publicKey: String?, center: String?, detail: String?, at now: Date = Date()) throws {
+        try db.write { db in try Self.log(db, now, publicKey, center, event, detail) }
+    }
+
+    static func log(_ db: Database, _ now: Date, _ key: String?, _ center: String?, _ event: String, _ detail: String?) throws {
+        try db.execute(sql: "INSERT INTO hub_log(at, public_key, center, event, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [ms(now), key, center, event, detail])
+    }
+}
