@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // libzmq through Debian's libzmq3-dev.
@@ -26,6 +27,14 @@ let package = Package(
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The sync protocol: wire messages generated from Protocol/*.proto, framing, pure session state machines.
+        .target(
+            name: "SyncProtocol",
+            dependencies: [
+                "Replication",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // The service desk: records, workflows, rules.
@@ -55,6 +64,7 @@ let package = Package(
         ),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Replication"]),
         .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication"]),
         .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ"]),
     ],

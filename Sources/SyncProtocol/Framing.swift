@@ -1,0 +1,76 @@
+import SwiftProtobuf
+
+/// A message read off the wire, with the size of its body frame (what CHANGES consumes
+/// of the node's byte credit).
+public struct ReceivedMessage: Sendable, Equatable {
+    public var message: SyncMessage
+    /// Bytes in the body frame.
+    public var bodySize: Int
+
+    public init(_ message: SyncMessage, bodySize: Int) {
+        self.message = message
+        self.bodySize = bodySize
+    }
+
+    /// Wraps a message built in memory (tests, in-memory transports), sizing it as it would travel.
+    public init(_ message: SyncMessage) {
+        self.message = message
+        self.bodySize = (try? message.serializedBytes() as [UInt8])?.count ?? 0
+    }
+}
+
+/// GHSP framing: `[signature "GHSP" + version byte] [protobuf body]`. A hub's ROUTER
+/// sees the peer's routing-id frame before these; strip it before ``decode(_:maxMessageBytes:)``.
+///
+/// ```swift
+/// let frames = try SyncFraming.encode(SyncMessage(.ping(Gatehouse_Sync_V1_Ping())))
+/// let received = try SyncFraming.decode(frames)
+/// ```
+public enum SyncFraming {
+    /// The two frames of `message`. Throws only if protobuf encoding fails, which does
+    /// not happen for well-formed messages.
+    public static func encode(_ message: SyncMessage) throws(SyncError) -> [[UInt8]] {
+        [SyncProtocol.signatureFrame, try body(message)]
+    }
+
+    /// The body frame alone.
+    public static func body(_ message: SyncMessage) throws(SyncError) -> [UInt8] {
+        do {
+            return try message.serializedBytes()
+        } catch {
+            throw .internalError("could not encode \(message.commandName): \(error)")
+        }
+    }
+
+    /// Parses the frames of one message (routing id already removed), checking the
+    /// signature, the protocol version, the size limit and protobuf well-formedness.
+    ///
+    /// - Throws: `SyncError` with code 400 (wrong frame count or signature, a body that
+    ///   does not parse, an empty envelope), 426 (another protocol version) or 413 (a
+    ///   body above `maxMessageBytes`).
+    public static func decode<Frames: Collection<[UInt8]>>(
+        _ frames: Frames, maxMessageBytes: Int = SyncLimits.default.maxMessageBytes
+    ) throws(SyncError) -> ReceivedMessage {
+        guard frames.count == 2, let sig = frames.first, let body = frames.dropFirst().first else {
+            throw .malformed("expected 2 frames (signature, body), got \(frames.count)")
+        }
+        guard sig.count == SyncProtocol.signatureFrame.count, sig.starts(with: SyncProtocol.signature) else {
+            throw .malformed("the first frame is not the GHSP signature (\"GHSP\" and a version byte)")
+        }
+        guard sig[4] == SyncProtocol.version else {
+            throw SyncError(.unsupportedProtocol,
+                            "peer speaks GHSP version \(sig[4]); this side speaks only version \(SyncProtocol.version)")
+        }
+        guard body.count <= maxMessageBytes else {
+            throw .tooLarge("message of \(body.count) bytes is above the limit of \(maxMessageBytes)")
+        }
+        let message: SyncMessage
+        do {
+            message = try SyncMessage(serializedBytes: body)
+        } catch {
+            throw .malformed("the body is not a valid gatehouse.sync.v1.Message (\(error))")
+        }
+        guard message.kind != nil else { throw .malformed("the message carries no command") }
+        return ReceivedMessage(message, bodySize: body.count)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Protocol constants and the limits peers agree on (Protocol/SPEC.md, "Limits").
+public enum SyncProtocol {
+    /// The first four bytes of the signature frame: ASCII "GHSP".
+    public static let signature: [UInt8] = [0x47, 0x48, 0x53, 0x50]
+    /// The protocol version this implementation speaks, the fifth byte of the signature frame.
+    public static let version: UInt8 = 1
+    /// The whole signature frame: "GHSP" followed by the version byte.
+    public static let signatureFrame: [UInt8] = signature + [version]
+}
+
+/// The numbers a hub announces in WELCOME and both sides enforce.
+public struct SyncLimits: Sendable, Hashable {
+    /// Largest body frame either side accepts (set `ZMQ_MAXMSGSIZE` a little above it).
+    public var maxMessageBytes: Int
+    /// Most records in one PUSH or CHANGES.
+    public var maxBatchRecords: Int
+    /// Target size of one batch's records, as `RecordState.approximateSize` counts them.
+    public var maxBatchBytes: Int
+    /// Most PUSH messages a node may have unacknowledged.
+    public var pushWindow: Int
+    /// Most outstanding byte credit the hub honours (more is clamped).
+    public var maxCreditBytes: Int
+    /// Most outstanding batch credit the hub honours (more is clamped).
+    public var maxCreditBatches: Int
+    /// How long a node may stay silent before it pings.
+    public var heartbeatInterval: Duration
+    /// Intervals without a word before a peer is taken for dead.
+    public var heartbeatLiveness: Int
+
+    public init(maxMessageBytes: Int = 4 << 20, maxBatchRecords: Int = 1000, maxBatchBytes: Int = 1 << 20,
+                pushWindow: Int = 4, maxCreditBytes: Int = 64 << 20, maxCreditBatches: Int = 64,
+                heartbeatInterval: Duration = .seconds(5), heartbeatLiveness: Int = 3) {
+        precondition(maxMessageBytes > 0 && maxBatchRecords > 0 && maxBatchBytes > 0 && pushWindow > 0)
+        precondition(maxCreditBytes >= maxMessageBytes && maxCreditBatches > 0 && heartbeatLiveness > 0)
+        self.maxMessageBytes = maxMessageBytes
+        self.maxBatchRecords = maxBatchRecords
+        self.maxBatchBytes = maxBatchBytes
+        self.pushWindow = pushWindow
+        self.maxCreditBytes = maxCreditBytes
+        self.maxCreditBatches = maxCreditBatches
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatLiveness = heartbeatLiveness
+    }
+
+    /// The defaults of protocol version 1.
+    public static let `default` = SyncLimits()
+
+    /// Silence after which a peer is dead: interval × liveness.
+    public var deadline: Duration { heartbeatInterval * heartbeatLiveness }
+
+    /// The absolute ceiling of a body frame whatever a hub announces: 64 MiB.
+    public static let hardMaxMessageBytes = 64 << 20
+}
+
+/// How a node waits before reconnecting: exponential, capped, with "equal jitter" (a
+/// uniformly random delay in the upper half of the exponential step).
+public struct Backoff: Sendable, Hashable {
+    /// Delay before the first reconnect.
+    public var initial: Duration
+    /// Longest delay; also the delay after errors only an operator can cure.
+    public var maximum: Duration
+    /// Growth per failed attempt.
+    public var multiplier: Double
+
+    public init(initial: Duration = .milliseconds(500), maximum: Duration = .seconds(60), multiplier: Double = 2) {
+        precondition(initial > .zero && maximum >= initial && multiplier >= 1)
+        self.initial = initial
+        self.maximum = maximum
+        self.multiplier = multiplier
+    }
+
+    public static let `default` = Backoff()
+
+    /// The step before jitter for failed attempt `attempt` (0-based): initial × multiplier^attempt, capped.
+    public func ceiling(attempt: Int) -> Duration {
+        let cap = maximum.seconds
+        let d = initial.seconds * pow(multiplier, Double(min(attempt, 64)))
+        return .seconds(min(d, cap))
+    }
+
+    /// A jittered delay in `[ceiling/2, ceiling]`.
+    public func delay(attempt: Int, using rng: inout some RandomNumberGenerator) -> Duration {
+        let c = ceiling(attempt: attempt).seconds
+        return .seconds(Double.random(in: (c / 2)...c, using: &rng))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+    /// The duration in whole milliseconds (rounded down, never negative).
+    var milliseconds: Int64 {
+        let (s, atto) = components
+        return max(0, s * 1000 + atto / 1_000_000_000_000_000)
+    }
+}
+

@@ -1,0 +1,92 @@
+/// The error codes of the protocol (Protocol/SPEC.md, "Error codes"). They borrow the
+/// meaning of the HTTP status with the same number so a person recognises them.
+public enum SyncErrorCode: UInt32, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// 400: a frame or message that does not parse, or breaks a rule of the grammar.
+    case malformed = 400
+    /// 401: the CURVE key is not enrolled, was revoked, or does not match the node id or
+    /// center the HELLO claims.
+    case unauthorized = 401
+    /// 403: a record outside the node's center. Only ever per record, in an ACK.
+    case forbiddenRecord = 403
+    /// 409: a message the receiver's state does not allow (e.g. PUSH before WELCOME, a
+    /// PUSH that skips log positions, CHANGES beyond the granted credit).
+    case outOfState = 409
+    /// 412: the replicated data schema versions differ; nothing was applied.
+    case schemaMismatch = 412
+    /// 413: a message or batch above the limits.
+    case tooLarge = 413
+    /// 426: the protocol version in the signature frame is not supported.
+    case unsupportedProtocol = 426
+    /// 500: the hub failed (e.g. its database); nothing of the message was committed.
+    case internalError = 500
+    /// 503: the hub is busy or shutting down; come back after `retry_after_ms`.
+    case unavailable = 503
+
+    /// Errors a reconnect cannot cure: an operator must act (enroll the key, upgrade a
+    /// side). A daemon keeps retrying at the longest backoff; a one-shot sync stops.
+    public var needsOperator: Bool {
+        switch self {
+        case .unauthorized, .schemaMismatch, .unsupportedProtocol: return true
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .malformed: return "400 malformed"
+        case .unauthorized: return "401 unauthorized"
+        case .forbiddenRecord: return "403 record out of scope"
+        case .outOfState: return "409 out of state"
+        case .schemaMismatch: return "412 schema version mismatch"
+        case .tooLarge: return "413 too large"
+        case .unsupportedProtocol: return "426 protocol version unsupported"
+        case .internalError: return "500 internal error"
+        case .unavailable: return "503 hub unavailable"
+        }
+    }
+}
+
+/// A protocol error: its code and a message for a person saying what went wrong and how
+/// it may be remedied.
+///
+/// ```
+/// GHSP 412 schema version mismatch: the hub is on schema 7, this node on 6; upgrade the node
+/// ```
+public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var code: SyncErrorCode
+    public var message: String
+    /// When the hub asked the node to stay away this long (ERROR.retry_after_ms).
+    public var retryAfterMilliseconds: UInt32
+
+    public init(_ code: SyncErrorCode, _ message: String, retryAfterMilliseconds: UInt32 = 0) {
+        self.code = code
+        self.message = message
+        self.retryAfterMilliseconds = retryAfterMilliseconds
+    }
+
+    public var description: String { "GHSP \(code): \(message)" }
+
+    public static func malformed(_ m: String) -> SyncError { SyncError(.malformed, m) }
+    public static func unauthorized(_ m: String) -> SyncError { SyncError(.unauthorized, m) }
+    public static func outOfState(_ m: String) -> SyncError { SyncError(.outOfState, m) }
+    public static func tooLarge(_ m: String) -> SyncError { SyncError(.tooLarge, m) }
+    public static func internalError(_ m: String) -> SyncError { SyncError(.internalError, m) }
+
+    /// The wire form, for an ERROR message.
+    public var proto: Gatehouse_Sync_V1_Error {
+        var e = Gatehouse_Sync_V1_Error()
+        e.code = code.rawValue
+        e.reason = message
+        e.retryAfterMs = retryAfterMilliseconds
+        return e
+    }
+
+    /// Reads an ERROR message; an unknown code is kept as 500 with the number in the text.
+    public init(_ proto: Gatehouse_Sync_V1_Error) {
+        if let c = SyncErrorCode(rawValue: proto.code) {
+            self.init(c, proto.reason, retryAfterMilliseconds: proto.retryAfterMs)
+        } else {
+            self.init(.internalError, "hub error \(proto.code): \(proto.reason)", retryAfterMilliseconds: proto.retryAfterMs)
+        }
+    }
+}

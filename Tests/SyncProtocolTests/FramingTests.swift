@@ -1,0 +1,60 @@
+import Foundation
+import Replication
+import Testing
+@testable import SyncProtocol
+
+@Suite("Framing")
+struct FramingTests {
+    @Test("a message survives encode and decode, with the signature frame first")
+    func roundTrip() throws {
+        let m = pushMessage(from: 0, to: 5, records: [sampleRecord(), sampleRecord(id: "T-2", deleted: true)])
+        let frames = try SyncFraming.encode(m)
+        #expect(frames.count == 2)
+        #expect(frames[0] == Array("GHSP".utf8) + [1])
+        let r = try SyncFraming.decode(frames)
+        #expect(r.message == m)
+        #expect(r.bodySize == frames[1].count)
+    }
+
+    @Test("a ROUTER's routing-id frame is dropped before decoding")
+    func routerFrames() throws {
+        let frames = [[0, 1, 2, 3, 4]] + (try SyncFraming.encode(hello()))
+        #expect(try SyncFraming.decode(frames.dropFirst()).message == hello())
+    }
+
+    func code(_ frames: [[UInt8]], max: Int = SyncLimits.default.maxMessageBytes) -> SyncErrorCode? {
+        do {
+            _ = try SyncFraming.decode(frames, maxMessageBytes: max)
+            return nil
+        } catch {
+            return error.code
+        }
+    }
+
+    @Test("framing errors map to the spec's codes")
+    func errors() throws {
+        let body = try SyncFraming.body(hello())
+        #expect(code([Array("GHSX".utf8) + [1], body]) == .malformed)
+        #expect(code([Array("GHSP".utf8), body]) == .malformed)
+        #expect(code([Array("GHSP".utf8) + [2], body]) == .unsupportedProtocol)
+        #expect(code([SyncProtocol.signatureFrame]) == .malformed)
+        #expect(code([SyncProtocol.signatureFrame, body, body]) == .malformed)
+        #expect(code([SyncProtocol.signatureFrame, [0xFF, 0xFF, 0xFF]]) == .malformed)
+        #expect(code([SyncProtocol.signatureFrame, []]) == .malformed)  // no command
+        #expect(code([SyncProtocol.signatureFrame, body], max: body.count - 1) == .tooLarge)
+        #expect(code([SyncProtocol.signatureFrame, body], max: body.count) == nil)
+    }
+
+    @Test("ERROR carries code, reason and retry hint; unknown codes stay readable")
+    func errorMessage() throws {
+        let e = SyncError(.unavailable, "shutting down", retryAfterMilliseconds: 5000)
+        let r = try wire(.error(e))
+        guard case .error(let p) = r.message.kind else { Issue.record("not an ERROR"); return }
+        #expect(SyncError(p) == e)
+        var odd = Gatehouse_Sync_V1_Error()
+        odd.code = 499
+        odd.reason = "new"
+        #expect(SyncError(odd).code == .internalError)
+        #expect(SyncError(odd).message.contains("499"))
+    }
+}

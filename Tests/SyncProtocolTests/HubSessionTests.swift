@@ -1,0 +1,372 @@
+@testable import Replication
+import Testing
+@testable import SyncProtocol
+
+@Suite("HubSession")
+struct HubSessionTests {
+    let config = HubConfiguration(hubID: hubR, epoch: 42, schemaVersion: 7)
+    var clock = MockClock()
+    var directory = TestDirectory()
+
+    func session() -> HubSession<TestInstant> { HubSession(key: keyA, configuration: config, now: clock.now) }
+
+    func welcomed(committed: UInt64 = 0) throws -> HubSession<TestInstant> {
+        var s = session()
+        var d = directory
+        d.committed[nodeA] = committed
+        _ = s.received(try wire(hello()), now: clock.now, directory: d)
+        #expect(s.state == .ready)
+        return s
+    }
+
+    @Test("HELLO from an enrolled key gets WELCOME with the committed push and the limits; first contact binds the node id")
+    func handshake() throws {
+        var directory = self.directory
+        var s = session()
+        directory.committed[nodeA] = 17
+        let actions = s.received(try wire(hello()), now: clock.now, directory: directory)
+        #expect(actions.contains(.bindNode(nodeA, center: "c001")))
+        #expect(actions.contains { if case .sessionOpened(nodeA, "c001", _, _) = $0 { true } else { false } })
+        guard case .welcome(let w)? = actions.sent.first?.kind else { Issue.record("no WELCOME"); return }
+        #expect(w.hubID == "hub-main")
+        #expect(w.hubEpoch == 42)
+        #expect(w.committedPush == 17)
+        #expect(w.schemaVersion == 7)
+        #expect(w.heartbeatIntervalMs == 5000)
+        #expect(w.heartbeatLiveness == 3)
+        #expect(w.pushWindow == 4)
+        #expect(w.maxMessageBytes == 4 << 20)
+        #expect(s.state == .ready)
+        #expect(s.node == nodeA)
+
+        // A key already bound to this node id: no second binding.
+        directory.enrollments[keyA]?.nodeID = nodeA
+        var again = session()
+        #expect(!again.received(try wire(hello()), now: clock.now, directory: directory).contains(.bindNode(nodeA, center: "c001")))
+    }
+
+    @Test("401: unknown key, other center, node id of another key")
+    func unauthorized() throws {
+        var s = HubSession<TestInstant>(key: "stranger", configuration: config, now: clock.now)
+        #expect(s.received(try wire(hello()), now: clock.now, directory: directory).errorCode == 401)
+        #expect(s.state == .awaitingHello)
+
+        s = session()
+        #expect(s.received(try wire(hello(center: "c002")), now: clock.now, directory: directory).errorCode == 401)
+
+        var d = directory
+        d.enrollments[keyA]?.nodeID = rid("c001-old")
+        s = session()
+        let a = s.received(try wire(hello()), now: clock.now, directory: d)
+        #expect(a.errorCode == 401)
+        #expect(a.contains { if case .close(let r?) = $0 { r.code == .unauthorized } else { false } })
+
+        d = directory
+        d.bindings[nodeA] = "someone-else"
+        s = session()
+        #expect(s.received(try wire(hello()), now: clock.now, directory: d).errorCode == 401)
+    }
+
+    @Test("400 for a malformed node id, 412 for another schema, 500 when the directory fails")
+    func helloErrors() throws {
+        var s = session()
+        #expect(s.received(try wire(hello(node: "not valid!")), now: clock.now, directory: directory).errorCode == 400)
+        #expect(s.received(try wire(hello(schema: 6)), now: clock.now, directory: directory).errorCode == 412)
+        #expect(s.state == .awaitingHello)
+        var d = directory
+        d.failing = true
+        #expect(s.received(try wire(hello()), now: clock.now, directory: d).errorCode == 500)
+    }
+
+    @Test("409 for anything but HELLO before the handshake, and for commands a node may not send")
+    func outOfState() throws {
+        var s = session()
+        let a = s.received(try wire(pushMessage(from: 0, to: 1, records: [sampleRecord()])), now: clock.now, directory: directory)
+        #expect(a.errorCode == 409)
+        #expect(a.applies.isEmpty)
+        #expect(s.received(try wire(SyncMessage(.ping(.init()))), now: clock.now, directory: directory).errorCode == 409)
+        s = try welcomed()
+        #expect(s.received(try wire(SyncMessage(.welcome(.init()))), now: clock.now, directory: directory).errorCode == 409)
+        #expect(s.state == .awaitingHello)
+    }
+
+    @Test("PUSH: apply once, ACK only after commit, with refusals; a re-sent PUSH is re-ACKed and not applied")
+    func pushAndDuplicate() throws {
+        var s = try welcomed()
+        let push = pushMessage(from: 0, to: 3, records: [sampleRecord(id: "a"), sampleRecord(id: "b")])
+        var a = s.received(try wire(push), now: clock.now, directory: directory)
+        #expect(a.applies.count == 1)
+        #expect(a.applies[0].toSeq == 3)
+        #expect(a.sent.isEmpty)  // no ACK before commit
+
+        var result = ApplyResult()
+        result.changed = 1
+        result.cursor = 3
+        result.refused = [Refusal(table: "ticket", id: "b", reason: "record of center c002")]
+        a = s.pushCommitted(result, now: clock.now)
+        guard case .ack(let ack)? = a.sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(ack.toSeq == 3)
+        #expect(ack.committed == 3)
+        #expect(!ack.duplicate)
+        #expect(ack.refused.map(RejectedRecord.init) == [RejectedRecord(table: "ticket", id: "b", code: .forbiddenRecord, reason: "record of center c002")])
+
+        // The ACK was lost; the node re-sends after reconnecting.
+        a = s.received(try wire(push), now: clock.now, directory: directory)
+        #expect(a.applies.isEmpty)
+        guard case .ack(let again)? = a.sent.first?.kind else { Issue.record("no re-ACK"); return }
+        #expect(again.duplicate)
+        #expect(again.committed == 3)
+
+        // After a reconnect the directory's committed position counts.
+        var d = directory
+        d.committed[nodeA] = 3
+        _ = s.received(try wire(hello(logHead: 3)), now: clock.now, directory: d)
+        a = s.received(try wire(push), now: clock.now, directory: d)
+        #expect(a.applies.isEmpty)
+        #expect(s.committed == 3)
+    }
+
+    @Test("malformed records of a PUSH are reported in the ACK and the rest applies")
+    func malformedRecordInPush() throws {
+        var s = try welcomed()
+        var push = pushMessage(from: 0, to: 2, records: [sampleRecord(id: "a"), sampleRecord(id: "b")])
+        push.push.changes.records[0].vector = []
+        let a = s.received(try wire(push), now: clock.now, directory: directory)
+        #expect(a.applies.first?.records.map(\.id) == ["b"])
+        var r = ApplyResult()
+        r.cursor = 2
+        guard case .ack(let ack)? = s.pushCommitted(r, now: clock.now).sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(ack.refused.count == 1)
+        #expect(ack.refused[0].id == "a")
+        #expect(ack.refused[0].code == 400)
+    }
+
+    @Test("pushes pipeline within the window, are applied one at a time in order, and gaps are refused")
+    func pushWindow() throws {
+        var s = try welcomed()
+        #expect(s.received(try wire(pushMessage(from: 0, to: 2)), now: clock.now, directory: directory).applies.count == 1)
+        #expect(s.received(try wire(pushMessage(from: 2, to: 4)), now: clock.now, directory: directory).applies.isEmpty)
+        var r = ApplyResult()
+        r.cursor = 2
+        var a = s.pushCommitted(r, now: clock.now)
+        #expect(a.sent.count == 1)
+        #expect(a.applies.map(\.toSeq) == [4])
+        r.cursor = 4
+        a = s.pushCommitted(r, now: clock.now)
+        #expect(a.applies.isEmpty)
+        #expect(s.committed == 4)
+        // a gap: positions 5…6 would be skipped
+        a = s.received(try wire(pushMessage(from: 6, to: 8)), now: clock.now, directory: directory)
+        #expect(a.errorCode == 409)
+        #expect(a.applies.isEmpty)
+    }
+
+    @Test("a push beyond the window is out of state")
+    func windowExceeded() throws {
+        var s = try welcomed()
+        for i in 0..<UInt64(4) {
+            #expect(s.received(try wire(pushMessage(from: i, to: i + 1)), now: clock.now, directory: directory).errorCode == nil)
+        }
+        #expect(s.received(try wire(pushMessage(from: 4, to: 5)), now: clock.now, directory: directory).errorCode == 409)
+    }
+
+    @Test("412: a PUSH on another schema version is refused whole, nothing applied")
+    func pushSchemaMismatch() throws {
+        var s = try welcomed()
+        let a = s.received(try wire(pushMessage(from: 0, to: 1, records: [sampleRecord()], schema: 8)), now: clock.now, directory: directory)
+        #expect(a.errorCode == 412)
+        #expect(a.applies.isEmpty)
+        // and if the store finds it (schema changed underneath), same answer
+        s = try welcomed()
+        _ = s.received(try wire(pushMessage(from: 0, to: 1, records: [sampleRecord()])), now: clock.now, directory: directory)
+        #expect(s.pushFailed(ReplicationError.schemaMismatch(local: 7, remote: 8), now: clock.now).errorCode == 412)
+    }
+
+    @Test("a PUSH of another replica's log is 401; a failing apply is 500")
+    func pushErrors() throws {
+        var s = try welcomed()
+        #expect(s.received(try wire(pushMessage(from: 0, to: 1, origin: rid("c002-node"))), now: clock.now, directory: directory).errorCode == 401)
+        s = try welcomed()
+        _ = s.received(try wire(pushMessage(from: 0, to: 1)), now: clock.now, directory: directory)
+        struct DiskFull: Error {}
+        #expect(s.pushFailed(DiskFull(), now: clock.now).errorCode == 500)
+    }
+
+    func pull(cursor: UInt64 = 0, bytes: UInt64, batches: UInt32) -> SyncMessage {
+        var p = Gatehouse_Sync_V1_Pull()
+        p.cursor = cursor
+        p.creditBytes = bytes
+        p.creditBatches = batches
+        return SyncMessage(.pull(p))
+    }
+
+    func credit(bytes: UInt64, batches: UInt32, applied: UInt64) -> SyncMessage {
+        var c = Gatehouse_Sync_V1_Credit()
+        c.bytes = bytes
+        c.batches = batches
+        c.appliedSeq = applied
+        return SyncMessage(.credit(c))
+    }
+
+    /// A hub log of `count` records; extraction as `Replica.changes` does it (by count;
+    /// bytes roughly by approximateSize, always at least one record).
+    func extract(_ log: [RecordState], after: UInt64, maxCount: Int, maxBytes: Int) -> ChangeBatch {
+        var out: [RecordState] = []
+        var bytes = 0
+        var seq = after
+        while Int(seq) < log.count, out.count < maxCount {
+            let r = log[Int(seq)]
+            if !out.isEmpty && bytes + r.approximateSize > maxBytes { break }
+            out.append(r)
+            bytes += r.approximateSize
+            seq += 1
+        }
+        return ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: after, toSeq: seq, records: out, isLast: Int(seq) == log.count)
+    }
+
+    @Test("PULL streams CHANGES and never beyond the credit; CREDIT resumes it", arguments: [UInt64(1), 7, 99])
+    func creditNeverExceeded(seed: UInt64) throws {
+        var rng = SeededRNG(seed: seed)
+        let log = (0..<300).map { i in
+            var r = sampleRecord(id: "R-\(i)")
+            r.slots[0].values[0] = .text(String(repeating: "x", count: Int.random(in: 0..<3000, using: &rng)))
+            return r
+        }
+        var s = try welcomed()
+        var granted: Int = 40_000
+        var outstanding = granted
+        var grantedBatches = 3
+        var outstandingBatches = grantedBatches
+        var received: [UInt64] = []
+        var pending = s.received(try wire(pull(bytes: UInt64(granted), batches: UInt32(grantedBatches))), now: clock.now, directory: directory)
+        var applied: [(seq: UInt64, size: Int)] = []
+        var steps = 0
+        while steps < 10_000 {
+            steps += 1
+            var next: [HubAction] = []
+            for action in pending {
+                switch action {
+                case .extractChanges(let after, _, _, let maxCount, let maxBytes):
+                    #expect(maxCount <= config.limits.maxBatchRecords)
+                    next += s.changesExtracted(extract(log, after: after, maxCount: maxCount, maxBytes: maxBytes), now: clock.now)
+                case .send(let m):
+                    guard case .changes(let c) = m.kind else { Issue.record("unexpected \(m.commandName)"); continue }
+                    let size = try SyncFraming.body(m).count
+                    #expect(size <= outstanding, "hub sent \(size) bytes with \(outstanding) credit")
+                    #expect(outstandingBatches >= 1)
+                    outstanding -= size
+                    outstandingBatches -= 1
+                    #expect(c.changes.fromSeq == (received.last ?? 0))
+                    received.append(c.changes.toSeq)
+                    applied.append((c.changes.toSeq, size))
+                default: break
+                }
+            }
+            if next.isEmpty {
+                // The node applies one batch and returns its credit, sometimes more.
+                guard !applied.isEmpty else { break }
+                let (seq, size) = applied.removeFirst()
+                let extra = Int.random(in: 0...1, using: &rng) == 1 ? 5_000 : 0
+                outstanding += size + extra
+                outstandingBatches += 1
+                granted += size + extra
+                grantedBatches += 1
+                next = s.received(try wire(credit(bytes: UInt64(size + extra), batches: 1, applied: seq)), now: clock.now, directory: directory)
+                #expect(next.contains(.markAcknowledged(node: nodeA, upTo: seq)))
+            }
+            pending = next
+        }
+        #expect(received.last == 300)
+        #expect(s.credit.bytes == outstanding)
+    }
+
+    @Test("when up to date the hub says so once, then streams new changes as the log advances")
+    func liveStream() throws {
+        var s = try welcomed()
+        var a = s.received(try wire(pull(cursor: 5, bytes: 1 << 22, batches: 4)), now: clock.now, directory: directory)
+        #expect(a.contains(.markAcknowledged(node: nodeA, upTo: 5)))
+        #expect(a.extraction?.after == 5)
+        a = s.changesExtracted(ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: 5, toSeq: 5, records: [], isLast: true), now: clock.now)
+        guard case .changes(let c)? = a.sent.first?.kind else { Issue.record("no CHANGES"); return }
+        #expect(c.changes.isLast && c.changes.records.isEmpty)
+        #expect(a.extraction == nil)
+        a = s.logAdvanced(now: clock.now)
+        #expect(a.extraction?.after == 5)
+        a = s.changesExtracted(ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: 5, toSeq: 5, records: [], isLast: true), now: clock.now)
+        #expect(a.sent.isEmpty)  // told already
+        a = s.logAdvanced(now: clock.now)
+        a = s.changesExtracted(ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: 5, toSeq: 6, records: [sampleRecord()], isLast: true), now: clock.now)
+        #expect(a.sent.count == 1)
+    }
+
+    @Test("a batch too big for the node's window is asked again with fewer records; credit left over is waited for")
+    func splitAndHold() throws {
+        var s = try welcomed()
+        let big = (0..<4).map { i in
+            var r = sampleRecord(id: "B-\(i)")
+            r.slots[0].values[0] = .text(String(repeating: "y", count: 3000))
+            return r
+        }
+        _ = s.received(try wire(pull(bytes: 9000, batches: 4)), now: clock.now, directory: directory)
+        var a = s.changesExtracted(ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: 0, toSeq: 4, records: big, isLast: true), now: clock.now)
+        #expect(a.sent.isEmpty)
+        #expect(a.extraction?.maxCount == 2)
+        a = s.changesExtracted(ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: 0, toSeq: 2, records: Array(big[0..<2]), isLast: false), now: clock.now)
+        #expect(a.sent.count == 1)
+        #expect(a.extraction != nil)
+        a = s.changesExtracted(ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: 2, toSeq: 4, records: Array(big[2..<4]), isLast: true), now: clock.now)
+        #expect(a.sent.isEmpty, "held: fits the window but not the credit left")
+        let first = s.credit.bytes
+        a = s.received(try wire(credit(bytes: UInt64(9000 - first), batches: 1, applied: 2)), now: clock.now, directory: directory)
+        #expect(a.sent.count == 1)
+    }
+
+    @Test("PING gets PONG with the nonce and reports status")
+    func ping() throws {
+        var s = try welcomed()
+        var p = Gatehouse_Sync_V1_Ping()
+        p.nonce = 9
+        p.status = NodeStatusReport(pendingCount: 12, oldestPendingUnixMillis: 1000, lastErrorCode: 503, lastError: "hub down").proto
+        let a = s.received(try wire(SyncMessage(.ping(p))), now: clock.now, directory: directory)
+        guard case .pong(let pong)? = a.sent.first?.kind else { Issue.record("no PONG"); return }
+        #expect(pong.nonce == 9)
+        #expect(a.contains(.statusReported(node: nodeA, NodeStatusReport(pendingCount: 12, oldestPendingUnixMillis: 1000, lastErrorCode: 503, lastError: "hub down"))))
+    }
+
+    @Test("a silent node's session expires; what it sends afterwards without HELLO gets 409")
+    func expiry() throws {
+        var clock = self.clock
+        var s = try welcomed()
+        clock.advance(.seconds(14))
+        #expect(s.tick(now: clock.now).isEmpty)
+        _ = s.received(try wire(SyncMessage(.ping(.init()))), now: clock.now, directory: directory)
+        clock.advance(.seconds(14.9))
+        #expect(s.tick(now: clock.now).isEmpty)
+        clock.advance(.milliseconds(100))
+        let a = s.tick(now: clock.now)
+        #expect(a.contains { if case .close(let r?) = $0 { r.code == .unavailable } else { false } })
+        #expect(s.tick(now: clock.now).isEmpty)
+        #expect(s.received(try wire(SyncMessage(.ping(.init()))), now: clock.now, directory: directory).errorCode == 409)
+        _ = s.received(try wire(hello()), now: clock.now, directory: directory)
+        #expect(s.state == .ready)
+    }
+
+    @Test("framing errors are answered with their code and end the session; shutdown says 503 with a retry hint")
+    func invalidAndShutdown() throws {
+        var s = try welcomed()
+        #expect(s.receivedInvalid(.tooLarge("5 MiB"), now: clock.now).errorCode == 413)
+        #expect(s.state == .awaitingHello)
+        s = try welcomed()
+        let a = s.shutdown(now: clock.now)
+        guard case .error(let e)? = a.sent.first?.kind else { Issue.record("no ERROR"); return }
+        #expect(e.code == 503)
+        #expect(e.retryAfterMs == 5000)
+    }
+
+    @Test("BYE ends the session quietly")
+    func bye() throws {
+        var s = try welcomed()
+        #expect(s.received(try wire(.bye("stopping")), now: clock.now, directory: directory) == [.close(reason: nil)])
+        #expect(s.state == .awaitingHello)
+    }
+}
