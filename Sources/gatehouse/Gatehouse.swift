@@ -13,7 +13,7 @@ struct Gatehouse: ParsableCommand {
             """,
         subcommands: [
             NodeCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self, StaffCommand.self, CalendarCommand.self,
-            ConflictsCommand.self,
+            ParcelCommand.self, CustodyCommand.self, PriceCommand.self, ImportCommand.self, ConflictsCommand.self,
         ]
     )
 }

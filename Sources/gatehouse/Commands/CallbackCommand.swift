@@ -156,16 +156,3 @@ struct TicketPay: ParsableCommand {
         try perform { try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), by: try acting.acting) }
     }
 }
-
-/// Yuan amounts typed at the desk, kept in fen.
-enum Money {
-    static func fen(_ s: String) throws -> Int {
-        let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "¥", with: "")
-        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let yuan = Int(parts[0]), yuan >= 0, yuan < 10_000_000,
-              parts.count == 1 || (parts[1].count <= 2 && parts[1].allSatisfy(\.isNumber) && !parts[1].isEmpty)
-        else { throw CLIError("invalid amount \"\(s)\": use yuan with up to two decimals, e.g. 35.50") }
-        let cents = parts.count == 2 ? Int(parts[1].padding(toLength: 2, withPad: "0", startingAt: 0))! : 0
-        return yuan * 100 + cents
-    }
-}
