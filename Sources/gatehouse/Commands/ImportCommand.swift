@@ -5,12 +5,7 @@ import ServiceDesk
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import existing records from CSV: the customer roster, historical requests.",
-        discussion: """
-            The file is UTF-8 CSV (Excel: "CSV UTF-8"); its first line names the columns, in English or Chinese, in any order. \
-            Every row is checked before anything is written. If any row is bad the WHOLE FILE IS REFUSED: nothing is written, \
-            every bad row is listed by line number with the reason, and the exit status is 1. With --skip-bad the good rows are \
-            imported (in one transaction) and the rejected ones listed on stderr; the exit status is then 0.
-            """,
+        discussion: importDecision,
         subcommands: [ImportCustomers.self, ImportTickets.self])
 }
 
@@ -40,6 +35,14 @@ struct ImportOptions: ParsableArguments {
     }
 }
 
+/// The all-or-nothing decision, repeated in every import's help.
+let importDecision = """
+    The file is UTF-8 CSV (Excel: "CSV UTF-8"); its first line names the columns, in English or Chinese, in any order. \
+    Every row is checked before anything is written. If any row is bad the WHOLE FILE IS REFUSED: nothing is written, \
+    every bad row is listed by line number with the reason, and the exit status is 1. With --skip-bad the good rows are \
+    imported (in one transaction) and the rejected ones listed on stderr; the exit status is then 0.
+    """
+
 func columnsHelp(_ columns: [ImportColumn]) -> String {
     "Columns (* required; headers in brackets are accepted too):\n" + columns.map { "  " + $0.helpLine }.joined(separator: "\n")
 }
@@ -47,7 +50,7 @@ func columnsHelp(_ columns: [ImportColumn]) -> String {
 struct ImportCustomers: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customers", abstract: "Import the customer roster.",
-        discussion: columnsHelp(CustomerImport.columns) + """
+        discussion: importDecision + "\n\n" + columnsHelp(CustomerImport.columns) + """
 
 
             A row is bad when the name is missing, the phone or a date is malformed or impossible, a flag is not 是/否, \
@@ -70,7 +73,7 @@ struct ImportCustomers: ParsableCommand {
 struct ImportTickets: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tickets", abstract: "Import historical requests.",
-        discussion: columnsHelp(TicketImport.columns) + """
+        discussion: importDecision + "\n\n" + columnsHelp(TicketImport.columns) + """
 
 
             The customer is found by id (customer) or by phone (and name, when several share a phone), so import the \
