@@ -48,10 +48,14 @@ struct CallbackList: ParsableCommand {
     @Option(help: "Only this center (at head office).") var center: String?
     func run() throws {
         try perform {
-            let list = try data.openDesk().callbacks(ticket: ticket, month: try month.map { try YearMonth($0) }, center: center)
+            let desk = try data.openDesk()
+            let list = try desk.callbacks(ticket: ticket, month: try month.map { try YearMonth($0) }, center: center)
             if output.json { return try Output.json(list) }
+            // People read request numbers, not record ids.
+            var numbers: [String: String] = [:]
+            for id in Set(list.compactMap(\.ticket)) { numbers[id] = (try? desk.ticket(id))?.number ?? id }
             Output.table(["ID", "时间", "请求", "方式", "结果", "评分", "人员", "意见"], list.map {
-                [$0.id, Output.time($0.at), $0.ticket ?? "", $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "",
+                [$0.id, Output.time($0.at), $0.ticket.map { numbers[$0] ?? $0 } ?? "", $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "",
                  $0.staff, $0.comment ?? ""]
             })
         }
