@@ -12,8 +12,9 @@ struct Gatehouse: ParsableCommand {
             member, given with --staff ID (or GATEHOUSE_STAFF).
             """,
         subcommands: [
-            NodeCommand.self, HubCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self, StaffCommand.self, CalendarCommand.self,
-            ConflictsCommand.self,
+            NodeCommand.self, HubCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self,
+            ParcelCommand.self, CustodyCommand.self, PriceCommand.self, StaffCommand.self, CalendarCommand.self,
+            ImportCommand.self, ConflictsCommand.self,
         ]
     )
 }

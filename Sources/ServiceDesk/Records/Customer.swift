@@ -111,7 +111,7 @@ extension Desk {
         var v = values
         v["center"] = .text(center)
         v["special_care"] = Col.flag(input.specialCare)
-        v["refused_callback"] = 0
+        v["refused_callback"] = v["refused_callback"] ?? 0
         v["needs"] = Col.text(input.needs)
         v["note"] = Col.text(input.note)
         v["created_at"] = Col.time(acting.now)

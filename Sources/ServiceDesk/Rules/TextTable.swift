@@ -57,7 +57,9 @@ public struct TextTable: Sendable, Hashable {
             }
             return String(padded.joined(separator: "  ").reversed().drop(while: { $0 == " " }).reversed())
         }
-        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        // Trimmed like the other lines: an empty last heading leaves no trailing spaces.
+        let rule = String(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+            .reversed().drop(while: { $0 == " " }).reversed())
         return ([line(head), rule] + body.map(line)).joined(separator: "\n")
     }
 }

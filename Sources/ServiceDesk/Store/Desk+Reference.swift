@@ -148,6 +148,28 @@ extension Desk {
         }
     }
 
+    /// Changes a price item's name, unit, price or whether it is offered. An item of this
+    /// center is preferred over head office's shared one with the same code.
+    public func updatePriceItem(code: String, name: String? = nil, unit: String? = nil, price: Int? = nil, active: Bool? = nil,
+                                center: String? = nil, by acting: Acting) throws {
+        let c = code.trimmingWhitespace()
+        var v: [String: Value] = [:]
+        if let name { guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("a price item needs a name") }; v["name"] = Col.text(name) }
+        if let unit { v["unit"] = Col.text(unit) }
+        if let price { guard price >= 0 else { throw DeskError.invalid("a price cannot be negative") }; v["price"] = .integer(Int64(price)) }
+        if let active { v["active"] = Col.flag(active) }
+        guard !v.isEmpty else { throw DeskError.invalid("nothing to change: give --name, --unit, --price or --active") }
+        let scope: String? = isHub ? try center.map(CenterCode.validate) : try recordCenter(center)
+        try write(acting) { tx in
+            guard let id = try String.fetchOne(tx.db, sql: """
+                SELECT id FROM price_item WHERE code = ? AND (center IS ? OR center IS NULL) ORDER BY center IS NULL LIMIT 1
+                """, arguments: [c, scope]) else {
+                throw DeskError.notFound("no price item \(c); see `gatehouse price list --all`")
+            }
+            try tx.update("price_item", id: id, v)
+        }
+    }
+
     public func priceList(includeInactive: Bool = false) throws -> [PriceItem] {
         try replica.read { db in
             try PriceItem.fetchAll(db, sql: "SELECT * FROM price_item \(includeInactive ? "" : "WHERE active = 1") ORDER BY code")

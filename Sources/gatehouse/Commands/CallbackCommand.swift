@@ -48,10 +48,14 @@ struct CallbackList: ParsableCommand {
     @Option(help: "Only this center (at head office).") var center: String?
     func run() throws {
         try perform {
-            let list = try data.openDesk().callbacks(ticket: ticket, month: try month.map { try YearMonth($0) }, center: center)
+            let desk = try data.openDesk()
+            let list = try desk.callbacks(ticket: ticket, month: try month.map { try YearMonth($0) }, center: center)
             if output.json { return try Output.json(list) }
+            // People read request numbers, not record ids.
+            var numbers: [String: String] = [:]
+            for id in Set(list.compactMap(\.ticket)) { numbers[id] = (try? desk.ticket(id))?.number ?? id }
             Output.table(["ID", "时间", "请求", "方式", "结果", "评分", "人员", "意见"], list.map {
-                [$0.id, Output.time($0.at), $0.ticket ?? "", $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "",
+                [$0.id, Output.time($0.at), $0.ticket.map { numbers[$0] ?? $0 } ?? "", $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "",
                  $0.staff, $0.comment ?? ""]
             })
         }
@@ -154,18 +158,5 @@ struct TicketPay: ParsableCommand {
     @Option(help: "Fee in yuan (default: the recorded fee).") var fee: String?
     func run() throws {
         try perform { try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), by: try acting.acting) }
-    }
-}
-
-/// Yuan amounts typed at the desk, kept in fen.
-enum Money {
-    static func fen(_ s: String) throws -> Int {
-        let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "¥", with: "")
-        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let yuan = Int(parts[0]), yuan >= 0, yuan < 10_000_000,
-              parts.count == 1 || (parts[1].count <= 2 && parts[1].allSatisfy(\.isNumber) && !parts[1].isEmpty)
-        else { throw CLIError("invalid amount \"\(s)\": use yuan with up to two decimals, e.g. 35.50") }
-        let cents = parts.count == 2 ? Int(parts[1].padding(toLength: 2, withPad: "0", startingAt: 0))! : 0
-        return yuan * 100 + cents
     }
 }

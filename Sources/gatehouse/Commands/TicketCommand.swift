@@ -148,7 +148,7 @@ struct TicketShow: ParsableCommand {
             if output.json {
                 return try Output.json(Full(ticket: t, deadlines: w.deadlines.map(DeadlineJSON.init), overdue: w.overdue.map(\.name.rawValue), timeline: tl))
             }
-            Output.fields([
+            var pairs: [(String, String?)] = [
                 ("编号", t.number), ("ID", t.id), ("中心", t.center),
                 ("类型", t.kind.displayName + (t.complaintClass.map { " " + $0.displayName } ?? "") + (t.severity.map { " " + $0.displayName } ?? "")),
                 ("渠道", t.channel?.displayName), ("摘要", t.summary), ("顾客", t.customer), ("房号", t.unit),
@@ -156,13 +156,15 @@ struct TicketShow: ParsableCommand {
                 ("状态", t.stage.displayName + (t.reopenCount > 0 ? "（第\(t.reopenCount)次重开）" : "") + (t.escalated ? "，已上报公司" : "")),
                 ("处理人", t.assignee.map { $0 + (t.assigneeKind == "supplier" ? "（供方）" : "") }),
                 ("受理", "\(Output.time(t.openedAt)) \(t.openedBy)"),
-            ])
+            ]
+            // One block, so the service fields align with the others.
             if let s = t.service {
-                Output.fields([("价目", s.priceItem), ("价目外", s.offList ? "是，审核：\(s.offListReviewedBy ?? "未审核")" : nil),
-                               ("费用", Output.yuan(s.fee)), ("材料", s.materialSource?.displayName),
-                               ("供方", s.supplier), ("协议", s.supplierAgreement),
-                               ("收款", s.paidAt.map { "\(Output.time($0)) 收据 \(s.receiptNo ?? "") \(s.collectedBy ?? "")" })])
+                pairs += [("价目", s.priceItem), ("价目外", s.offList ? "是，审核：\(s.offListReviewedBy ?? "未审核")" : nil),
+                          ("费用", Output.yuan(s.fee)), ("材料", s.materialSource?.displayName),
+                          ("供方", s.supplier), ("协议", s.supplierAgreement),
+                          ("收款", s.paidAt.map { "\(Output.time($0)) 收据 \(s.receiptNo ?? "") \(s.collectedBy ?? "")" })]
             }
+            Output.fields(pairs)
             if !w.deadlines.isEmpty {
                 print("\n期限")
                 Output.table(["规则", "到期", "完成", "状态"], w.deadlines.map { d in

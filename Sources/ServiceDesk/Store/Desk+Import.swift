@@ -1,0 +1,400 @@
+import Foundation
+import GRDB
+import Replication
+
+/// A column an import understands: its name and the headers accepted for it (English or
+/// Chinese, compared without case, spaces, `_` and `-`).
+public struct ImportColumn: Sendable {
+    public let name: String
+    public let headers: [String]
+    public let required: Bool
+    public let help: String
+    init(_ name: String, _ headers: [String], required: Bool = false, _ help: String) {
+        self.name = name
+        self.headers = headers
+        self.required = required
+        self.help = help
+    }
+
+    /// `name (姓名, 名字) — help`, for `--help` texts.
+    public var helpLine: String {
+        "\(name)\(required ? " *" : "") (\(headers.joined(separator: ", "))): \(help)"
+    }
+}
+
+/// A bad row: the line of the file it starts on, and why.
+public struct ImportProblem: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var reason: String
+    public var description: String { "line \(line): \(reason)" }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable, Codable, Equatable {
+    /// One imported row: its line and the new record's id (and number, for requests).
+    public struct Row: Sendable, Codable, Equatable {
+        public var line: Int
+        public var id: String
+        public var label: String
+    }
+    /// Data rows read (blank rows not counted).
+    public var rows: Int
+    public var imported: [Row]
+    /// Rows left out (only with `skipBad`).
+    public var rejected: [ImportProblem]
+}
+
+/// The whole file was refused because of bad rows; nothing was written. The description's
+/// first line sums up, the following lines name every bad row.
+public struct ImportRefused: Error, CustomStringConvertible, Equatable {
+    public var source: String
+    public var rows: Int
+    public var problems: [ImportProblem]
+    public var description: String {
+        let head = "\(source): \(problems.count) of \(rows) row\(rows == 1 ? "" : "s") \(problems.count == 1 ? "is" : "are") bad; "
+            + "nothing was imported (fix them, or use --skip-bad to import the good rows)"
+        return ([head] + problems.map { "  \($0)" }).joined(separator: "\n")
+    }
+}
+
+/// The customer roster's columns.
+public enum CustomerImport {
+    public static let columns: [ImportColumn] = [
+        ImportColumn("name", ["姓名", "名字", "业主", "业主姓名", "住户", "客户姓名"], required: true, "the customer's full name"),
+        ImportColumn("phone", ["电话", "手机", "手机号", "联系电话", "电话号码", "mobile", "tel"], "mobile or landline"),
+        ImportColumn("unit", ["房号", "单元", "房屋", "住址", "地址", "room", "address"], "e.g. 3栋2单元1101"),
+        ImportColumn("id_number", ["身份证", "身份证号", "证件号码", "idnumber"], "ID card number"),
+        ImportColumn("move_in", ["入住日期", "入住", "入住时间"], "date, e.g. 2025-03-01 or 2025/3/1"),
+        ImportColumn("move_out", ["迁出日期", "迁出", "迁出时间"], "date"),
+        ImportColumn("special_care", ["特殊关怀", "特殊照顾", "关怀"], "是/否, yes/no, 1/0"),
+        ImportColumn("refused_callback", ["拒访", "拒绝回访"], "是/否: puts the customer on the refused-callback list"),
+        ImportColumn("needs", ["服务需求", "需求"], "service needs"),
+        ImportColumn("note", ["备注", "说明"], "free text"),
+    ]
+}
+
+/// The historical requests' columns.
+public enum TicketImport {
+    public static let columns: [ImportColumn] = [
+        ImportColumn("number", ["编号", "单号", "工单号", "no"], "the request's number; generated from opened_at when empty"),
+        ImportColumn("kind", ["类型", "报事类型", "事项类型"], required: true, "repair, complaint, service, inquiry, suggestion (报修, 投诉, 委托服务, 咨询, 建议)"),
+        ImportColumn("channel", ["渠道", "来源", "方式"], "phone, walk-in, wechat, app, …; default other"),
+        ImportColumn("summary", ["内容", "摘要", "事项", "描述", "报事内容", "description"], required: true, "what was reported"),
+        ImportColumn("customer", ["顾客编号", "客户编号", "customerid"], "a customer id"),
+        ImportColumn("phone", ["电话", "手机", "联系电话", "customerphone"], "finds the customer by phone (import the roster first)"),
+        ImportColumn("name", ["姓名", "顾客", "业主", "customername"], "the customer's name, when several share the phone"),
+        ImportColumn("unit", ["房号", "room"], "default: the customer's"),
+        ImportColumn("opened_at", ["受理时间", "报事时间", "受理日期", "日期", "opened"], required: true, "when it came in: 2026-03-05 14:30, 2026/3/5 or 2026-03-05"),
+        ImportColumn("completed_at", ["完成时间", "完成日期", "completed"], "when the work was done"),
+        ImportColumn("closed_at", ["关闭时间", "关闭日期", "closed"], "when it was closed (default completed_at) or cancelled"),
+        ImportColumn("status", ["状态"], "received, completed, closed, cancelled (受理, 已完成, 已关闭, 已取消); default closed when completed_at is given, else received"),
+        ImportColumn("complaint_class", ["投诉类别", "类别", "class"], "complaints: 1, 2 or 3"),
+        ImportColumn("severity", ["严重程度", "级别", "等级"], "complaints: general or major (一般, 重大); default general"),
+        ImportColumn("assignee", ["处理人", "维修人", "派工人员"], "the staff id who did the work"),
+    ]
+}
+
+/// A CSV file matched against an import's columns.
+struct ImportSheet {
+    let index: [String: Int]
+    let width: Int
+    let rows: [CSVRecord]
+
+    init(_ records: [CSVRecord], columns: [ImportColumn]) throws {
+        guard let header = records.first else { throw DeskError.invalid("the file is empty; the first line names the columns") }
+        func key(_ s: String) -> String {
+            String(s.trimmingWhitespace().lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " }.map(Character.init))
+        }
+        var index: [String: Int] = [:]
+        for (i, h) in header.fields.enumerated() {
+            let k = key(h)
+            if k.isEmpty { continue }
+            guard let c = columns.first(where: { key($0.name) == k || $0.headers.contains { key($0) == k } }) else {
+                throw DeskError.invalid("line \(header.line): unknown column \"\(h)\"; the columns are \(columns.map(\.name).joined(separator: ", ")) (see --help)")
+            }
+            if index[c.name] != nil { throw DeskError.invalid("line \(header.line): two columns mean \(c.name) (\"\(h)\" is the second)") }
+            index[c.name] = i
+        }
+        let missing = columns.filter { $0.required && index[$0.name] == nil }.map(\.name)
+        guard missing.isEmpty else {
+            throw DeskError.invalid("line \(header.line): the header lacks the required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
+        }
+        self.index = index
+        width = header.fields.count
+        // Spreadsheets leave rows of empty cells behind; they are not data.
+        rows = records.dropFirst().filter { r in r.fields.contains { !$0.trimmingWhitespace().isEmpty } }
+    }
+
+    /// The trimmed value of `column` in `row`, nil when absent or empty.
+    func value(_ row: CSVRecord, _ column: String) -> String? {
+        guard let i = index[column], i < row.fields.count else { return nil }
+        let v = row.fields[i].trimmingWhitespace()
+        return v.isEmpty ? nil : v
+    }
+
+    /// Why the row's shape is wrong, if it is.
+    func shapeProblem(_ row: CSVRecord) -> String? {
+        if row.fields.count > width, row.fields[width...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
+            return "\(row.fields.count) fields, but the header names \(width) columns"
+        }
+        return nil
+    }
+}
+
+/// Dates in spreadsheets: `2026-03-05`, `2026/3/5`, `2026.3.5`, with an optional `14:30` or
+/// `14:30:05` after a space or `T`; China time.
+enum ImportDate {
+    static func parse(_ text: String, column: String) throws -> Date {
+        let t = text.trimmingWhitespace().replacingOccurrences(of: "T", with: " ")
+        let parts = t.split(separator: " ", omittingEmptySubsequences: true)
+        guard (1...2).contains(parts.count) else { throw DeskError.invalid("\(column) \"\(text)\" is not a date (use 2026-03-05 or 2026-03-05 14:30)") }
+        let d = parts[0].split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).map(String.init)
+        guard d.count == 3, d[0].count == 4, d.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else {
+            throw DeskError.invalid("\(column) \"\(text)\" is not a date (use 2026-03-05 or 2026-03-05 14:30)")
+        }
+        func pad(_ s: String) -> String { s.count == 1 ? "0" + s : s }
+        var s = "\(d[0])-\(pad(d[1]))-\(pad(d[2]))"
+        do { _ = try CivilDate(s) } catch { throw DeskError.invalid("\(column): \(error)") }
+        if parts.count == 2 { s += " " + parts[1] }
+        do { return try TimeFormat.parse(s) } catch { throw DeskError.invalid("\(column): \(error)") }
+    }
+}
+
+extension Desk {
+    /// Imports a customer roster in ONE replicated transaction. Every row is checked first
+    /// (name present; phone, dates and flags well-formed; not a duplicate of an earlier row
+    /// or of a registered customer with the same name and phone — or, without a phone, the
+    /// same name and unit). If any row is bad, nothing is written and ``ImportRefused`` lists
+    /// every bad line, unless `skipBad` is set: then the good rows go in and the report
+    /// lists the rejected ones.
+    public func importCustomers(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil,
+                                by acting: Acting) throws -> ImportReport {
+        let center = try recordCenter(requested)
+        let sheet = try ImportSheet(records, columns: CustomerImport.columns)
+        return try write(acting) { tx -> ImportReport in
+            var known: [String: String] = [:]
+            for row in try Row.fetchAll(tx.db, sql: "SELECT id, name, phone, unit FROM customer WHERE center = ?", arguments: [center]) {
+                known[Self.customerKey(name: row["name"] ?? "", phone: row["phone"], unit: row["unit"])] = row["id"]
+            }
+            var seen: [String: Int] = [:]
+            var problems: [ImportProblem] = []
+            var good: [(CSVRecord, [String: Value], CustomerInput, Bool)] = []
+            for r in sheet.rows {
+                var reasons: [String] = []
+                if let p = sheet.shapeProblem(r) { reasons.append(p) }
+                let name = sheet.value(r, "name")
+                if name == nil { reasons.append("name is missing") }
+                var values: [String: Value] = [:]
+                do {
+                    values = try Self.customerValues(name: name ?? "?", phone: sheet.value(r, "phone") ?? "", idNumber: sheet.value(r, "id_number"),
+                                                     unit: sheet.value(r, "unit"), moveIn: sheet.value(r, "move_in").map { try Self.importDay($0, "move_in") },
+                                                     moveOut: sheet.value(r, "move_out").map { try Self.importDay($0, "move_out") })
+                } catch { reasons.append(String(describing: error)) }
+                var special = false, refused = false
+                do {
+                    special = try Self.importFlag(sheet.value(r, "special_care"), "special_care")
+                    refused = try Self.importFlag(sheet.value(r, "refused_callback"), "refused_callback")
+                } catch { reasons.append(String(describing: error)) }
+                if reasons.isEmpty, let n = values["name"]?.text {
+                    let key = Self.customerKey(name: n, phone: values["phone"]?.text, unit: values["unit"]?.text)
+                    if let first = seen[key] {
+                        reasons.append("duplicate of line \(first) (\(Self.keyDescription(values)))")
+                    } else if let id = known[key] {
+                        reasons.append("\(n) is already registered as \(id) (\(Self.keyDescription(values)))")
+                    } else {
+                        seen[key] = r.line
+                    }
+                }
+                if !reasons.isEmpty {
+                    problems.append(ImportProblem(line: r.line, reason: reasons.joined(separator: "; ")))
+                    continue
+                }
+                let input = CustomerInput(name: name!, specialCare: special, needs: sheet.value(r, "needs"), note: sheet.value(r, "note"))
+                good.append((r, values, input, refused))
+            }
+            if !problems.isEmpty && !skipBad { throw ImportRefused(source: source, rows: sheet.rows.count, problems: problems) }
+            var imported: [ImportReport.Row] = []
+            imported.reserveCapacity(good.count)
+            for (r, values, input, refused) in good {
+                var v = values
+                if refused {
+                    v["refused_callback"] = 1
+                    v["refused_reason"] = .text("导入名单时已拒访")
+                }
+                let id = try insertCustomer(tx, center: center, values: v, input: input, acting: acting)
+                imported.append(ImportReport.Row(line: r.line, id: id, label: input.name))
+            }
+            return ImportReport(rows: sheet.rows.count, imported: imported, rejected: problems)
+        }
+    }
+
+    /// Imports historical requests in ONE replicated transaction, all-or-nothing like
+    /// ``importCustomers(_:source:skipBad:center:by:)``. Each row is checked: kind, channel,
+    /// class and severity known; dates possible and in order (completed not before opened,
+    /// nothing in the future); status consistent with the dates; the customer found by id
+    /// or by phone (and name); the number not used by an earlier row or an existing
+    /// request; no row repeating an earlier one. Each imported request gets an `import`
+    /// step in its timeline naming the file and line.
+    public func importTickets(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil,
+                              by acting: Acting) throws -> ImportReport {
+        let center = try recordCenter(requested)
+        let sheet = try ImportSheet(records, columns: TicketImport.columns)
+        let calendar = try workCalendar()
+        return try write(acting) { tx -> ImportReport in
+            var byID: [String: Customer] = [:]
+            var byPhone: [String: [Customer]] = [:]
+            for c in try Customer.fetchAll(tx.db, sql: "SELECT * FROM customer WHERE center = ?", arguments: [center]) {
+                byID[c.id] = c
+                if let p = c.phone { byPhone[p, default: []].append(c) }
+            }
+            let staffIDs = Set(try String.fetchAll(tx.db, sql: "SELECT id FROM staff"))
+            var numbers = Set(try String.fetchAll(tx.db, sql: "SELECT number FROM _rep_ticket WHERE center = ?", arguments: [center]))
+            var fileNumbers: [String: Int] = [:]
+            var seen: [String: Int] = [:]
+            var problems: [ImportProblem] = []
+            var good: [(line: Int, values: [String: Value], number: String?, day: CivilDate)] = []
+            for r in sheet.rows {
+                var reasons: [String] = []
+                func attempt<T>(_ body: () throws -> T) -> T? {
+                    do { return try body() } catch { reasons.append(String(describing: error)); return nil }
+                }
+                if let p = sheet.shapeProblem(r) { reasons.append(p) }
+                let kind = sheet.value(r, "kind").flatMap { k in attempt { try RequestKind.parse(k) } }
+                if sheet.value(r, "kind") == nil { reasons.append("kind is missing") }
+                let summary = sheet.value(r, "summary")
+                if summary == nil { reasons.append("summary is missing") }
+                let channel = sheet.value(r, "channel").map { c in attempt { try Channel.parse(c) } } ?? .other
+                let opened = sheet.value(r, "opened_at").flatMap { v in attempt { try ImportDate.parse(v, column: "opened_at") } }
+                if sheet.value(r, "opened_at") == nil { reasons.append("opened_at is missing") }
+                let completed = sheet.value(r, "completed_at").flatMap { v in attempt { try ImportDate.parse(v, column: "completed_at") } }
+                let closed = sheet.value(r, "closed_at").flatMap { v in attempt { try ImportDate.parse(v, column: "closed_at") } }
+                let cls = sheet.value(r, "complaint_class").flatMap { v in attempt { try ComplaintClass.parse(v) } }
+                let severity = sheet.value(r, "severity").flatMap { v in attempt { try Severity.parse(v) } }
+                if let kind, kind != .complaint, sheet.value(r, "complaint_class") != nil || sheet.value(r, "severity") != nil {
+                    reasons.append("complaint_class and severity apply to complaints only, not to a \(kind.rawValue)")
+                }
+                for (name, d) in [("opened_at", opened), ("completed_at", completed), ("closed_at", closed)] {
+                    if let d, d > acting.now { reasons.append("\(name) \(TimeFormat.short(d)) is in the future") }
+                }
+                if let o = opened, let c = completed, c < o { reasons.append("completed_at \(TimeFormat.short(c)) is before opened_at \(TimeFormat.short(o))") }
+                if let o = opened, let c = closed, c < o { reasons.append("closed_at \(TimeFormat.short(c)) is before opened_at \(TimeFormat.short(o))") }
+                if let c = completed, let cl = closed, cl < c { reasons.append("closed_at \(TimeFormat.short(cl)) is before completed_at \(TimeFormat.short(c))") }
+                var stage: TicketStage? = completed != nil ? .closed : .received
+                if let s = sheet.value(r, "status") {
+                    stage = attempt { try TicketStage.parse(s) }
+                    switch stage {
+                    case .received?:
+                        if completed != nil || closed != nil { reasons.append("status received, but the row has completed_at or closed_at") }
+                    case .completed?, .closed?:
+                        if completed == nil { reasons.append("status \(stage!.rawValue) needs completed_at") }
+                        if stage == .completed && closed != nil { reasons.append("status completed, but the row has closed_at (use status closed)") }
+                    case .cancelled?:
+                        if completed != nil { reasons.append("status cancelled, but the row has completed_at") }
+                    case .some(let other):
+                        reasons.append("status \(other.rawValue) cannot be imported: use received, completed, closed or cancelled (open requests come in as received; dispatch them at the desk)")
+                    case nil: break
+                    }
+                }
+                // The customer: by id, else by phone (and name when several share it).
+                var customer: Customer?
+                let name = sheet.value(r, "name")
+                if let id = sheet.value(r, "customer") {
+                    if let c = byID[id] { customer = c } else { reasons.append("no customer with id \(id) in center \(center)") }
+                } else if let p = sheet.value(r, "phone") {
+                    if let phone = attempt({ try PhoneNumber(p).normalized }) {
+                        var matches = byPhone[phone] ?? []
+                        if let name, matches.count > 1 { matches = matches.filter { $0.name == name } }
+                        if matches.count == 1 { customer = matches[0] }
+                        else if matches.isEmpty { reasons.append("no customer with phone \(phone)\(name.map { " and name \($0)" } ?? ""); import the roster first") }
+                        else { reasons.append("\(matches.count) customers have phone \(phone); add their name or the customer id") }
+                    }
+                }
+                if let c = customer, let name, c.name != name { reasons.append("customer \(c.id) is \(c.name), not \(name)") }
+                if let a = sheet.value(r, "assignee"), !staffIDs.contains(a) { reasons.append("no staff member \(a); add the staff first") }
+                let number = sheet.value(r, "number")?.uppercased()
+                if let n = number {
+                    if let first = fileNumbers[n] { reasons.append("number \(n) is also used on line \(first)") }
+                    else if numbers.contains(n) { reasons.append("request \(n) already exists") }
+                    else { fileNumbers[n] = r.line }
+                }
+                if reasons.isEmpty, let o = opened, let summary {
+                    let key = [TimeFormat.short(o), kind!.rawValue, customer?.id ?? sheet.value(r, "unit") ?? "", summary].joined(separator: "\u{1F}")
+                    if let first = seen[key] { reasons.append("duplicate of line \(first) (same time, kind, customer and summary)") } else { seen[key] = r.line }
+                }
+                if !reasons.isEmpty {
+                    problems.append(ImportProblem(line: r.line, reason: reasons.joined(separator: "; ")))
+                    if let n = number, fileNumbers[n] == r.line { fileNumbers[n] = nil }
+                    continue
+                }
+                let o = opened!, k = kind!, st = stage ?? .received
+                let v: [String: Value] = [
+                    "center": .text(center), "kind": .text(k.rawValue),
+                    "complaint_class": cls.map { .integer(Int64($0.rawValue)!) } ?? .null,
+                    "severity": k == .complaint ? .text((severity ?? .general).rawValue) : .null,
+                    "channel": .text(channel?.rawValue ?? Channel.other.rawValue), "summary": .text(summary!),
+                    "customer": Value(customer?.id), "unit": Value(sheet.value(r, "unit") ?? customer?.unit),
+                    "status": .text(st.rawValue), "reopen_count": 0, "escalated": 0,
+                    "assignee": Value(sheet.value(r, "assignee")), "assignee_kind": sheet.value(r, "assignee") == nil ? .null : .text("staff"),
+                    "opened_at": Col.time(o), "opened_by": .text(acting.staff),
+                    "completed_at": Col.time(completed), "customer_signed": 0,
+                    "closed_at": st == .closed ? Col.time(closed ?? completed) : .null,
+                    "cancelled_at": st == .cancelled ? Col.time(closed ?? o) : .null,
+                ]
+                good.append((r.line, v, number, calendar.civilDate(of: o)))
+            }
+            if !problems.isEmpty && !skipBad { throw ImportRefused(source: source, rows: sheet.rows.count, problems: problems) }
+            var imported: [ImportReport.Row] = []
+            imported.reserveCapacity(good.count)
+            var highest: [String: Int] = [:]
+            for g in good {
+                var v = g.values
+                let number: String
+                if let n = g.number {
+                    number = n
+                } else {
+                    // Continue the day's sequence, counting what this import already used.
+                    let prefix = "\(center)-\(String(format: "%02d%02d%02d", g.day.year % 100, g.day.month, g.day.day))-\(isHub ? "H" : "")"
+                    var next: Int
+                    if let h = highest[prefix] { next = h + 1 } else {
+                        let n = try nextTicketNumber(tx.db, center: center, day: g.day)
+                        next = Int(n.dropFirst(prefix.count)) ?? 1
+                    }
+                    var candidate = prefix + String(format: isHub ? "%02d" : "%03d", next)
+                    while numbers.contains(candidate) { next += 1; candidate = prefix + String(format: isHub ? "%02d" : "%03d", next) }
+                    highest[prefix] = next
+                    number = candidate
+                }
+                numbers.insert(number)
+                v["number"] = .text(number)
+                let id = try tx.insert("ticket", id: ShortID.make("tk"), v)
+                try logEvent(tx, center: center, ticket: id, action: "import", detail: "导入历史记录：\(source) 第\(g.line)行", acting)
+                imported.append(ImportReport.Row(line: g.line, id: id, label: number))
+            }
+            return ImportReport(rows: sheet.rows.count, imported: imported, rejected: problems)
+        }
+    }
+
+    static func customerKey(name: String, phone: String?, unit: String?) -> String {
+        if let phone { return "p\u{1F}\(name)\u{1F}\(phone)" }
+        return "u\u{1F}\(name)\u{1F}\(unit ?? "")"
+    }
+
+    static func keyDescription(_ v: [String: Value]) -> String {
+        if let p = v["phone"]?.text { return "same name and phone \(p)" }
+        return "same name and unit \(v["unit"]?.text ?? "(none)")"
+    }
+
+    static func importDay(_ text: String, _ column: String) throws -> String {
+        let d = try ImportDate.parse(text, column: column)
+        return workCalendar0.civilDate(of: d).description
+    }
+
+    static let workCalendar0 = try! WorkCalendar(holidays: [], swappedWorkingDays: [])
+
+    static func importFlag(_ text: String?, _ column: String) throws -> Bool {
+        guard let t = text?.lowercased() else { return false }
+        if ["是", "yes", "y", "1", "true", "√", "✓"].contains(t) { return true }
+        if ["否", "no", "n", "0", "false", "-"].contains(t) { return false }
+        throw DeskError.invalid("\(column) \"\(text!)\" is not 是/否 (yes/no)")
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ServiceDesk
+
+struct CustodyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "custody", abstract: "Customers' items kept at the center (顾客财产); never cash or valuables.",
+        subcommands: [CustodyReceive.self, CustodyReturn.self, CustodyList.self])
+}
+
+struct CustodyReceive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receive", abstract: "Take an item into custody; prints its id.",
+        discussion: "Cash and valuables (现金、贵重物品) are refused (001 P7.12-1 4.2.4). The item's condition is checked with the customer face to face: --verified.")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Option(help: "Customer id.") var customer: String
+    @Option(help: "What the item is, e.g. 钥匙一串.") var description: String
+    @Option(help: "Its condition at hand-over, e.g. 完好.") var condition: String
+    @Flag(help: "The condition was verified with the customer (required).") var verified = false
+    func run() throws {
+        try perform {
+            print(try data.openDesk().receiveCustody(customer: customer, description: description, condition: condition, verified: verified,
+                                                     by: try acting.acting).id)
+        }
+    }
+}
+
+struct CustodyReturn: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "return", abstract: "Return an item to its owner.")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "Custody item id.") var id: String
+    @Option(help: "Its condition at return.") var condition: String
+    @Flag(help: "The condition was verified with the customer (required).") var verified = false
+    func run() throws {
+        try perform {
+            let c = try data.openDesk().returnCustody(id, condition: condition, verified: verified, by: try acting.acting)
+            print("\(c.id) returned \(Output.time(c.returnedAt))")
+        }
+    }
+}
+
+struct CustodyList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List items in custody, newest first.")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Only items still held.") var held = false
+    @Option(help: "Only this customer's.") var customer: String?
+    func run() throws {
+        try perform {
+            let list = try data.openDesk().custodyItems(heldOnly: held, customer: customer)
+            if output.json { return try Output.json(list) }
+            Output.table(["ID", "顾客", "物品", "接收", "状况", "经手", "归还", "归还状况"], list.map { c in
+                [c.id, c.customer ?? "", c.description, Output.time(c.receivedAt), (c.conditionIn ?? "") + (c.verifiedIn ? " ✓" : ""),
+                 c.receivedBy ?? "", c.returnedAt.map(Output.time) ?? "在保管", (c.conditionOut ?? "") + (c.verifiedOut ? " ✓" : "")]
+            })
+        }
+    }
+}
