@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "SyncRuntime",
             dependencies: [
-                "Replication", "ServiceDesk", "ZeroMQ",
+                "Replication", "ServiceDesk", "ZeroMQ", "SyncProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -16,6 +16,7 @@ public struct NodeSyncState: Codable, Sendable, Equatable {
     /// The node's pull cursor when the hub head was read.
     public var pullCursorAtContact: Int64 = 0
     public var hubID: String?
+    public var hubEpoch: UInt64?
     /// The daemon's process id while it runs.
     public var daemonPID: Int32?
     public var daemonHeartbeatAt: Date?

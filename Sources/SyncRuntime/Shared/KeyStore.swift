@@ -18,12 +18,12 @@ public struct KeyStore: Sendable {
         try ZeroMQ.requireCurve()
         let fm = FileManager.default
         guard !fm.fileExists(atPath: secretURL.path) else {
-            throw SyncError.configuration("\(secretURL.path) already exists; refusing to replace the keypair")
+            throw RuntimeError.configuration("\(secretURL.path) already exists; refusing to replace the keypair")
         }
         try fm.createDirectory(at: keysURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let pair = try CurveKeyPair.generate()
         guard fm.createFile(atPath: secretURL.path, contents: Data((pair.secretKey + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw SyncError.configuration("cannot write \(secretURL.path)")
+            throw RuntimeError.configuration("cannot write \(secretURL.path)")
         }
         try Data((pair.publicKey + "\n").utf8).write(to: publicURL, options: .atomic)
         return pair
@@ -32,7 +32,7 @@ public struct KeyStore: Sendable {
     /// Loads the keypair, checking the two halves belong together.
     public func load() throws -> CurveKeyPair {
         guard let s = try? String(contentsOf: secretURL, encoding: .utf8) else {
-            throw SyncError.configuration("no CURVE keys in \(keysURL.path); this directory was created without them")
+            throw RuntimeError.configuration("no CURVE keys in \(keysURL.path); this directory was created without them")
         }
         let secret = s.trimmingCharacters(in: .whitespacesAndNewlines)
         let derived = try CurveKeyPair.derivePublicKey(fromSecret: secret)
@@ -43,7 +43,7 @@ public struct KeyStore: Sendable {
 }
 
 /// What the sync runtimes refuse or fail at, for a person.
-public enum SyncError: Error, CustomStringConvertible, Equatable {
+public enum RuntimeError: Error, CustomStringConvertible, Equatable {
     case configuration(String)
     case unreachable(String)
     case refused(code: Int, reason: String)

@@ -6,7 +6,7 @@ import SyncRuntime
 struct HubCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub", abstract: "Head office's hub: enrollment of nodes and the sync server.",
-        subcommands: [HubInit.self, HubEnroll.self, HubRevoke.self, HubNodes.self])
+        subcommands: [HubInit.self, HubEnroll.self, HubRevoke.self, HubNodes.self, HubRun.self])
 }
 
 struct HubInit: ParsableCommand {
@@ -25,7 +25,7 @@ struct HubInit: ParsableCommand {
             config.endpoint = bind
             try dir.saveConfig(config)
             let keys = try KeyStore(dir).create()
-            _ = try Enrollment(desk.replica.database)
+            _ = try NodeRegistry(desk.replica.database)
             FileHandle.standardError.write(Data("created hub \(desk.replica.id) listening on \(bind)\nhub public key:\n".utf8))
             print(keys.publicKey)
         }
@@ -40,7 +40,7 @@ struct HubEnroll: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try HubContext.open(data)
-            try Enrollment(desk.replica.database).enroll(center: center, publicKey: key)
+            try NodeRegistry(desk.replica.database).enroll(center: center, publicKey: key)
             print("enrolled \(key) for \(try CenterCode.validate(center))")
         }
     }
@@ -54,7 +54,7 @@ struct HubRevoke: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try HubContext.open(data)
-            let n = try Enrollment(desk.replica.database).revoke(center: center, publicKey: key)
+            let n = try NodeRegistry(desk.replica.database).revoke(center: center, publicKey: key)
             print("revoked \(n) key\(n == 1 ? "" : "s")")
         }
     }
@@ -67,7 +67,7 @@ struct HubNodes: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try HubContext.open(data)
-            let nodes = try Enrollment(desk.replica.database).nodes()
+            let nodes = try NodeRegistry(desk.replica.database).nodes()
             if output.json { return try Output.json(nodes) }
             Output.table(["中心", "公钥", "节点", "登记", "状态", "最后联系"], nodes.map {
                 [$0.center, String($0.publicKey.prefix(12)) + "…", $0.replicaID ?? "", Output.time($0.enrolledAt),

@@ -7,7 +7,7 @@ import ZeroMQ
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Set up and run a service center's node.",
-        subcommands: [NodeInit.self, NodeConnect.self, NodeInfo.self])
+        subcommands: [NodeInit.self, NodeConnect.self, NodeInfo.self, NodeRun.self])
 }
 
 struct NodeInit: ParsableCommand {

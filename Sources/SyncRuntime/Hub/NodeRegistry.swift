@@ -54,7 +54,7 @@ public struct EnrolledNode: Codable, Sendable, Equatable, FetchableRecord {
 }
 
 /// Head office's register of node keys (not replicated: it is the hub's own business).
-public struct Enrollment: Sendable {
+public struct NodeRegistry: Sendable {
     let db: DatabasePool
 
     public init(_ db: DatabasePool) throws {
@@ -90,7 +90,23 @@ public struct Enrollment: Sendable {
                   detail TEXT);
                 """)
         }
+        m.registerMigration("hub-meta-v1") { db in
+            // The epoch names this hub's log; a restored or rebuilt hub gets a new one so
+            // nodes know their cursors no longer apply.
+            try db.execute(sql: "CREATE TABLE hub_meta (k INTEGER PRIMARY KEY CHECK (k = 1), epoch INTEGER NOT NULL)")
+            try db.execute(sql: "INSERT INTO hub_meta VALUES (1, ?)", arguments: [Int64.random(in: 1...Int64.max)])
+        }
         try m.migrate(db)
+    }
+
+    /// This hub log's epoch.
+    public func epoch() throws -> UInt64 {
+        try db.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT epoch FROM hub_meta")!) }
+    }
+
+    /// The key bound to a node id, if any.
+    public func key(boundTo replicaID: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT public_key FROM hub_node WHERE replica_id = ?", arguments: [replicaID]) }
     }
 
     static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
@@ -98,15 +114,15 @@ public struct Enrollment: Sendable {
     /// Enrolls a node's public key for a center.
     public func enroll(center: String, publicKey: String, at now: Date = Date()) throws {
         let code = try CenterCode.validate(center)
-        guard code != "HQ" else { throw SyncError.configuration("HQ is head office itself; enroll a center's node") }
+        guard code != "HQ" else { throw RuntimeError.configuration("HQ is head office itself; enroll a center's node") }
         try CurveKey.validate(publicKey)
         try db.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT center, revoked_at FROM hub_node WHERE public_key = ?", arguments: [publicKey]) {
                 let c: String = row[0]
                 if (row[1] as Int64?) != nil {
-                    throw SyncError.configuration("this key was revoked for \(c); a revoked key cannot be enrolled again — generate a new one")
+                    throw RuntimeError.configuration("this key was revoked for \(c); a revoked key cannot be enrolled again — generate a new one")
                 }
-                throw SyncError.configuration("this key is already enrolled for \(c)")
+                throw RuntimeError.configuration("this key is already enrolled for \(c)")
             }
             try db.execute(sql: "INSERT INTO hub_node(public_key, center, enrolled_at) VALUES (?, ?, ?)",
                            arguments: [publicKey, code, Self.ms(now)])
@@ -117,7 +133,7 @@ public struct Enrollment: Sendable {
     /// Revokes a node's key (or every key of a center); the node is cut off at once.
     @discardableResult
     public func revoke(center: String? = nil, publicKey: String? = nil, at now: Date = Date()) throws -> Int {
-        guard center != nil || publicKey != nil else { throw SyncError.configuration("say which node to revoke: --center CODE or --key KEY") }
+        guard center != nil || publicKey != nil else { throw RuntimeError.configuration("say which node to revoke: --center CODE or --key KEY") }
         return try db.write { db in
             var sql = "UPDATE hub_node SET revoked_at = ?, state = 'refused' WHERE revoked_at IS NULL"
             var args: [DatabaseValueConvertible] = [Self.ms(now)]
@@ -125,7 +141,7 @@ public struct Enrollment: Sendable {
             if let publicKey { sql += " AND public_key = ?"; args.append(publicKey) }
             try db.execute(sql: sql, arguments: StatementArguments(args))
             let n = db.changesCount
-            guard n > 0 else { throw SyncError.configuration("no enrolled, unrevoked node matches") }
+            guard n > 0 else { throw RuntimeError.configuration("no enrolled, unrevoked node matches") }
             try Self.log(db, now, publicKey, center, "revoke", nil)
             return n
         }
@@ -150,17 +166,17 @@ public struct Enrollment: Sendable {
     public func bind(publicKey: String, replicaID: String, at now: Date) throws {
         try db.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT replica_id, revoked_at FROM hub_node WHERE public_key = ?", arguments: [publicKey]) else {
-                throw SyncError.refused(code: 401, reason: "unknown key")
+                throw RuntimeError.refused(code: 401, reason: "unknown key")
             }
-            if (row[1] as Int64?) != nil { throw SyncError.refused(code: 401, reason: "key revoked") }
+            if (row[1] as Int64?) != nil { throw RuntimeError.refused(code: 401, reason: "key revoked") }
             if let bound = row[0] as String? {
                 guard bound == replicaID else {
-                    throw SyncError.refused(code: 401, reason: "node id \(replicaID) does not match the id \(bound) bound to this key")
+                    throw RuntimeError.refused(code: 401, reason: "node id \(replicaID) does not match the id \(bound) bound to this key")
                 }
                 return
             }
             if let other = try String.fetchOne(db, sql: "SELECT public_key FROM hub_node WHERE replica_id = ?", arguments: [replicaID]), other != publicKey {
-                throw SyncError.refused(code: 401, reason: "node id \(replicaID) belongs to another key")
+                throw RuntimeError.refused(code: 401, reason: "node id \(replicaID) belongs to another key")
             }
             try db.execute(sql: "UPDATE hub_node SET replica_id = ? WHERE public_key = ?", arguments: [replicaID, publicKey])
             try Self.log(db, now, publicKey, nil, "bind", replicaID)

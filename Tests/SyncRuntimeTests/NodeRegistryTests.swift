@@ -15,28 +15,28 @@ import ZeroMQ
     @Test func enrollBindAndRevoke() throws {
         let (desk, dir) = try hub()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let e = try Enrollment(desk.replica.database)
+        let e = try NodeRegistry(desk.replica.database)
         let k1 = try CurveKeyPair.generate().publicKey, k2 = try CurveKeyPair.generate().publicKey
         try e.enroll(center: "c001", publicKey: k1)
         try e.enroll(center: "C002", publicKey: k2)
         #expect(try e.allowedKeys() == [k1, k2])
         #expect(try e.nodes().map(\.center) == ["C001", "C002"])
-        #expect(throws: SyncError.self) { try e.enroll(center: "C003", publicKey: k1) }
+        #expect(throws: RuntimeError.self) { try e.enroll(center: "C003", publicKey: k1) }
         #expect(throws: (any Error).self) { try e.enroll(center: "C003", publicKey: "short") }
-        #expect(throws: SyncError.self) { try e.enroll(center: "HQ", publicKey: try CurveKeyPair.generate().publicKey) }
+        #expect(throws: RuntimeError.self) { try e.enroll(center: "HQ", publicKey: try CurveKeyPair.generate().publicKey) }
 
         try e.bind(publicKey: k1, replicaID: "c001-aaaa", at: Date())
         try e.bind(publicKey: k1, replicaID: "c001-aaaa", at: Date())  // same id again: fine
-        #expect(throws: SyncError.refused(code: 401, reason: "node id c001-bbbb does not match the id c001-aaaa bound to this key")) {
+        #expect(throws: RuntimeError.refused(code: 401, reason: "node id c001-bbbb does not match the id c001-aaaa bound to this key")) {
             try e.bind(publicKey: k1, replicaID: "c001-bbbb", at: Date())
         }
-        #expect(throws: SyncError.self) { try e.bind(publicKey: k2, replicaID: "c001-aaaa", at: Date()) }
+        #expect(throws: RuntimeError.self) { try e.bind(publicKey: k2, replicaID: "c001-aaaa", at: Date()) }
 
         #expect(try e.revoke(center: "C001") == 1)
         #expect(try e.allowedKeys() == [k2])
-        #expect(throws: SyncError.self) { try e.bind(publicKey: k1, replicaID: "c001-aaaa", at: Date()) }
-        #expect(throws: SyncError.self) { try e.enroll(center: "C001", publicKey: k1) }
-        #expect(throws: SyncError.self) { try e.revoke(center: "C001") }
+        #expect(throws: RuntimeError.self) { try e.bind(publicKey: k1, replicaID: "c001-aaaa", at: Date()) }
+        #expect(throws: RuntimeError.self) { try e.enroll(center: "C001", publicKey: k1) }
+        #expect(throws: RuntimeError.self) { try e.revoke(center: "C001") }
     }
 
     @Test func keyStoreKeepsSecretPrivateAndRefusesOverwrite() throws {
@@ -48,6 +48,6 @@ import ZeroMQ
         #expect(try store.load() == pair)
         let attrs = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("keys/curve.secret").path)
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
-        #expect(throws: SyncError.self) { try store.create() }
+        #expect(throws: RuntimeError.self) { try store.create() }
     }
 }

@@ -1,0 +1,231 @@
+import Foundation
+import GRDB
+import Logging
+import Replication
+import ServiceDesk
+import SyncProtocol
+import ZeroMQ
+
+/// `gatehouse hub run`: the hub's server. One thread owns the ROUTER socket and runs the
+/// poll loop; each node's conversation is a pure `HubSession` whose actions this loop
+/// performs against the hub's replica.
+///
+/// Security: CURVE on the socket, a ZAP handler admitting only enrolled, unrevoked keys
+/// (bound before the ROUTER, so no connection is ever unauthenticated), and every message
+/// checked against the allow-list again, so a revocation also cuts live connections.
+public final class HubServer {
+    public let desk: Desk
+    let registry: NodeRegistry
+    let keys: CurveKeyPair
+    let endpoint: String
+    let limits: SyncLimits
+    var logger: Logger
+
+    typealias Session = HubSession<ContinuousClock.Instant>
+    private var sessions: [[UInt8]: Session] = [:]
+    private var allowed: Set<String> = []
+    private let clock = ContinuousClock()
+
+    /// Opens the hub in `directory`; `endpoint` overrides the configured bind address.
+    public init(directory: DataDirectory, endpoint: String? = nil, limits: SyncLimits = .default,
+                logger: Logger = Logger(label: "gatehouse.hub")) throws {
+        desk = try Desk.open(directory)
+        guard desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is a center's node, not the hub") }
+        registry = try NodeRegistry(desk.replica.database)
+        keys = try KeyStore(directory).load()
+        guard let e = endpoint ?? desk.config.endpoint else { throw RuntimeError.configuration("the hub has no bind address; give --bind") }
+        self.endpoint = e
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Serves until SIGINT/SIGTERM (`StopSignal`) or `shouldStop` says so.
+    public func run(shouldStop: () -> Bool = { StopSignal.requested }) throws {
+        try ZeroMQ.requireCurve()
+        let ctx = try ZMQContext()
+        defer { ctx.terminate() }
+        allowed = try registry.allowedKeys()
+        let registry = self.registry
+        let log = logger
+        let zap = try ZAPHandler(context: ctx, allowedKeys: allowed, domain: "gatehouse") { denial in
+            log.warning("connection refused", metadata: ["key": "\(denial.publicKey ?? "-")", "address": "\(denial.address)", "reason": "\(denial.reason)"])
+            try? registry.log("denied", publicKey: denial.publicKey, center: nil, detail: "\(denial.address): \(denial.reason)")
+        }
+        try zap.start()
+        defer { zap.stop() }
+        let router = try ctx.makeSocket(.router)
+        defer { router.close() }
+        try router.makeCurveServer(secretKey: keys.secretKey)
+        try router.set(.zapDomain, "gatehouse")
+        try router.set(.routerMandatory, true)
+        try router.set(.maxMessageSize, Int64(limits.maxMessageBytes + 1024))
+        try router.set(.sendHighWaterMark, 10_000)
+        try router.bind(endpoint)
+        logger.info("hub listening", metadata: ["endpoint": "\(endpoint)", "hub": "\(desk.replica.id)"])
+        let config = HubConfiguration(hubID: desk.replica.id, epoch: try registry.epoch(), schemaVersion: DeskSchema.version, limits: limits)
+        let directory = RegistryDirectory(registry: registry, replica: desk.replica)
+        var lastRefresh = clock.now
+        var logHead = try desk.replica.localClock().sequence
+
+        while !shouldStop() {
+            if let first = try router.receive(timeoutMilliseconds: 100) {
+                handle(first, router: router, config: config, directory: directory)
+                var drained = 0
+                while drained < 256, let msg = try router.receive(dontWait: true) {
+                    drained += 1
+                    handle(msg, router: router, config: config, directory: directory)
+                }
+            }
+            let now = clock.now
+            for rid in Array(sessions.keys) {
+                guard var s = sessions[rid] else { continue }
+                perform(s.tick(now: now), on: &s, rid: rid, router: router)
+                store(s, rid)
+            }
+            if lastRefresh.duration(to: now) >= .seconds(1) {
+                lastRefresh = now
+                let keysNow = try registry.allowedKeys()
+                if keysNow != allowed {
+                    allowed = keysNow
+                    try zap.replaceAllowedKeys(keysNow)
+                }
+                // New entries in the hub's log (a node's push, head office's own edits):
+                // let every ready session offer them.
+                let head = try desk.replica.localClock().sequence
+                if head != logHead {
+                    logHead = head
+                    for rid in Array(sessions.keys) {
+                        guard var s = sessions[rid] else { continue }
+                        perform(s.logAdvanced(now: now), on: &s, rid: rid, router: router)
+                        store(s, rid)
+                    }
+                }
+            }
+        }
+        let now = clock.now
+        for rid in Array(sessions.keys) {
+            guard var s = sessions[rid] else { continue }
+            perform(s.shutdown(now: now), on: &s, rid: rid, router: router)
+        }
+        for (_, s) in sessions { try? registry.record(publicKey: s.key, ["state": "offline"]) }
+        sessions = [:]
+        logger.info("hub stopped")
+    }
+
+    private func store(_ s: Session, _ rid: [UInt8]) {
+        if sessions[rid] != nil { sessions[rid] = s }
+    }
+
+    private func handle(_ msg: ZMQMultipart, router: ZMQSocket, config: HubConfiguration, directory: RegistryDirectory) {
+        guard msg.frames.count >= 1 else { return }
+        let rid = msg.frames[0]
+        let now = clock.now
+        guard let key = msg.userId, allowed.contains(key) else {
+            // Revoked while connected (ZAP only runs at the handshake).
+            let e = SyncError(.unauthorized, "this node's key is not enrolled or was revoked")
+            try? router.send([rid] + SyncFraming.encode(SyncMessage(.error(e.proto))), dontWait: true)
+            sessions[rid] = nil
+            return
+        }
+        var s = sessions[rid] ?? Session(key: key, configuration: config, now: now)
+        sessions[rid] = s
+        let actions: [HubAction]
+        do {
+            let r = try SyncFraming.decode(msg.frames.dropFirst(), maxMessageBytes: limits.maxMessageBytes)
+            if case .hello = r.message.kind {
+                // A node that reconnects gets a new routing id: retire its old session.
+                for (other, o) in sessions where other != rid && o.key == key { sessions[other] = nil }
+            }
+            actions = s.received(r, now: now, directory: directory)
+        } catch {
+            actions = s.receivedInvalid(error, now: now)
+        }
+        perform(actions, on: &s, rid: rid, router: router)
+        store(s, rid)
+    }
+
+    private func perform(_ actions: [HubAction], on s: inout Session, rid: [UInt8], router: ZMQSocket) {
+        var queue = actions[...]
+        while let a = queue.popFirst() {
+            let now = clock.now
+            do {
+                switch a {
+                case .send(let m):
+                    do {
+                        try router.send([rid] + SyncFraming.encode(m), dontWait: true)
+                    } catch let e as ZMQError where e.isHostUnreachable || e.isAgain {
+                        // The node is gone or not reading: its session ends here.
+                        sessions[rid] = nil
+                        return
+                    }
+                case .bindNode(let node, _):
+                    try registry.bind(publicKey: s.key, replicaID: node.rawValue, at: Date())
+                case .sessionOpened(let node, let center, let agent, let status):
+                    try registry.record(publicKey: s.key, Self.statusFields(status).merging([
+                        "state": "connected", "connected_since": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date()),
+                    ]) { $1 })
+                    try registry.log("session", publicKey: s.key, center: center, detail: "\(node) \(agent)")
+                    logger.info("node connected", metadata: ["node": "\(node)", "center": "\(center)"])
+                case .statusReported(_, let status):
+                    try registry.record(publicKey: s.key, Self.statusFields(status).merging(["last_seen": NodeRegistry.ms(Date())]) { $1 })
+                case .applyPush(let batch, let center, let rejected):
+                    for r in rejected { logger.warning("unreadable record in push", metadata: ["center": "\(center)", "record": "\(r)"]) }
+                    do {
+                        let result = try desk.replica.apply(batch, from: batch.origin) { _, scope in
+                            scope == center ? nil : "record of \(scope.map { "center \($0)" } ?? "data shared by all centers") refused from a node of \(center)"
+                        }
+                        if !result.refused.isEmpty {
+                            try registry.log("refused", publicKey: s.key, center: center,
+                                             detail: result.refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
+                        }
+                        var fields: [String: DatabaseValueConvertible?] = [
+                            "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date()),
+                        ]
+                        if !result.refused.isEmpty { fields["refused_records"] = try refusedTotal(s.key) + Int64(result.refused.count) }
+                        try registry.record(publicKey: s.key, fields)
+                        queue = s.pushCommitted(result, now: now)[...] + queue
+                    } catch {
+                        logger.error("push failed", metadata: ["center": "\(center)", "error": "\(error)"])
+                        try? registry.record(publicKey: s.key, ["last_error": "\(error)", "last_error_at": NodeRegistry.ms(Date())])
+                        queue = s.pushFailed(error, now: now)[...] + queue
+                    }
+                case .extractChanges(let after, let node, let center, let maxCount, let maxBytes):
+                    do {
+                        let batch = try desk.replica.changes(after: after, scope: .centers([center]), for: node, maxCount: maxCount, maxBytes: maxBytes)
+                        queue = s.changesExtracted(batch, now: now)[...] + queue
+                    } catch {
+                        queue = s.extractionFailed(error, now: now)[...] + queue
+                    }
+                case .markAcknowledged(let node, let upTo):
+                    try desk.replica.markAcknowledged(by: node, upTo: upTo)
+                    try registry.record(publicKey: s.key, ["pull_cursor": Int64(upTo), "last_pull_at": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date())])
+                case .close(let reason):
+                    let refused = reason?.code == .unauthorized || reason?.code == .schemaMismatch
+                    try registry.record(publicKey: s.key, [
+                        "state": refused ? "refused" : "offline", "connected_since": nil,
+                        "last_error": reason.map { "\($0)" }, "last_error_at": reason.map { _ in NodeRegistry.ms(Date()) },
+                    ])
+                    if let reason { logger.notice("session closed", metadata: ["key": "\(s.key.prefix(8))", "reason": "\(reason)"]) }
+                    sessions[rid] = nil
+                }
+            } catch {
+                logger.error("hub action failed", metadata: ["action": "\(a)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func refusedTotal(_ key: String) throws -> Int64 { try registry.node(publicKey: key)?.refusedRecords ?? 0 }
+
+    /// What a node's HELLO or PING reports, as registry columns.
+    static func statusFields(_ s: NodeStatusReport) -> [String: DatabaseValueConvertible?] {
+        var f: [String: DatabaseValueConvertible?] = [
+            "backlog": Int64(clamping: s.pendingCount),
+            "oldest_pending_at": s.oldestPendingUnixMillis.map { Int64(clamping: $0) },
+        ]
+        if s.lastErrorCode != 0 || !s.lastError.isEmpty {
+            f["last_error"] = s.lastError
+            f["last_error_at"] = Int64(clamping: s.lastErrorUnixMillis)
+        }
+        return f
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceDesk
+import SyncRuntime
+
+struct HubRun: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the hub's sync server until SIGINT/SIGTERM.")
+    @OptionGroup var data: DataOptions
+    @Option(help: "Listen here instead of the configured address.") var bind: String?
+    @Flag(help: "Log every session event.") var verbose = false
+
+    func run() throws {
+        try perform {
+            LoggingSetup.bootstrap(verbose: verbose)
+            if let bind { try Endpoint.validate(bind) }
+            StopSignal.install()
+            let server = try HubServer(directory: try data.directory, endpoint: bind)
+            try server.run()
+        }
+    }
+}
+
+struct NodeRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the node's sync daemon: follows local writes, survives hub outages, stops on SIGINT/SIGTERM.")
+    @OptionGroup var data: DataOptions
+    @Flag(help: "Log every session event.") var verbose = false
+
+    func run() throws {
+        try perform {
+            LoggingSetup.bootstrap(verbose: verbose)
+            StopSignal.install()
+            try NodeClient(directory: try data.directory).run(.daemon)
+        }
+    }
+}
+
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Push local changes to the hub and pull the hub's, once; exit 0 when up to date.")
+    @OptionGroup var data: DataOptions
+    @Option(help: "Give up after this many seconds.") var timeout: Double = 30
+    @Flag(help: "Log every session event.") var verbose = false
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout is 1 second to 1 day") }
+    }
+
+    func run() throws {
+        try perform {
+            LoggingSetup.bootstrap(verbose: verbose)
+            StopSignal.install()
+            let client = try NodeClient(directory: try data.directory)
+            try client.run(.once(timeout: .milliseconds(Int(timeout * 1000))))
+            let r = client.desk.replica
+            print("up to date with the hub (log position \(try r.localClock().sequence))")
+        }
+    }
+}
+
+enum LoggingSetup {
+    /// Logs go to stderr; notices and above unless verbose.
+    static func bootstrap(verbose: Bool) {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = verbose ? .debug : .notice
+            return h
+        }
+    }
+}
