@@ -30,7 +30,7 @@ public enum SyncFraming {
     /// The two frames of `message`. Throws only if protobuf encoding fails, which does
     /// not happen for well-formed messages.
     public static func encode(_ message: SyncMessage) throws(SyncError) -> [[UInt8]] {
-        [SyncProtocol.signatureFrame, try body(message)]
+        [GHSP.signatureFrame, try body(message)]
     }
 
     /// The body frame alone.
@@ -54,12 +54,12 @@ public enum SyncFraming {
         guard frames.count == 2, let sig = frames.first, let body = frames.dropFirst().first else {
             throw .malformed("expected 2 frames (signature, body), got \(frames.count)")
         }
-        guard sig.count == SyncProtocol.signatureFrame.count, sig.starts(with: SyncProtocol.signature) else {
+        guard sig.count == GHSP.signatureFrame.count, sig.starts(with: GHSP.signature) else {
             throw .malformed("the first frame is not the GHSP signature (\"GHSP\" and a version byte)")
         }
-        guard sig[4] == SyncProtocol.version else {
+        guard sig[4] == GHSP.version else {
             throw SyncError(.unsupportedProtocol,
-                            "peer speaks GHSP version \(sig[4]); this side speaks only version \(SyncProtocol.version)")
+                            "peer speaks GHSP version \(sig[4]); this side speaks only version \(GHSP.version)")
         }
         guard body.count <= maxMessageBytes else {
             throw .tooLarge("message of \(body.count) bytes is above the limit of \(maxMessageBytes)")

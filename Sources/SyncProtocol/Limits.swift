@@ -1,7 +1,8 @@
 import Foundation
 
-/// Protocol constants and the limits peers agree on (Protocol/SPEC.md, "Limits").
-public enum SyncProtocol {
+/// The protocol's identity on the wire (Protocol/SPEC.md, "Framing"). Named apart from the
+/// module so `SyncProtocol.X` keeps naming the module's types.
+public enum GHSP {
     /// The first four bytes of the signature frame: ASCII "GHSP".
     public static let signature: [UInt8] = [0x47, 0x48, 0x53, 0x50]
     /// The protocol version this implementation speaks, the fifth byte of the signature frame.

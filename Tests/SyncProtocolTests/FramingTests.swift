@@ -37,12 +37,12 @@ struct FramingTests {
         #expect(code([Array("GHSX".utf8) + [1], body]) == .malformed)
         #expect(code([Array("GHSP".utf8), body]) == .malformed)
         #expect(code([Array("GHSP".utf8) + [2], body]) == .unsupportedProtocol)
-        #expect(code([SyncProtocol.signatureFrame]) == .malformed)
-        #expect(code([SyncProtocol.signatureFrame, body, body]) == .malformed)
-        #expect(code([SyncProtocol.signatureFrame, [0xFF, 0xFF, 0xFF]]) == .malformed)
-        #expect(code([SyncProtocol.signatureFrame, []]) == .malformed)  // no command
-        #expect(code([SyncProtocol.signatureFrame, body], max: body.count - 1) == .tooLarge)
-        #expect(code([SyncProtocol.signatureFrame, body], max: body.count) == nil)
+        #expect(code([GHSP.signatureFrame]) == .malformed)
+        #expect(code([GHSP.signatureFrame, body, body]) == .malformed)
+        #expect(code([GHSP.signatureFrame, [0xFF, 0xFF, 0xFF]]) == .malformed)
+        #expect(code([GHSP.signatureFrame, []]) == .malformed)  // no command
+        #expect(code([GHSP.signatureFrame, body], max: body.count - 1) == .tooLarge)
+        #expect(code([GHSP.signatureFrame, body], max: body.count) == nil)
     }
 
     @Test("ERROR carries code, reason and retry hint; unknown codes stay readable")

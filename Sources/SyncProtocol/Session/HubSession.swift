@@ -70,8 +70,9 @@ public enum HubAction: Sendable, Equatable {
     /// The node has durably applied the hub's log up to `upTo`:
     /// `replica.markAcknowledged(by: node, upTo: upTo)` (lets tombstones be compacted).
     case markAcknowledged(node: ReplicaID, upTo: UInt64)
-    /// The session is over (BYE, ERROR sent, expiry): forget the routing id. Messages that
-    /// arrive later without a HELLO are answered with ERROR 409 by this same session.
+    /// The session is over (BYE, ERROR sent, expiry): forget the routing id. The runtime
+    /// may keep the session value (a later message without HELLO gets ERROR 409 from it)
+    /// or discard it and create a new one for the key's next message.
     case close(reason: SyncError?)
 }
 

@@ -239,8 +239,9 @@ where Instant.Duration == Duration {
 
     /// The result of ``NodeAction/extractPush(after:hub:maxCount:maxBytes:)``.
     public mutating func pushExtracted(_ batch: ChangeBatch, now: Instant) -> [NodeAction] {
-        guard state == .ready, extracting, batch.fromSeq == sentUpTo else { return [] }
+        guard state == .ready, extracting else { return [] }
         extracting = false
+        guard batch.fromSeq == sentUpTo else { return maybePush() }  // not what was asked: ask again
         if batch.toSeq <= batch.fromSeq {
             localDirty = !batch.isLast
             return synchronizedIfSo()
@@ -444,3 +445,5 @@ where Instant.Duration == Duration {
         return actions
     }
 }
+
+extension NodeSession: Sendable where Generator: Sendable {}
