@@ -184,6 +184,15 @@ extension Replica {
         }
     }
 
+    /// Forgets how far this replica applied `peer`'s log, so the next pull starts from 0:
+    /// for a peer whose log was restored or rebuilt (a new epoch). Merging is idempotent,
+    /// so re-applying what is already here is harmless.
+    public func resetReceivedCursor(from peer: ReplicaID) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE _rep_peers SET received = 0 WHERE peer = ?", arguments: [peer.rawValue])
+        }
+    }
+
     /// How far `peer` has acknowledged this replica's log.
     public func acknowledgedCursor(of peer: ReplicaID) throws -> UInt64 {
         try database.read { db in

@@ -109,6 +109,8 @@ public final class NodeClient {
                     try? store.addRefusals(list.map { NodeRefusal(table: $0.table, record: $0.id, code: Int($0.code.rawValue), reason: $0.reason, at: at) })
                     logger.warning("hub refused records", metadata: ["count": "\(list.count)"])
                 case .established(let hubID, let epoch, let bootstrap):
+                    // A hub we have not pulled from in this epoch: its log positions are new.
+                    if bootstrap { try? replica.resetReceivedCursor(from: hubID) }
                     try? store.update { st in
                         st.hubID = hubID.rawValue
                         st.hubEpoch = epoch
