@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+import Replication
+
+/// Local write path: records written through `Replica.write` / `insert` against raw
+/// inserts of the same rows, in the same transaction sizes, into the same kind of file.
+enum WriteSection {
+    static let target = 2.0
+
+    static func run(_ o: BenchOptions, _ scratch: Scratch, _ report: Report) throws {
+        let records = Workload.records(o.count)
+        let engineRows = records.map { ($0.id, $0.dictionary) }
+        let rawRows = RawDatabase.arguments(records)
+        let single = min(o.singleCount, o.count)
+
+        // Warm-up: code paths, allocator, page cache.
+        for sync in o.syncModes {
+            _ = try rawRun(scratch, sync, rawRows[..<min(2_000, o.count)], txSize: o.txSize)
+            _ = try engineRun(scratch, sync, engineRows[..<min(2_000, o.count)], txSize: o.txSize)
+        }
+
+        for sync in o.syncModes {
+            for (n, txSize) in [(o.count, o.txSize), (single, 1)] {
+                let what = "\(fmtCount(n)) writes, \(txSize == 1 ? "1 row" : "\(txSize) rows")/tx, sync=\(sync.rawValue)"
+                var rawTimes: [Double] = [], engineTimes: [Double] = []
+                // Interleaved so machine noise hits both sides alike.
+                for _ in 0..<o.runs {
+                    rawTimes.append(try rawRun(scratch, sync, rawRows[..<n], txSize: txSize))
+                    engineTimes.append(try engineRun(scratch, sync, engineRows[..<n], txSize: txSize))
+                }
+                let raw = median(rawTimes), engine = median(engineTimes)
+                print("  \(what): raw median \(fmtSeconds(raw)) [\(rawTimes.map(fmtSeconds).joined(separator: ", "))], "
+                      + "engine median \(fmtSeconds(engine)) [\(engineTimes.map(fmtSeconds).joined(separator: ", "))]")
+                flushOutput()
+                if txSize == o.txSize { report.rawRates[rawKey(sync, n, txSize)] = Double(n) / raw }
+                report.add(.init(figure: "raw insert, \(what)", value: fmtRate(Double(n) / raw), unit: "rows/s",
+                                 ratio: "", target: "", pass: nil))
+                report.add(.init(figure: "engine write, \(what)", value: fmtRate(Double(n) / engine), unit: "rows/s",
+                                 ratio: String(format: "%.2f×", engine / raw), target: String(format: "≤ %.1f× raw time", target),
+                                 pass: engine / raw <= target))
+            }
+        }
+    }
+
+    static func rawKey(_ sync: SyncMode, _ n: Int, _ txSize: Int) -> String { "\(sync.rawValue)/\(n)/\(txSize)" }
+
+    /// Raw insert rate of the first `n` workload rows, measured here unless the write
+    /// section already did.
+    static func rawRate(_ o: BenchOptions, _ scratch: Scratch, _ report: Report, _ sync: SyncMode, _ n: Int) throws -> Double {
+        if let r = report.rawRates[rawKey(sync, n, o.txSize)] { return r }
+        let rows = RawDatabase.arguments(Workload.records(n))
+        _ = try rawRun(scratch, sync, rows[..<min(2_000, n)], txSize: o.txSize)
+        let t = try timed("raw insert \(fmtCount(n)), \(o.txSize) rows/tx, sync=\(sync.rawValue)", runs: o.runs) { _ in
+            try rawRun(scratch, sync, rows[...], txSize: o.txSize)
+        }
+        report.rawRates[rawKey(sync, n, o.txSize)] = Double(n) / t
+        return Double(n) / t
+    }
+
+    static func rawRun(_ scratch: Scratch, _ sync: SyncMode, _ rows: ArraySlice<[DatabaseValue]>, txSize: Int) throws -> Double {
+        let path = scratch.path("raw")
+        defer { scratch.removeDatabase(path) }
+        let db = try RawDatabase(path: path, sync: sync)
+        let t = try measure { try db.insert(rows, txSize: txSize) }
+        let n = try db.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM request") }
+        try check(n == rows.count, "raw table holds \(n ?? -1) rows, wanted \(rows.count)")
+        return t
+    }
+
+    static func engineRun(_ scratch: Scratch, _ sync: SyncMode, _ rows: ArraySlice<(String, [String: Value])>, txSize: Int) throws -> Double {
+        let path = scratch.path("engine")
+        defer { scratch.removeDatabase(path) }
+        let r = try Engine.create(path, "c001-bench", sync: sync)
+        let t = try measure { try Engine.insert(r, rows, txSize: txSize) }
+        let n = try r.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM request") }
+        try check(n == rows.count, "replica holds \(n ?? -1) records, wanted \(rows.count)")
+        return t
+    }
+}
+
+/// Applying a peer's change stream: batches extracted from a source replica with
+/// `changes(after:maxCount:)`, applied to a destination file database; only `apply` is
+/// timed.
+enum ApplySection {
+    static let target = 50_000.0
+
+    static func run(_ o: BenchOptions, _ scratch: Scratch, _ report: Report) throws {
+        let records = Workload.records(o.count)
+        let rows = records.map { ($0.id, $0.dictionary) }
+
+        print("  preparing: source writes \(fmtCount(o.count)) records, destination receives them, both modify every record")
+        flushOutput()
+        let sourcePath = scratch.path("source"), basePath = scratch.path("conflict-base")
+        defer {
+            scratch.removeDatabase(sourcePath)
+            scratch.removeDatabase(basePath)
+        }
+        let sourceID = ReplicaID(rawValue: "hub")!
+        var inserts: [ChangeBatch] = [], updates: [ChangeBatch] = []
+        let setup = try measure {
+            let source = try Engine.create(sourcePath, sourceID.rawValue, sync: nil)
+            try Engine.insert(source, rows[...], txSize: o.txSize)
+            inserts = try Engine.stream(source, after: 0, batch: o.batch)
+            let insertCursor = inserts.last!.toSeq
+
+            // The destination's copy: the same records, then modified concurrently with
+            // the source in the same fields (status, assignee, fee, updated_at).
+            let base = try Engine.create(basePath, "c001", sync: nil)
+            let got = try Engine.apply(base, inserts, from: sourceID)
+            try check(got.changed == o.count, "conflict base received \(got.changed) of \(o.count)")
+            try modify(source, records, txSize: o.txSize, status: "dispatched", staff: "H", feeDelta: 1_000, minutes: 1)
+            try modify(base, records, txSize: o.txSize, status: "arrived", staff: "C", feeDelta: 2_000, minutes: 2)
+            updates = try Engine.stream(source, after: insertCursor, batch: o.batch)
+            try Engine.checkpoint(base)
+        }
+        let insertCount = inserts.reduce(0) { $0 + $1.records.count }
+        let updateCount = updates.reduce(0) { $0 + $1.records.count }
+        try check(insertCount == o.count && updateCount == o.count,
+                  "streams hold \(insertCount) and \(updateCount) changes, wanted \(o.count)")
+        print("  prepared in \(fmtSeconds(setup)): \(inserts.count) insert batches, \(updates.count) update batches")
+        flushOutput()
+
+        for sync in o.syncModes {
+            let raw = try WriteSection.rawRate(o, scratch, report, sync, o.count)
+            // Warm-up on a couple of batches.
+            _ = try applyRun(scratch, sync, Array(inserts.prefix(2)), from: sourceID, base: nil)
+
+            let fresh = try timed("apply \(fmtCount(o.count)) non-conflicting, sync=\(sync.rawValue)", runs: o.runs) { _ in
+                try applyRun(scratch, sync, inserts, from: sourceID, base: nil) { got in
+                    try check(got.changed == o.count && got.refused == 0 && got.conflicts == 0,
+                              "non-conflicting apply: \(got)")
+                }
+            }
+            var conflicts = 0
+            let merged = try timed("apply \(fmtCount(o.count)) conflicting, sync=\(sync.rawValue)", runs: o.runs) { _ in
+                try applyRun(scratch, sync, updates, from: sourceID, base: basePath) { got in
+                    try check(got.changed == o.count && got.refused == 0 && got.conflicts >= o.count,
+                              "conflicting apply: \(got)")
+                    conflicts = got.conflicts
+                }
+            }
+            let freshRate = Double(o.count) / fresh, mergedRate = Double(o.count) / merged
+            report.add(.init(figure: "apply \(fmtCount(o.count)) changes, non-conflicting, sync=\(sync.rawValue)",
+                             value: fmtRate(freshRate), unit: "changes/s", ratio: String(format: "%.2f× raw", freshRate / raw),
+                             target: "≥ \(fmtRate(target)) changes/s", pass: freshRate >= target))
+            report.add(.init(figure: "apply \(fmtCount(o.count)) changes, conflicting (\(conflicts) conflicts), sync=\(sync.rawValue)",
+                             value: fmtRate(mergedRate), unit: "changes/s", ratio: String(format: "%.2f× raw", mergedRate / raw),
+                             target: "", pass: nil))
+        }
+    }
+
+    /// One timed apply on a fresh destination (a copy of `base` when given).
+    static func applyRun(_ scratch: Scratch, _ sync: SyncMode, _ stream: [ChangeBatch], from peer: ReplicaID, base: String?,
+                         verify: ((changed: Int, conflicts: Int, refused: Int)) throws -> Void = { _ in }) throws -> Double {
+        let path = scratch.path("dest")
+        defer { scratch.removeDatabase(path) }
+        let dest: Replica
+        if let base {
+            try FileManager.default.copyItem(atPath: base, toPath: path)
+            dest = try Engine.open(path, sync: sync)
+        } else {
+            dest = try Engine.create(path, "c001", sync: sync)
+        }
+        var got = (changed: 0, conflicts: 0, refused: 0)
+        let t = try measure { got = try Engine.apply(dest, stream, from: peer) }
+        try verify(got)
+        return t
+    }
+
+    /// Moves every record forward and reassigns it, as one side of a concurrent edit.
+    static func modify(_ r: Replica, _ records: [Workload.Record], txSize: Int, status: String, staff: String,
+                       feeDelta: Int64, minutes: Int64) throws {
+        var i = 0
+        while i < records.count {
+            let end = min(i + txSize, records.count)
+            try r.write(author: "\(staff)001") { tx in
+                for k in i..<end {
+                    let rec = records[k]
+                    try tx.update(Workload.table, id: rec.id, [
+                        "status": .text(status),
+                        "assignee": .text(staff + String(format: "%03d", k % 50 + 1)),
+                        "fee": .integer((rec.values[8].integer ?? 0) + feeDelta),
+                        "updated_at": .integer((rec.values[10].integer ?? 0) + minutes * 60_000),
+                    ])
+                }
+            }
+            i = end
+        }
+    }
+}
