@@ -71,6 +71,11 @@ public final class Replica: Sendable {
             if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
         database = try DatabasePool(path: path, configuration: config)
+        if durable {
+            // GRDB switches the writer to `synchronous = NORMAL` when it enables WAL, after
+            // `prepareDatabase` ran; the writer is the only connection that commits.
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
         var layouts: [String: TableLayout] = [:]
         var list: [TableLayout] = []
         for t in schema.tables {
