@@ -22,15 +22,19 @@ enum WriteSection {
         for sync in o.syncModes {
             for (n, txSize) in [(o.count, o.txSize), (single, 1)] {
                 let what = "\(fmtCount(n)) writes, \(txSize == 1 ? "1 row" : "\(txSize) rows")/tx, sync=\(sync.rawValue)"
-                var rawTimes: [Double] = [], engineTimes: [Double] = []
+                var rawTimes: [Double] = [], engineTimes: [Double] = [], rawCPU: [Double] = [], engineCPU: [Double] = []
                 // Interleaved so machine noise hits both sides alike.
                 for _ in 0..<o.runs {
                     rawTimes.append(try rawRun(scratch, sync, rawRows[..<n], txSize: txSize))
+                    rawCPU.append(lastCPU)
                     engineTimes.append(try engineRun(scratch, sync, engineRows[..<n], txSize: txSize))
+                    engineCPU.append(lastCPU)
                 }
                 let raw = median(rawTimes), engine = median(engineTimes)
                 print("  \(what): raw median \(fmtSeconds(raw)) [\(rawTimes.map(fmtSeconds).joined(separator: ", "))], "
-                      + "engine median \(fmtSeconds(engine)) [\(engineTimes.map(fmtSeconds).joined(separator: ", "))]")
+                      + "engine median \(fmtSeconds(engine)) [\(engineTimes.map(fmtSeconds).joined(separator: ", "))]; "
+                      + "cpu medians raw \(fmtSeconds(median(rawCPU))), engine \(fmtSeconds(median(engineCPU))) "
+                      + String(format: "(%.2f×)", median(engineCPU) / median(rawCPU)))
                 flushOutput()
                 if txSize == o.txSize { report.rawRates[rawKey(sync, n, txSize)] = Double(n) / raw }
                 report.add(.init(figure: "raw insert, \(what)", value: fmtRate(Double(n) / raw), unit: "rows/s",
