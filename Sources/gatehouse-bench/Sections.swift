@@ -36,7 +36,6 @@ enum WriteSection {
                       + "cpu medians raw \(fmtSeconds(median(rawCPU))), engine \(fmtSeconds(median(engineCPU))) "
                       + String(format: "(%.2f×)", median(engineCPU) / median(rawCPU)))
                 flushOutput()
-                if txSize == o.txSize { report.rawRates[rawKey(sync, n, txSize)] = Double(n) / raw }
                 report.add(.init(figure: "raw insert, \(what)", value: fmtRate(Double(n) / raw), unit: "rows/s",
                                  ratio: "", target: "", pass: nil))
                 report.add(.init(figure: "engine write, \(what)", value: fmtRate(Double(n) / engine), unit: "rows/s",
@@ -44,21 +43,6 @@ enum WriteSection {
                                  pass: engine / raw <= target))
             }
         }
-    }
-
-    static func rawKey(_ sync: SyncMode, _ n: Int, _ txSize: Int) -> String { "\(sync.rawValue)/\(n)/\(txSize)" }
-
-    /// Raw insert rate of the first `n` workload rows, measured here unless the write
-    /// section already did.
-    static func rawRate(_ o: BenchOptions, _ scratch: Scratch, _ report: Report, _ sync: SyncMode, _ n: Int) throws -> Double {
-        if let r = report.rawRates[rawKey(sync, n, o.txSize)] { return r }
-        let rows = RawDatabase.arguments(Workload.records(n))
-        _ = try rawRun(scratch, sync, rows[..<min(2_000, n)], txSize: o.txSize)
-        let t = try timed("raw insert \(fmtCount(n)), \(o.txSize) rows/tx, sync=\(sync.rawValue)", runs: o.runs) { _ in
-            try rawRun(scratch, sync, rows[...], txSize: o.txSize)
-        }
-        report.rawRates[rawKey(sync, n, o.txSize)] = Double(n) / t
-        return Double(n) / t
     }
 
     static func rawRun(_ scratch: Scratch, _ sync: SyncMode, _ rows: ArraySlice<[DatabaseValue]>, txSize: Int) throws -> Double {
@@ -124,26 +108,42 @@ enum ApplySection {
         print("  prepared in \(fmtSeconds(setup)): \(inserts.count) insert batches, \(updates.count) update batches")
         flushOutput()
 
+        let rawRows = RawDatabase.arguments(records)
         for sync in o.syncModes {
-            let raw = try WriteSection.rawRate(o, scratch, report, sync, o.count)
             // Warm-up on a couple of batches.
             _ = try applyRun(scratch, sync, Array(inserts.prefix(2)), from: sourceID, base: nil)
+            _ = try WriteSection.rawRun(scratch, sync, rawRows[..<min(2_000, o.count)], txSize: o.txSize)
 
-            let fresh = try timed("apply \(fmtCount(o.count)) non-conflicting, sync=\(sync.rawValue)", runs: o.runs) { _ in
-                try applyRun(scratch, sync, inserts, from: sourceID, base: nil) { got in
-                    try check(got.changed == o.count && got.refused == 0 && got.conflicts == 0,
-                              "non-conflicting apply: \(got)")
-                }
-            }
+            // Raw inserts of the same rows are timed in the same rounds as the applies,
+            // so the ratio compares figures taken under the same machine load.
+            var rawT: [Double] = [], freshT: [Double] = [], mergedT: [Double] = []
+            var rawC: [Double] = [], freshC: [Double] = [], mergedC: [Double] = []
             var conflicts = 0
-            let merged = try timed("apply \(fmtCount(o.count)) conflicting, sync=\(sync.rawValue)", runs: o.runs) { _ in
-                try applyRun(scratch, sync, updates, from: sourceID, base: basePath) { got in
-                    try check(got.changed == o.count && got.refused == 0 && got.conflicts >= o.count,
-                              "conflicting apply: \(got)")
+            for _ in 0..<o.runs {
+                rawT.append(try WriteSection.rawRun(scratch, sync, rawRows[...], txSize: o.txSize))
+                rawC.append(lastCPU)
+                freshT.append(try applyRun(scratch, sync, inserts, from: sourceID, base: nil) { got in
+                    try check(got.changed == o.count && got.refused == 0 && got.conflicts == 0, "non-conflicting apply: \(got)")
+                })
+                freshC.append(lastCPU)
+                mergedT.append(try applyRun(scratch, sync, updates, from: sourceID, base: basePath) { got in
+                    try check(got.changed == o.count && got.refused == 0 && got.conflicts >= o.count, "conflicting apply: \(got)")
                     conflicts = got.conflicts
-                }
+                })
+                mergedC.append(lastCPU)
             }
-            let freshRate = Double(o.count) / fresh, mergedRate = Double(o.count) / merged
+            func line(_ what: String, _ t: [Double], _ c: [Double]) {
+                print("  \(what), sync=\(sync.rawValue): median \(fmtSeconds(median(t))) [\(t.map(fmtSeconds).joined(separator: ", "))], "
+                      + "cpu median \(fmtSeconds(median(c)))")
+            }
+            line("raw insert \(fmtCount(o.count)), \(o.txSize) rows/tx", rawT, rawC)
+            line("apply \(fmtCount(o.count)) non-conflicting", freshT, freshC)
+            line("apply \(fmtCount(o.count)) conflicting", mergedT, mergedC)
+            flushOutput()
+            let raw = Double(o.count) / median(rawT)
+            let freshRate = Double(o.count) / median(freshT), mergedRate = Double(o.count) / median(mergedT)
+            report.add(.init(figure: "raw insert \(fmtCount(o.count)), \(o.txSize) rows/tx (apply rounds), sync=\(sync.rawValue)",
+                             value: fmtRate(raw), unit: "rows/s", ratio: "", target: "", pass: nil))
             report.add(.init(figure: "apply \(fmtCount(o.count)) changes, non-conflicting, sync=\(sync.rawValue)",
                              value: fmtRate(freshRate), unit: "changes/s", ratio: String(format: "%.2f× raw", freshRate / raw),
                              target: "≥ \(fmtRate(target)) changes/s", pass: freshRate >= target))

@@ -199,8 +199,6 @@ final class Report {
 
     private var lines: [Line] = []
     private var notes: [String] = []
-    /// Raw insert rates already measured, by a key naming sync mode, count and tx size.
-    var rawRates: [String: Double] = [:]
 
     func header(_ o: BenchOptions) {
         print("gatehouse-bench — replication figures")
