@@ -62,6 +62,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "gatehouse-bench", dependencies: ["Replication", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Replication"]),

@@ -15,6 +15,8 @@ public struct TableLayout: Sendable {
     let fieldSlot: [String: (slot: Int, position: Int)]
     /// Index of the scope field in `fields`, if scoped by column.
     let scopeField: Int?
+    /// The storage table's statements, built once rather than on every row.
+    let sql: StorageSQL
 
     public var name: String { table.name }
     public var fields: [Field] { table.fields }
@@ -50,6 +52,7 @@ public struct TableLayout: Sendable {
         }
         self.slots = slots
         self.fieldSlot = map
+        self.sql = StorageSQL(table)
         switch table.scope {
         case .shared: scopeField = nil
         case .column(let name):

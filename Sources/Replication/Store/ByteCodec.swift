@@ -14,9 +14,9 @@ struct ByteWriter {
     }
     mutating func varint(_ v: Int) { varint(UInt64(v)) }
     mutating func string(_ s: String) {
-        let u = Array(s.utf8)
-        varint(u.count)
-        bytes.append(contentsOf: u)
+        // Straight from the string's UTF-8 view: no intermediate array per string.
+        varint(s.utf8.count)
+        bytes.append(contentsOf: s.utf8)
     }
     mutating func value(_ v: Value) {
         switch v {

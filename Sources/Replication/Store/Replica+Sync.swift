@@ -118,11 +118,11 @@ extension Replica {
             throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
         }
         let (result, snap) = try database.write { db -> (ApplyResult, ReplicaDirectory.Snapshot) in
-            try db.execute(sql: "SELECT gatehouse_gate(1)")
-            defer { _ = try? db.execute(sql: "SELECT gatehouse_gate(0)") }
+            try db.cachedStatement(sql: "SELECT gatehouse_gate(1)").execute()
+            defer { _ = try? db.cachedStatement(sql: "SELECT gatehouse_gate(0)").execute() }
             var r = ReplicaResolver(directory)
             let peerIdx = try r.index(peer, db)
-            let row = try Row.fetchOne(db, sql: "SELECT counter, hlc, seq FROM _rep_local")!
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT counter, hlc, seq FROM _rep_local"))!
             var hlc = HybridLogicalClock(last: HLCTimestamp(rawValue: row[1]))
             var seq: UInt64 = row[2]
             var result = ApplyResult()
@@ -160,7 +160,7 @@ extension Replica {
                 logger.warning("refused record from peer", metadata: [
                     "peer": "\(peer)", "table": "\(remote.table)", "id": "\(remote.id)", "reason": "\(reason)"])
             }
-            try db.execute(sql: "UPDATE _rep_local SET hlc = ?, seq = ?", arguments: [Int64(bitPattern: hlc.last.rawValue), seq])
+            try db.cachedStatement(sql: "UPDATE _rep_local SET hlc = ?, seq = ?").execute(arguments: [Int64(bitPattern: hlc.last.rawValue), seq])
             // The cursor moves only over a contiguous log prefix; a batch after a gap
             // still merges (merging is idempotent) and is sent again later.
             let current = UInt64(try Int64.fetchOne(db, sql: "SELECT received FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)

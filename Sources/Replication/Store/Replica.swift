@@ -71,6 +71,11 @@ public final class Replica: Sendable {
             if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
         database = try DatabasePool(path: path, configuration: config)
+        if durable {
+            // GRDB switches the writer to `synchronous = NORMAL` when it enables WAL, after
+            // `prepareDatabase` ran; the writer is the only connection that commits.
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
         var layouts: [String: TableLayout] = [:]
         var list: [TableLayout] = []
         for t in schema.tables {
@@ -99,8 +104,8 @@ public final class Replica: Sendable {
     @discardableResult
     public func write<T>(author: String, _ body: (WriteTransaction) throws -> T) throws -> T {
         let (result, snapshot) = try database.write { db -> (T, ReplicaDirectory.Snapshot) in
-            try db.execute(sql: "SELECT gatehouse_gate(1)")
-            defer { _ = try? db.execute(sql: "SELECT gatehouse_gate(0)") }
+            try db.cachedStatement(sql: "SELECT gatehouse_gate(1)").execute()
+            defer { _ = try? db.cachedStatement(sql: "SELECT gatehouse_gate(0)").execute() }
             let tx = WriteTransaction(replica: self, db: db, author: author)
             let r = try body(tx)
             try tx.finish()
@@ -128,7 +133,7 @@ public final class Replica: Sendable {
     /// sequence.
     public func localClock() throws -> (counter: UInt64, hlc: HLCTimestamp, sequence: UInt64) {
         try database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT counter, hlc, seq FROM _rep_local")!
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT counter, hlc, seq FROM _rep_local"))!
             return (row[0], HLCTimestamp(rawValue: row[1]), row[2])
         }
     }

@@ -6,9 +6,7 @@ enum Storage {
 
     static func q(_ name: String) -> String { "\"\(name)\"" }
 
-    static func columnList(_ l: TableLayout) -> String {
-        (["id"] + l.fields.map(\.name)).map(q).joined(separator: ", ") + ", " + metaColumns.joined(separator: ", ")
-    }
+    static func columnList(_ l: TableLayout) -> String { l.sql.columnList }
 
     /// Creates or upgrades the engine's tables and the declared tables; returns the
     /// replica id stored in the database.
@@ -116,7 +114,7 @@ enum Storage {
 
     /// Loads a record's state with its conflicts.
     static func load(_ l: TableLayout, id: String, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState? {
-        let stmt = try db.cachedStatement(sql: "SELECT \(columnList(l)) FROM \(q(l.storage)) WHERE id = ?")
+        let stmt = try db.cachedStatement(sql: l.sql.selectByID)
         guard let row = try Row.fetchOne(stmt, arguments: [id]) else { return nil }
         return try decode(row, l, db, &r)
     }
@@ -131,24 +129,28 @@ enum Storage {
     /// Writes a state. `previous` is the stored state it replaces (nil for a new record).
     static func save(_ s: RecordState, previous: RecordState?, _ l: TableLayout, seq: UInt64, source: Int,
                      _ db: Database, _ r: inout ReplicaResolver, detectedAt: HLCTimestamp) throws {
-        var args: [DatabaseValue] = []
+        // Existential elements: GRDB's StatementArguments initialiser for them is a plain
+        // map, while the one for [DatabaseValue] goes through an unspecialised key path.
+        // Column order: id, fields, meta for INSERT; fields, meta, id for UPDATE.
+        var args: [(any DatabaseValueConvertible)?] = []
         args.reserveCapacity(l.fields.count + 7)
-        args.append(s.id.databaseValue)
-        for v in RowCodec.fieldValues(s, l) { args.append(v.databaseValue) }
-        args.append(Data(try RowCodec.encodeVector(s.vector, &r, db)).databaseValue)
-        args.append(Data(try RowCodec.encodeClocks(s, l, &r, db)).databaseValue)
-        args.append((s.deletion == nil ? 0 : 1).databaseValue)
-        args.append(Int64(bitPattern: seq).databaseValue)
-        args.append(source.databaseValue)
-        args.append(s.conflicts.count.databaseValue)
-        if previous == nil {
-            let stmt = try db.cachedStatement(sql: "INSERT INTO \(q(l.storage)) (\(columnList(l))) VALUES (\(Array(repeating: "?", count: args.count).joined(separator: ",")))")
-            try stmt.execute(arguments: StatementArguments(args))
-        } else {
-            let names = l.fields.map(\.name).map(q) + metaColumns
-            let stmt = try db.cachedStatement(sql: "UPDATE \(q(l.storage)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
-            try stmt.execute(arguments: StatementArguments(Array(args.dropFirst()) + [args[0]]))
+        let isNew = previous == nil
+        if isNew { args.append(s.id) }
+        var fields = [DatabaseValue](repeating: .null, count: l.fields.count)
+        for (i, slot) in l.slots.enumerated() {
+            let values = s.slots[i].values
+            for (p, c) in slot.columns.enumerated() where p < values.count { fields[c] = values[p].databaseValue }
         }
+        for v in fields { args.append(v) }
+        args.append(Data(try RowCodec.encodeVector(s.vector, &r, db)))
+        args.append(Data(try RowCodec.encodeClocks(s, l, &r, db)))
+        args.append(s.deletion == nil ? 0 : 1)
+        args.append(Int64(bitPattern: seq))
+        args.append(source)
+        args.append(s.conflicts.count)
+        if !isNew { args.append(s.id) }
+        let stmt = try db.cachedStatement(sql: isNew ? l.sql.insert : l.sql.update)
+        try stmt.execute(arguments: StatementArguments(args))
         let old = previous?.conflicts ?? []
         if s.conflicts != old {
             for e in s.conflicts where !old.contains(e) { try saveConflict(e, table: l.name, id: s.id, db, detectedAt: detectedAt) }
@@ -218,3 +220,26 @@ enum Storage {
 }
 
 import Foundation
+
+/// A storage table's SQL, derived from its declaration.
+struct StorageSQL: Sendable {
+    /// `id, <fields…>, <meta…>`: the storage row order `RowCodec` decodes.
+    let columnList: String
+    let selectByID: String
+    /// `_del` of one id: whether it is taken, and by a tombstone.
+    let deletedByID: String
+    /// Binds `id, <fields…>, <meta…>`.
+    let insert: String
+    /// Binds `<fields…>, <meta…>, id`.
+    let update: String
+
+    init(_ t: ReplicatedTable) {
+        let table = Storage.q("_rep_" + t.name)
+        let names = t.fields.map { Storage.q($0.name) } + Storage.metaColumns
+        columnList = (["id"] + names).joined(separator: ", ")
+        selectByID = "SELECT \(columnList) FROM \(table) WHERE id = ?"
+        deletedByID = "SELECT _del FROM \(table) WHERE id = ?"
+        insert = "INSERT INTO \(table) (\(columnList)) VALUES (\(Array(repeating: "?", count: names.count + 1).joined(separator: ",")))"
+        update = "UPDATE \(table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
+    }
+}

@@ -36,7 +36,7 @@ public final class WriteTransaction {
 
     func loadCounters() throws -> LocalCounters {
         if let counters { return counters }
-        let row = try Row.fetchOne(db, sql: "SELECT counter, hlc, seq FROM _rep_local")!
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT counter, hlc, seq FROM _rep_local"))!
         let c = LocalCounters(counter: row[0], hlc: HybridLogicalClock(last: HLCTimestamp(rawValue: row[1])), seq: row[2])
         counters = c
         return c
@@ -51,11 +51,11 @@ public final class WriteTransaction {
 
     func finish() throws {
         guard let c = counters else { return }
-        try db.execute(sql: "UPDATE _rep_local SET counter = ?, hlc = ?, seq = ?",
-                       arguments: [c.counter, Int64(bitPattern: c.hlc.last.rawValue), c.seq])
+        try db.cachedStatement(sql: "UPDATE _rep_local SET counter = ?, hlc = ?, seq = ?").execute(
+            arguments: [c.counter, Int64(bitPattern: c.hlc.last.rawValue), c.seq])
         if let txClock {
-            try db.execute(sql: "INSERT INTO _rep_changes(counter, hlc, author, records) VALUES (?, ?, ?, ?)",
-                           arguments: [txClock.dot.counter, Int64(bitPattern: txClock.hlc.rawValue), author, touched])
+            try db.cachedStatement(sql: "INSERT INTO _rep_changes(counter, hlc, author, records) VALUES (?, ?, ?, ?)").execute(
+                arguments: [txClock.dot.counter, Int64(bitPattern: txClock.hlc.rawValue), author, touched])
         }
     }
 
@@ -78,14 +78,15 @@ public final class WriteTransaction {
         let l = try replica.layout(table)
         let rid = id ?? RecordID.generate()
         guard !rid.isEmpty, rid.utf8.count <= 128 else { throw ReplicationError.invalidInput("invalid record id \"\(rid)\"") }
-        if let existing = try state(table, id: rid) {
-            throw existing.isDeleted ? ReplicationError.recordDeleted(table: table, id: rid) : .recordExists(table: table, id: rid)
+        // Only whether the id is taken, and by a tombstone: no need to decode the state.
+        if let deleted = try Int.fetchOne(db.cachedStatement(sql: l.sql.deletedByID), arguments: [rid]) {
+            throw deleted != 0 ? ReplicationError.recordDeleted(table: table, id: rid) : .recordExists(table: table, id: rid)
         }
         let c = try clock()
         var slots = l.slots.map { s in SlotState(values: Array(repeating: .null, count: s.columns.count), clock: c) }
         for (name, v) in values {
             let (s, p) = try slotOf(l, name)
-            try check(v, l, name)
+            try check(v, l, name, s, p)
             if case .addWinsSet = l.slots[s].policy {
                 throw ReplicationError.invalidInput("\(table).\(name) is a set; give its elements in `sets`")
             }
@@ -120,7 +121,7 @@ public final class WriteTransaction {
         var changedSlots = Set<Int>()
         for (name, v) in values {
             let (i, p) = try slotOf(l, name)
-            try check(v, l, name)
+            try check(v, l, name, i, p)
             if s.slots[i].values[p] == v { continue }
             switch l.slots[i].policy {
             case .addWinsSet:
@@ -256,8 +257,9 @@ public final class WriteTransaction {
         return sp
     }
 
-    private func check(_ v: Value, _ l: TableLayout, _ name: String) throws {
-        let f = l.fields[l.slots[l.fieldSlot[name]!.slot].columns[l.fieldSlot[name]!.position]]
+    /// `slot` and `position` are where `name` lives (from `slotOf`), so no lookup by name.
+    private func check(_ v: Value, _ l: TableLayout, _ name: String, _ slot: Int, _ position: Int) throws {
+        let f = l.fields[l.slots[slot].columns[position]]
         let ok: Bool
         switch (f.type, v) {
         case (_, .null), (.text, .text), (.integer, .integer), (.real, .real), (.real, .integer), (.blob, .blob): ok = true
