@@ -4,7 +4,7 @@ extension Replica {
     /// Local changes waiting for `peer` (after its acknowledged position, not received
     /// from it) and the hybrid-logical time of the oldest one. With no peer yet, every
     /// local change is waiting.
-    public func pendingSummary(for peer: ReplicaID?) throws -> (count: Int, oldest: HLCTimestamp?) {
+    public func pendingSummary(for peer: ReplicaID?, scope: ScopeFilter = .all) throws -> (count: Int, oldest: HLCTimestamp?) {
         let acked = try peer.map { try acknowledgedCursor(of: $0) } ?? 0
         return try database.read { db in
             var r = ReplicaResolver(directory)
@@ -13,10 +13,12 @@ extension Replica {
             var oldest: (seq: Int64, table: TableLayout, id: String)?
             for l in tables {
                 let t = Storage.q(l.storage)
-                count += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(t) WHERE _seq > ? AND _src != ?",
-                                          arguments: [Int64(bitPattern: acked), src]) ?? 0
-                if let row = try Row.fetchOne(db, sql: "SELECT _seq, id FROM \(t) WHERE _seq > ? AND _src != ? ORDER BY _seq LIMIT 1",
-                                              arguments: [Int64(bitPattern: acked), src]) {
+                var cond = " WHERE _seq > ? AND _src != ?"
+                var args: [DatabaseValue] = [Int64(bitPattern: acked).databaseValue, src.databaseValue]
+                Storage.restrict(&cond, &args, l, scope)
+                count += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(t)" + cond, arguments: StatementArguments(args)) ?? 0
+                if let row = try Row.fetchOne(db, sql: "SELECT _seq, id FROM \(t)" + cond + " ORDER BY _seq LIMIT 1",
+                                              arguments: StatementArguments(args)) {
                     let seq: Int64 = row[0]
                     if oldest == nil || seq < oldest!.seq { oldest = (seq, l, row[1]) }
                 }
@@ -27,5 +29,12 @@ extension Replica {
             s.forEachClock { c in if newest == nil || c.hlc > newest! { newest = c.hlc } }
             return (count, newest)
         }
+    }
+}
+
+extension Replica {
+    /// The center a record belongs to, or nil when it is shared by all centers.
+    public func scope(of state: RecordState) -> String? {
+        layouts[state.table]?.scope(of: state)
     }
 }

@@ -56,6 +56,7 @@ public final class NodeClient {
         let started = clock.now
         var lastSeq = try replica.localClock().sequence
         var lastWatch = clock.now
+        var lastReport = clock.now.advanced(by: .seconds(-10))
         var lastError: SyncError?
         var failure: SyncError?
         var done = false
@@ -94,7 +95,12 @@ public final class NodeClient {
                     if !rejected.isEmpty { logger.warning("hub sent unreadable records", metadata: ["count": "\(rejected.count)"]) }
                     do {
                         try replica.apply(batch, from: batch.origin)
-                        try? store.update { $0.lastPullAt = Date(); $0.pullCursorAtContact = Int64(batch.toSeq) }
+                        try? store.update { st in
+                            st.lastPullAt = Date()
+                            st.pullCursorAtContact = Int64(batch.toSeq)
+                            // The last batch of a pull ends at the hub's head.
+                            st.hubHeadSeq = batch.isLast ? Int64(batch.toSeq) : max(st.hubHeadSeq, Int64(batch.toSeq))
+                        }
                         queue = session.changesApplied(upTo: batch.toSeq, now: now)[...] + queue
                     } catch {
                         queue = session.applyFailed(error, now: now)[...] + queue
@@ -192,6 +198,19 @@ public final class NodeClient {
                     perform(session.localChangesAvailable(now: clock.now))
                 }
                 if case .daemon = mode { try? store.update { $0.daemonHeartbeatAt = Date() } }
+            }
+            // What HELLO and PING tell the hub about this node's backlog.
+            if lastReport.duration(to: clock.now) >= .seconds(2) {
+                lastReport = clock.now
+                if let p = try? replica.pendingSummary(for: try known()?.id) {
+                    session.status.pendingCount = UInt64(p.count)
+                    session.status.oldestPendingUnixMillis = p.count > 0 ? p.oldest.map(\.millis) : nil
+                }
+                session.status.quarantinedCount = UInt64((try? replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _rep_quarantine") }) ?? 0)
+                if let e = lastError {
+                    session.status.lastErrorCode = e.code.rawValue
+                    session.status.lastError = e.message
+                }
             }
         }
         if socket != nil { perform(session.stop(now: clock.now)) }

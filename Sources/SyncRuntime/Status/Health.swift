@@ -58,7 +58,10 @@ enum Fingerprint {
     }
 }
 
-enum Ages {
+/// Durations for people: 45s, 12m, 3h5m, 2d4h.
+public enum Ages {
+    public static func text(_ seconds: TimeInterval) -> String { describe(seconds) }
+
     static func describe(_ seconds: TimeInterval) -> String {
         let s = Int(seconds.rounded())
         if s < 120 { return "\(s)s" }

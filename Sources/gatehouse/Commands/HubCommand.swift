@@ -6,7 +6,7 @@ import SyncRuntime
 struct HubCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub", abstract: "Head office's hub: enrollment of nodes and the sync server.",
-        subcommands: [HubInit.self, HubEnroll.self, HubRevoke.self, HubNodes.self, HubRun.self])
+        subcommands: [HubInit.self, HubEnroll.self, HubRevoke.self, HubNodes.self, HubRun.self, HubStatus.self])
 }
 
 struct HubInit: ParsableCommand {
