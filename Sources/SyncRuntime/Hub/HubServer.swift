@@ -182,6 +182,10 @@ public final class HubServer {
                             "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date()),
                         ]
                         if !result.refused.isEmpty { fields["refused_records"] = try refusedTotal(s.key) + Int64(result.refused.count) }
+                        // The node's log ended with this batch: nothing waits there any more
+                        // (its next PING says otherwise if it wrote meanwhile). Without this a
+                        // one-shot `sync` leaves the backlog its HELLO reported.
+                        if batch.isLast { fields["backlog"] = Int64(0); fields.updateValue(nil, forKey: "oldest_pending_at") }
                         try registry.record(publicKey: s.key, fields)
                         queue = s.pushCommitted(result, now: now)[...] + queue
                     } catch {

@@ -65,11 +65,20 @@ public final class NodeClient {
         }
         defer {
             socket?.close()
-            if case .daemon = mode { try? store.update { $0.daemonPID = nil; $0.state = "offline"; $0.stateSince = Date() } }
+            if case .daemon = mode {
+                try? store.update { st in
+                    st.daemonPID = nil
+                    if st.state != "refused" { st.state = "offline"; st.stateSince = Date() }
+                }
+            }
         }
 
         func setState(_ s: String, error: SyncError? = nil) {
             try? store.update { st in
+                // A refusal stands, with its reason, until a session is established again:
+                // the next attempts meet only silence (the hub's ZAP handler drops a revoked
+                // key without a word), which must not turn "refused" into a mere "offline".
+                if st.state == "refused" && s != "refused" { return }
                 if st.state != s { st.state = s; st.stateSince = Date() }
                 if let error { st.lastError = "\(error)"; st.lastErrorAt = Date() }
             }
@@ -147,6 +156,30 @@ public final class NodeClient {
             return KnownHub(id: h, epoch: epoch, cursor: try replica.receivedCursor(from: h))
         }
 
+        // What HELLO and PING tell the hub about this node's backlog: refreshed before each
+        // HELLO (so the hub's first word about a node is not "nothing waiting") and every
+        // two seconds.
+        func report() {
+            lastReport = clock.now
+            if let p = try? replica.pendingSummary(for: try known()?.id) {
+                session.status.pendingCount = UInt64(p.count)
+                session.status.oldestPendingUnixMillis = p.count > 0 ? p.oldest.map(\.millis) : nil
+            }
+            session.status.quarantinedCount = UInt64((try? replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _rep_quarantine") }) ?? 0)
+            if let e = lastError {
+                session.status.lastErrorCode = e.code.rawValue
+                session.status.lastError = e.message
+            }
+        }
+
+        // Anything from the hub is contact; recorded at most about once a second.
+        var lastContactWrite = clock.now.advanced(by: .seconds(-10))
+        func heardFromHub() {
+            guard lastContactWrite.duration(to: clock.now) >= .seconds(1) else { return }
+            lastContactWrite = clock.now
+            try? store.update { $0.lastContactAt = Date() }
+        }
+
         while !shouldStop() {
             let now = clock.now
             if case .once(let timeout) = mode {
@@ -154,7 +187,15 @@ public final class NodeClient {
                 if let failure { throw RuntimeError.refused(code: Int(failure.code.rawValue), reason: failure.message) }
                 if started.duration(to: now) >= timeout {
                     let why = lastError.map { " (last error: \($0.message))" } ?? " (no answer: the hub may be down, or may not have enrolled this node's key)"
-                    throw RuntimeError.timeout("not synchronized with \(endpoint) within \(timeout)\(why)")
+                    let message = "not synchronized with \(endpoint) within \(timeout)\(why)"
+                    // Kept for `gatehouse status`: why the last attempt failed.
+                    try? store.update { st in
+                        guard st.state != "refused" else { return }
+                        if st.state == "connecting" || st.state == "connected" { st.state = "offline"; st.stateSince = Date() }
+                        st.lastError = message
+                        st.lastErrorAt = Date()
+                    }
+                    throw RuntimeError.timeout(message)
                 }
             }
             if socket == nil, let at = reconnectAt, at <= now {
@@ -167,6 +208,7 @@ public final class NodeClient {
                     try s.connect(endpoint)
                     socket = s
                     setState("connecting")
+                    report()
                     perform(session.connected(now: now, local: try known(), logHead: try replica.localClock().sequence))
                 } catch {
                     logger.error("cannot open a socket to the hub", metadata: ["error": "\(error)"])
@@ -174,6 +216,7 @@ public final class NodeClient {
                 }
             }
             if let s = socket, let first = try s.receive(timeoutMilliseconds: 100) {
+                heardFromHub()
                 var msg: ZMQMultipart? = first
                 var n = 0
                 while let m = msg, n < 256 {
@@ -199,19 +242,7 @@ public final class NodeClient {
                 }
                 if case .daemon = mode { try? store.update { $0.daemonHeartbeatAt = Date() } }
             }
-            // What HELLO and PING tell the hub about this node's backlog.
-            if lastReport.duration(to: clock.now) >= .seconds(2) {
-                lastReport = clock.now
-                if let p = try? replica.pendingSummary(for: try known()?.id) {
-                    session.status.pendingCount = UInt64(p.count)
-                    session.status.oldestPendingUnixMillis = p.count > 0 ? p.oldest.map(\.millis) : nil
-                }
-                session.status.quarantinedCount = UInt64((try? replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _rep_quarantine") }) ?? 0)
-                if let e = lastError {
-                    session.status.lastErrorCode = e.code.rawValue
-                    session.status.lastError = e.message
-                }
-            }
+            if lastReport.duration(to: clock.now) >= .seconds(2) { report() }
         }
         if socket != nil { perform(session.stop(now: clock.now)) }
     }

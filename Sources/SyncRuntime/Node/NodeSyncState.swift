@@ -11,6 +11,9 @@ public struct NodeSyncState: Codable, Sendable, Equatable {
     public var lastErrorAt: Date?
     public var lastPushAt: Date?
     public var lastPullAt: Date?
+    /// The last time anything arrived from the hub (a PONG too), written at most about
+    /// once a second: how long the node has really been out of touch.
+    public var lastContactAt: Date?
     /// The hub's log head at the last contact, to tell how far behind the node was.
     public var hubHeadSeq: Int64 = 0
     /// The node's pull cursor when the hub head was read.

@@ -11,6 +11,8 @@ public struct HubStatusView: Codable, Sendable {
         public var keyFingerprint: String
         /// `connected`, `offline`, `refused` (revoked or refused), or `never`.
         public var state: String
+        /// Head office revoked this key.
+        public var revoked: Bool
         public var lastSeen: Date?
         public var offlineSeconds: Double?
         public var lastPushSeq: Int64
@@ -25,8 +27,44 @@ public struct HubStatusView: Codable, Sendable {
         public var lastError: String?
         public var lastErrorAt: Date?
         public var openConflicts: Int
+        /// Behind: backlog, pull lag or the age of the oldest waiting change at or past a
+        /// warning threshold.
+        public var lagging: Bool
         public var health: Health
         public var problems: [Problem]
+        /// A revoked key whose center has another, unrevoked key: history, not an alarm,
+        /// and left out of the summary.
+        var retired = false
+
+        enum CodingKeys: String, CodingKey {
+            case center, replicaID, keyFingerprint, state, revoked, lastSeen, offlineSeconds, lastPushSeq, lastPushAt, backlog,
+                 oldestPendingAt, pullLag, pullCursor, refusedRecords, lastError, lastErrorAt, openConflicts, lagging, health, problems
+        }
+
+        // Every key always present, null when unknown: a stable schema for scripts.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(center, forKey: .center)
+            try c.encode(replicaID, forKey: .replicaID)
+            try c.encode(keyFingerprint, forKey: .keyFingerprint)
+            try c.encode(state, forKey: .state)
+            try c.encode(revoked, forKey: .revoked)
+            try c.encode(lastSeen, forKey: .lastSeen)
+            try c.encode(offlineSeconds, forKey: .offlineSeconds)
+            try c.encode(lastPushSeq, forKey: .lastPushSeq)
+            try c.encode(lastPushAt, forKey: .lastPushAt)
+            try c.encode(backlog, forKey: .backlog)
+            try c.encode(oldestPendingAt, forKey: .oldestPendingAt)
+            try c.encode(pullLag, forKey: .pullLag)
+            try c.encode(pullCursor, forKey: .pullCursor)
+            try c.encode(refusedRecords, forKey: .refusedRecords)
+            try c.encode(lastError, forKey: .lastError)
+            try c.encode(lastErrorAt, forKey: .lastErrorAt)
+            try c.encode(openConflicts, forKey: .openConflicts)
+            try c.encode(lagging, forKey: .lagging)
+            try c.encode(health, forKey: .health)
+            try c.encode(problems, forKey: .problems)
+        }
     }
     public struct Summary: Codable, Sendable {
         public var nodes: Int
@@ -45,6 +83,24 @@ public struct HubStatusView: Codable, Sendable {
     public var summary: Summary
     public var health: Health
 
+    enum CodingKeys: String, CodingKey { case schema, generatedAt, hubID, endpoint, logHead, nodes, summary, health }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(hubID, forKey: .hubID)
+        try c.encode(endpoint, forKey: .endpoint)
+        try c.encode(logHead, forKey: .logHead)
+        try c.encode(nodes, forKey: .nodes)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(health, forKey: .health)
+    }
+
+    /// A row still "connected" with no word from its node for this long is offline: the
+    /// hub stopped without closing its sessions, or the session is dead (nodes ping every
+    /// few seconds).
+    public static let staleAfter: TimeInterval = 120
+
     /// Which rows to show.
     public struct Filter: Sendable {
         public var offlineOnly = false
@@ -61,31 +117,38 @@ public struct HubStatusView: Codable, Sendable {
         let replica = desk.replica
         let openConflicts = try replica.conflicts(openOnly: true)
         var rows: [Row] = []
-        for n in try registry.nodes() {
+        let nodes = try registry.nodes()
+        let centersWithKeys = Set(nodes.filter { !$0.isRevoked }.map(\.center))
+        for n in nodes {
             var lag = 0
             if let id = n.replicaID.flatMap(ReplicaID.init(rawValue:)) {
                 lag = try replica.pendingSummary(for: id, scope: .centers([n.center])).count
             }
             let conflicts = try openConflictsOf(center: n.center, openConflicts, replica)
-            let state = n.isRevoked ? "refused" : n.state
-            let offline = state == "connected" ? nil : n.lastSeen.map { now.timeIntervalSince($0) }
+            var state = n.isRevoked ? "refused" : n.state
+            if state == "connected", let seen = n.lastSeen, now.timeIntervalSince(seen) >= staleAfter { state = "offline" }
+            // Offline since the last word from the node; a node that never connected, since
+            // it was enrolled.
+            let offline = state == "connected" ? nil : now.timeIntervalSince(n.lastSeen ?? n.enrolledAt)
             var row = Row(center: n.center, replicaID: n.replicaID, keyFingerprint: Fingerprint.of(n.publicKey), state: state,
-                          lastSeen: n.lastSeen, offlineSeconds: offline, lastPushSeq: n.lastPushSeq, lastPushAt: n.lastPushAt,
+                          revoked: n.isRevoked, lastSeen: n.lastSeen, offlineSeconds: offline.map { max(0, $0) },
+                          lastPushSeq: n.lastPushSeq, lastPushAt: n.lastPushAt,
                           backlog: n.backlog, oldestPendingAt: n.oldestPendingAt, pullLag: lag, pullCursor: n.pullCursor,
                           refusedRecords: n.refusedRecords, lastError: n.lastError, lastErrorAt: n.lastErrorAt,
-                          openConflicts: conflicts, health: .ok, problems: [])
-            row.assess(thresholds, revoked: n.isRevoked, now: now)
+                          openConflicts: conflicts, lagging: false, health: .ok, problems: [])
+            row.retired = n.isRevoked && centersWithKeys.contains(n.center)
+            row.assess(thresholds, now: now)
             rows.append(row)
         }
-        let all = rows
+        let all = rows.filter { !$0.retired }
         if let c = filter.center {
             let code = try CenterCode.validate(c)
             rows = rows.filter { $0.center == code }
         }
         if filter.offlineOnly { rows = rows.filter { $0.state != "connected" } }
-        if filter.laggingOnly { rows = rows.filter(\.isLagging) }
+        if filter.laggingOnly { rows = rows.filter(\.lagging) }
         let summary = Summary(nodes: all.count, healthy: all.filter { $0.health == .ok }.count,
-                              lagging: all.filter(\.isLagging).count,
+                              lagging: all.filter(\.lagging).count,
                               offline: all.filter { $0.state == "offline" || $0.state == "never" }.count,
                               refused: all.filter { $0.state == "refused" }.count)
         return HubStatusView(generatedAt: now, hubID: replica.id.rawValue, endpoint: desk.config.endpoint,
@@ -103,20 +166,29 @@ public struct HubStatusView: Codable, Sendable {
 }
 
 extension HubStatusView.Row {
-    var isLagging: Bool { problems.contains { $0.message.contains("behind") || $0.message.contains("waiting") } }
-
-    mutating func assess(_ t: StatusThresholds, revoked: Bool, now: Date) {
+    mutating func assess(_ t: StatusThresholds, now: Date) {
         var p: [Problem] = []
-        if revoked { p.append(Problem(.warning, "key revoked")) }
-        else if state == "refused" { p.append(Problem(.critical, "refused: \(lastError ?? "see the hub's log")")) }
-        if !revoked {
-            if state == "never" { p.append(Problem(.warning, "enrolled but never connected")) }
-            if let off = offlineSeconds, state != "never" {
+        let pendingAge = backlog > 0 ? oldestPendingAt.map { max(0, now.timeIntervalSince($0)) } : nil
+        lagging = !revoked && (backlog >= Int64(t.backlogWarning) || Int64(pullLag) >= t.lagWarning
+            || (pendingAge ?? 0) >= t.pendingAgeWarning)
+        if revoked {
+            // Cut off on purpose; an alarm only while the center has no other key to sync with.
+            if !retired { p.append(Problem(.critical, "key revoked: \(center) cannot sync until a new key is enrolled")) }
+        } else {
+            if state == "refused" { p.append(Problem(.critical, "refused: \(lastError ?? "see the hub's log")")) }
+            if state == "never" {
+                let off = offlineSeconds ?? 0
+                p.append(Problem(off >= t.offlineCritical ? .critical : .warning, "enrolled \(Ages.describe(off)) ago, never connected"))
+            } else if let off = offlineSeconds, state == "offline" {
                 if off >= t.offlineCritical { p.append(Problem(.critical, "offline for \(Ages.describe(off))")) }
                 else if off >= t.offlineWarning { p.append(Problem(.warning, "offline for \(Ages.describe(off))")) }
             }
             if backlog >= Int64(t.backlogCritical) { p.append(Problem(.critical, "\(backlog) changes waiting at the node")) }
             else if backlog >= Int64(t.backlogWarning) { p.append(Problem(.warning, "\(backlog) changes waiting at the node")) }
+            if let age = pendingAge {
+                if age >= t.pendingAgeCritical { p.append(Problem(.critical, "oldest change at the node waiting for \(Ages.describe(age))")) }
+                else if age >= t.pendingAgeWarning { p.append(Problem(.warning, "oldest change at the node waiting for \(Ages.describe(age))")) }
+            }
             if Int64(pullLag) >= t.lagCritical { p.append(Problem(.critical, "\(pullLag) hub changes behind")) }
             else if Int64(pullLag) >= t.lagWarning { p.append(Problem(.warning, "\(pullLag) hub changes behind")) }
             if refusedRecords > 0 { p.append(Problem(.warning, "\(refusedRecords) record(s) refused")) }

@@ -11,18 +11,42 @@ public struct NodeStatusView: Codable, Sendable {
         public var endpoint: String?
         public var keyFingerprint: String?
         public var id: String?
+        enum CodingKeys: String, CodingKey { case endpoint, keyFingerprint, id }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(endpoint, forKey: .endpoint)
+            try c.encode(keyFingerprint, forKey: .keyFingerprint)
+            try c.encode(id, forKey: .id)
+        }
     }
     public struct Connection: Codable, Sendable {
         /// `connected`, `connecting`, `offline`, `refused`, or `never`.
         public var state: String
+        /// Connected (or refused) since; for any other state, the last contact with the hub
+        /// (when the node has ever reached it).
         public var since: Date?
         public var lastError: String?
         public var lastErrorAt: Date?
+        enum CodingKeys: String, CodingKey { case state, since, lastError, lastErrorAt }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(state, forKey: .state)
+            try c.encode(since, forKey: .since)
+            try c.encode(lastError, forKey: .lastError)
+            try c.encode(lastErrorAt, forKey: .lastErrorAt)
+        }
     }
     public struct Daemon: Codable, Sendable {
         public var running: Bool
         public var pid: Int32?
         public var heartbeatAt: Date?
+        enum CodingKeys: String, CodingKey { case running, pid, heartbeatAt }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(running, forKey: .running)
+            try c.encode(pid, forKey: .pid)
+            try c.encode(heartbeatAt, forKey: .heartbeatAt)
+        }
     }
     public struct Push: Codable, Sendable {
         public var lastAt: Date?
@@ -32,6 +56,16 @@ public struct NodeStatusView: Codable, Sendable {
         public var oldestPendingAgeSeconds: Double?
         public var acknowledgedSeq: UInt64
         public var logHead: UInt64
+        enum CodingKeys: String, CodingKey { case lastAt, pending, oldestPendingAt, oldestPendingAgeSeconds, acknowledgedSeq, logHead }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(lastAt, forKey: .lastAt)
+            try c.encode(pending, forKey: .pending)
+            try c.encode(oldestPendingAt, forKey: .oldestPendingAt)
+            try c.encode(oldestPendingAgeSeconds, forKey: .oldestPendingAgeSeconds)
+            try c.encode(acknowledgedSeq, forKey: .acknowledgedSeq)
+            try c.encode(logHead, forKey: .logHead)
+        }
     }
     public struct Pull: Codable, Sendable {
         public var lastAt: Date?
@@ -39,6 +73,14 @@ public struct NodeStatusView: Codable, Sendable {
         /// The hub's log head as last seen, and how far behind it the node was then.
         public var hubHeadAtLastContact: Int64
         public var behindAtLastContact: Int64
+        enum CodingKeys: String, CodingKey { case lastAt, cursor, hubHeadAtLastContact, behindAtLastContact }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(lastAt, forKey: .lastAt)
+            try c.encode(cursor, forKey: .cursor)
+            try c.encode(hubHeadAtLastContact, forKey: .hubHeadAtLastContact)
+            try c.encode(behindAtLastContact, forKey: .behindAtLastContact)
+        }
     }
     public struct Conflicts: Codable, Sendable {
         public var open: Int
@@ -67,6 +109,26 @@ public struct NodeStatusView: Codable, Sendable {
     public var database: Database
     public var health: Health
     public var problems: [Problem]
+    /// The last contact with the hub (not in the JSON: `connection.since` shows it when offline).
+    var lastContact: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case schema, generatedAt, center, name, replicaID, schemaVersion, hub, connection, daemon, push, pull, refused, quarantined,
+             conflicts, database, health, problems
+    }
+
+    /// A daemon whose heartbeat (written every quarter second) is older than this has
+    /// stopped, whatever process now holds its pid.
+    public static let daemonHeartbeatTimeout: TimeInterval = 30
+
+    /// Whether the daemon recorded in `st` is alive: its pid exists (EPERM counts: a
+    /// daemon run by another user) and its heartbeat is recent.
+    static func daemonAlive(_ st: NodeSyncState, now: Date) -> Bool {
+        guard let pid = st.daemonPID, pid > 0 else { return false }
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let beat = st.daemonHeartbeatAt else { return false }
+        return now.timeIntervalSince(beat) < daemonHeartbeatTimeout
+    }
 
     /// Reads the status of the node in `directory` as of `now`.
     public static func read(_ directory: DataDirectory, thresholds: StatusThresholds = StatusThresholds(), now: Date = Date()) throws -> NodeStatusView {
@@ -87,14 +149,18 @@ public struct NodeStatusView: Codable, Sendable {
         for suffix in ["", "-wal", "-shm"] {
             bytes += ((try? FileManager.default.attributesOfItem(atPath: directory.databasePath + suffix)[.size]) as? Int64) ?? 0
         }
-        let running = st.daemonPID.map { kill($0, 0) == 0 } ?? false
+        let running = daemonAlive(st, now: now)
+        // Without a daemon nothing is connected, whatever the last one (or a one-shot
+        // `sync`) left behind; a refusal or "never" stays what it is.
+        let state = running ? st.state : (st.state == "refused" || st.state == "never" ? st.state : "offline")
+        let lastContact = [st.lastContactAt, st.lastPushAt, st.lastPullAt].compactMap { $0 }.max()
         let oldestAt = pending.oldest.map { Date(timeIntervalSince1970: Double($0.millis) / 1000) }
         var v = NodeStatusView(
             generatedAt: now, center: desk.center, name: desk.config.name, replicaID: replica.id.rawValue,
             schemaVersion: DeskSchema.version,
             hub: Hub(endpoint: desk.config.endpoint, keyFingerprint: desk.config.hubKey.map(Fingerprint.of), id: st.hubID),
-            connection: Connection(state: running ? st.state : (st.state == "refused" ? "refused" : (st.state == "never" ? "never" : "offline")),
-                                   since: st.stateSince, lastError: st.lastError, lastErrorAt: st.lastErrorAt),
+            connection: Connection(state: state, since: state == "connected" || state == "refused" ? st.stateSince : (lastContact ?? st.stateSince),
+                                   lastError: st.lastError, lastErrorAt: st.lastErrorAt),
             daemon: Daemon(running: running, pid: running ? st.daemonPID : nil, heartbeatAt: st.daemonHeartbeatAt),
             push: Push(lastAt: st.lastPushAt, pending: pending.count, oldestPendingAt: oldestAt,
                        oldestPendingAgeSeconds: oldestAt.map { max(0, now.timeIntervalSince($0)) }, acknowledgedSeq: acked, logHead: head),
@@ -103,6 +169,7 @@ public struct NodeStatusView: Codable, Sendable {
             refused: refused, quarantined: quarantined,
             conflicts: Conflicts(open: open.count, needsReview: open.filter(\.entry.needsReview).count),
             database: Database(path: directory.databasePath, bytes: bytes), health: .ok, problems: [])
+        v.lastContact = lastContact
         v.assess(thresholds, now: now)
         return v
     }
@@ -119,9 +186,8 @@ public struct NodeStatusView: Codable, Sendable {
             else if age >= t.pendingAgeWarning { p.append(Problem(.warning, "oldest change waiting for \(Ages.describe(age))")) }
         }
         if hub.endpoint != nil, connection.state != "connected" {
-            let last = [push.lastAt, pull.lastAt].compactMap { $0 }.max()
-            let offline = now.timeIntervalSince(last ?? connection.since ?? now)
-            if last == nil && push.pending > 0 { p.append(Problem(.warning, "never synchronized with the hub")) }
+            let offline = now.timeIntervalSince(lastContact ?? now)
+            if lastContact == nil { p.append(Problem(.warning, "never synchronized with the hub")) }
             else if offline >= t.offlineCritical { p.append(Problem(.critical, "no contact with the hub for \(Ages.describe(offline))")) }
             else if offline >= t.offlineWarning { p.append(Problem(.warning, "no contact with the hub for \(Ages.describe(offline))")) }
         }

@@ -69,9 +69,8 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Seconds between refreshes with --watch.") var interval: Double = 2
 
     func run() throws {
-        let dir = try data.directory
         try statusLoop(watch: watch, interval: max(0.5, interval)) {
-            let v = try NodeStatusView.read(dir, thresholds: limits.thresholds)
+            let v = try NodeStatusView.read(try data.directory, thresholds: limits.thresholds)
             if output.json { try Output.json(v) } else { render(v) }
             return v.health
         }
@@ -111,19 +110,18 @@ struct HubStatus: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var limits: ThresholdOptions
     @Flag(help: "Only nodes not connected.") var offline = false
-    @Flag(help: "Only nodes lagging (backlog or pull lag).") var lagging = false
+    @Flag(help: "Only nodes lagging (backlog, age of the oldest waiting change, or pull lag past a warning threshold).") var lagging = false
     @Option(help: "Only this center.") var center: String?
     @Flag(help: "Refresh in place, like top.") var watch = false
     @Option(help: "Seconds between refreshes with --watch.") var interval: Double = 2
 
     func run() throws {
-        let dir = try data.directory
         var f = HubStatusView.Filter()
         f.offlineOnly = offline
         f.laggingOnly = lagging
         f.center = center
         try statusLoop(watch: watch, interval: max(0.5, interval)) {
-            let v = try HubStatusView.read(dir, thresholds: limits.thresholds, filter: f)
+            let v = try HubStatusView.read(try data.directory, thresholds: limits.thresholds, filter: f)
             if output.json { try Output.json(v) } else { render(v) }
             return v.health
         }
@@ -132,7 +130,7 @@ struct HubStatus: ParsableCommand {
     func render(_ v: HubStatusView) {
         print("hub \(v.hubID) \(v.endpoint ?? "") — log head \(v.logHead) — \(v.health.rawValue.uppercased())")
         Output.table(["center", "node", "state", "last seen", "pushed", "backlog", "pull lag", "refused", "conflicts", "health"], v.nodes.map { r in
-            [r.center, r.replicaID ?? "-", r.state + (r.offlineSeconds.map { " \(Ages.text($0))" } ?? ""), Output.time(r.lastSeen),
+            [r.center, r.replicaID ?? "-", (r.revoked ? "revoked" : r.state) + (r.offlineSeconds.map { " \(Ages.text($0))" } ?? ""), Output.time(r.lastSeen),
              String(r.lastPushSeq), String(r.backlog), String(r.pullLag), String(r.refusedRecords), String(r.openConflicts),
              r.health.rawValue + (r.problems.isEmpty ? "" : ": " + r.problems.map(\.message).joined(separator: "; "))]
         }, empty: "(no nodes)")
