@@ -7,7 +7,9 @@ bench_sync() {
     local gh="$1" count="$2"
     local work port endpoint hub_key node_key hub_pid t0 t1
     work="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench-sync.XXXXXX")"
-    trap "kill -TERM \${hub_pid:-} 2>/dev/null || true; rm -rf '$work'" RETURN
+    # /usr/bin/time does not pass signals on: stop the hub itself, its child.
+    stop_hub() { if [ -n "${hub_pid:-}" ]; then pkill -TERM -P "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; hub_pid=; fi; }
+    trap "stop_hub; rm -rf '$work'" RETURN
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     endpoint="tcp://127.0.0.1:$port"
     export GATEHOUSE_STAFF=S001
@@ -58,8 +60,8 @@ PY
     /usr/bin/time -f "%M" -o "$work/boot.mem" "$gh" sync --data "$work/n2" --timeout 600 >/dev/null
     t1=$(date +%s.%N)
     local boot_s; boot_s=$(python3 -c "print(f'{$t1-$t0:.3f}')")
-    local got; got=$("$gh" customer list --data "$work/n2" --limit 1000000 --json | grep -c '"id"' || true)
-    kill -TERM "$hub_pid"; wait "$hub_pid" 2>/dev/null || true; hub_pid=
+    local got; got=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM customer').fetchone()[0])" "$work/n2/gatehouse.sqlite")
+    stop_hub
     python3 - "$count" "$import_s" "$raw_s" "$push_s" "$boot_s" "$got" "$(cat "$work/hub.mem")" "$(cat "$work/node.mem")" "$(cat "$work/boot.mem")" <<'PY'
 import sys
 n, imp, raw, push, boot = int(sys.argv[1]), *map(float, sys.argv[2:6])
