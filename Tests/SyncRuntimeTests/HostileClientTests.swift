@@ -1,0 +1,221 @@
+import Foundation
+import Replication
+import ServiceDesk
+import SyncProtocol
+import Testing
+import ZeroMQ
+
+/// Issue 4, reliability test 3, and the key checks: a raw ZeroMQ client with an ENROLLED
+/// key (so it passes CURVE and ZAP) sends malformed frames, wrong signatures, oversized
+/// and out-of-state messages; the hub answers ERROR or drops them, and a healthy node's
+/// daemon keeps syncing all along. An unenrolled key gets nothing; a revoked key is cut
+/// off; a hub on another schema version is refused.
+@Suite(.serialized) struct HostileClientTests {
+    static let sig = GHSP.signatureFrame
+
+    static func body(_ m: SyncMessage) throws -> [UInt8] { try SyncFraming.body(m) }
+
+    @Test func malformedAndOutOfStateMessagesGetErrorsWhileAHealthyNodeSyncs() throws {
+        let c = try Cluster()
+        defer { c.shutDown(removeFiles: true) }
+        let healthy = try c.addNode(center: "C001")
+        try c.addNode(center: "C002", enroll: false)
+        let rawKeys = try CurveKeyPair.generate()
+        try c.ok(["hub", "enroll", "--data", c.hubDir, "--center", "C002", "--key=\(rawKeys.publicKey)"], staff: "H001")
+        try c.startHub()
+        let daemon = try c.spawn(["node", "run", "--data", healthy.dir])
+
+        let raw = try RawClient(endpoint: c.endpoint, hubKey: c.hubKey, keys: rawKeys)
+        let v = DeskSchema.version
+        let hello = RawClient.hello(node: "c002-rawclient", center: "C002", schemaVersion: v)
+        var push = Gatehouse_Sync_V1_Push()
+        push.changes = Gatehouse_Sync_V1_ChangeSet(ChangeBatch(schemaVersion: v, origin: ReplicaID(rawValue: "c002-rawclient")!,
+                                                               fromSeq: 0, toSeq: 1, records: [], isLast: true))
+        var credit = Gatehouse_Sync_V1_Credit()
+        credit.bytes = 1000
+        credit.batches = 1
+        var ping = Gatehouse_Sync_V1_Ping()
+        ping.nonce = 7
+
+        func expectError(_ frames: [[UInt8]], _ code: SyncErrorCode, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try raw.send(frames: frames)
+            let got = try raw.errorCode()
+            #expect(got == code, "\(what): expected ERROR \(code), got \(got.map { "\($0)" } ?? "nothing")", sourceLocation: sourceLocation)
+        }
+        func welcome(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try raw.send(hello)
+            let m = try raw.receive()
+            guard case .welcome = m?.kind else {
+                Issue.record("HELLO of an enrolled key: expected WELCOME, got \(m?.commandName ?? "nothing")", sourceLocation: sourceLocation)
+                return
+            }
+        }
+
+        // Framing (SPEC §3), in the order a receiver checks.
+        try expectError([Array("only one frame".utf8)], .malformed, "one frame")
+        try expectError([Self.sig, try Self.body(hello), [1, 2, 3]], .malformed, "three frames")
+        try expectError([Array("GHSQ".utf8) + [1], try Self.body(hello)], .malformed, "a wrong signature")
+        try expectError([Array("GHSP".utf8), try Self.body(hello)], .malformed, "a signature without its version byte")
+        try expectError([Array("GHSP".utf8) + [2], try Self.body(hello)], .unsupportedProtocol, "protocol version 2")
+        try expectError([Self.sig, [UInt8](repeating: 0xFF, count: 16)], .malformed, "a body that is not protobuf")
+        try expectError([Self.sig, []], .malformed, "an envelope without a command")
+        // Above max_message_bytes but under the socket's limit: 413. Far above the socket's
+        // limit: libzmq drops it and resets the connection (the DEALER reconnects).
+        try expectError([Self.sig, [UInt8](repeating: 0x20, count: SyncLimits.default.maxMessageBytes + 100)], .tooLarge, "an oversized body")
+        try raw.send(frames: [Self.sig, [UInt8](repeating: 0x20, count: 3 * SyncLimits.default.maxMessageBytes)])
+        #expect(try raw.receive(within: 1500) == nil, "a body far above the limit must be dropped unanswered")
+
+        // Out of state (SPEC §4–5): anything but HELLO before WELCOME.
+        try expectError(try SyncFraming.encode(SyncMessage(.push(push))), .outOfState, "PUSH before HELLO")
+        try expectError(try SyncFraming.encode(SyncMessage(.credit(credit))), .outOfState, "CREDIT before HELLO")
+        try expectError(try SyncFraming.encode(SyncMessage(.ping(ping))), .outOfState, "PING before HELLO")
+        // Identity checks at HELLO.
+        try expectError(try SyncFraming.encode(RawClient.hello(node: "not a replica id!", center: "C002", schemaVersion: v)), .malformed, "HELLO with an invalid node id")
+        try expectError(try SyncFraming.encode(RawClient.hello(node: "c002-rawclient", center: "C001", schemaVersion: v)), .unauthorized, "HELLO claiming another center")
+        try expectError(try SyncFraming.encode(RawClient.hello(node: "c002-rawclient", center: "C002", schemaVersion: v + 1)), .schemaMismatch, "HELLO on another schema version")
+        try welcome()  // binds c002-rawclient to the key
+        try expectError(try SyncFraming.encode(RawClient.hello(node: "c002-impostor", center: "C002", schemaVersion: v)), .unauthorized, "HELLO with another node id than the key's")
+        try expectError(try SyncFraming.encode(RawClient.hello(node: try c.nodeID("C001").rawValue, center: "C002", schemaVersion: v)), .unauthorized, "HELLO with the healthy node's id")
+        // Out of state within a session.
+        try welcome()
+        try expectError(try SyncFraming.encode(SyncMessage(.credit(credit))), .outOfState, "CREDIT before PULL")
+        try welcome()
+        try expectError(try SyncFraming.encode(SyncMessage(.welcome(Gatehouse_Sync_V1_Welcome()))), .outOfState, "a node sending WELCOME")
+        try welcome()
+        try expectError(try SyncFraming.encode(SyncMessage(.ack(Gatehouse_Sync_V1_Ack()))), .outOfState, "a node sending ACK")
+        try welcome()
+        var skipping = push
+        skipping.changes.fromSeq = 5
+        skipping.changes.toSeq = 6
+        try expectError(try SyncFraming.encode(SyncMessage(.push(skipping))), .outOfState, "PUSH skipping positions")
+        try welcome()
+        var foreign = push
+        foreign.changes.origin = try c.nodeID("C001").rawValue
+        try expectError(try SyncFraming.encode(SyncMessage(.push(foreign))), .unauthorized, "PUSH of another node's log")
+        try welcome()
+        var noChanges = Gatehouse_Sync_V1_Push()
+        noChanges.clearChanges()
+        try expectError(try SyncFraming.encode(SyncMessage(.push(noChanges))), .malformed, "PUSH without a change set")
+        try welcome()
+        var otherSchema = push
+        otherSchema.changes.schemaVersion = UInt32(v + 1)
+        try expectError(try SyncFraming.encode(SyncMessage(.push(otherSchema))), .schemaMismatch, "PUSH on another schema version")
+        // After all that, a well-behaved exchange on the same connection still works.
+        try welcome()
+        try raw.send(SyncMessage(.ping(ping)))
+        let pong = try raw.receive()
+        if case .pong(let p) = pong?.kind { #expect(p.nonce == 7) } else { Issue.record("PING: expected PONG, got \(pong?.commandName ?? "nothing")") }
+        raw.close()
+
+        // Meanwhile the healthy node's daemon kept working: a write made now arrives.
+        _ = try c.openTicket("C001", summary: "攻击期间 正常报修")
+        #expect(try eventually(within: .seconds(15)) { let x = try c.cursors("C001"); return x.hubCommitted == x.nodeHead && x.nodeHead > 0 },
+                "the healthy node stopped syncing")
+        #expect(daemon.isRunning)
+        #expect(try c.sync("C001").status == 0)
+        #expect(c.hub?.isRunning == true, "the hub died")
+        daemon.signal(SIGTERM)
+        _ = daemon.waitExit(timeout: .seconds(5))
+        c.killHub()
+        try c.expectConverged("C001", "healthy node after the attack:")
+        // Nothing of the raw client was applied.
+        #expect(try c.sql(c.hubDir, "SELECT count(*) FROM _rep_customer WHERE center = 'C002'", as: Int.self) == [0])
+    }
+
+    @Test func unknownKeysGetNothingAndARevokedKeyIsCutOff() throws {
+        let c = try Cluster()
+        defer { c.shutDown(removeFiles: true) }
+        let node = try c.addNode(center: "C001")
+        try c.startHub()
+
+        // An unenrolled key: the CURVE handshake is refused by ZAP, nothing comes back.
+        let stranger = try RawClient(endpoint: c.endpoint, hubKey: c.hubKey, keys: try CurveKeyPair.generate())
+        try stranger.send(RawClient.hello(node: "c001-stranger", center: "C001", schemaVersion: DeskSchema.version))
+        #expect(try stranger.receive(within: 1500) == nil, "an unenrolled key got an answer")
+        stranger.close()
+        // A client that does not even know the hub's key: nothing either.
+        let wrongServer = try RawClient(endpoint: c.endpoint, hubKey: try CurveKeyPair.generate().publicKey, keys: try CurveKeyPair.generate())
+        try wrongServer.send(RawClient.hello(node: "c001-stranger", center: "C001", schemaVersion: DeskSchema.version))
+        #expect(try wrongServer.receive(within: 1000) == nil)
+        wrongServer.close()
+        // An unenrolled node through the CLI: the sync fails with a clear message.
+        let lost = try c.addNode(center: "C003", enroll: false)
+        let r = try c.run(["sync", "--data", lost.dir, "--timeout", "2"])
+        #expect(r.status == 1 && r.err.contains("error:"), "\(r)")
+        #expect(try c.sql(c.hubDir, "SELECT count(*) FROM hub_log WHERE event = 'denied'", as: Int.self).first ?? 0 >= 1, "the denial was not logged")
+
+        // Revoked while connected: the daemon's next message is refused, and so is the next sync.
+        #expect(try c.sync("C001").status == 0)
+        let daemon = try c.spawn(["node", "run", "--data", node.dir])
+        #expect(try eventually(within: .seconds(10)) {
+            try c.sql(c.hubDir, "SELECT state FROM hub_node WHERE center = 'C001'", as: String.self) == ["connected"]
+        })
+        try c.ok(["hub", "revoke", "--data", c.hubDir, "--key=\(node.key)"], staff: "H001")
+        _ = try c.openTicket("C001", summary: "吊销之后的报修")
+        Thread.sleep(forTimeInterval: 3)
+        let ref = try c.sql(node.dir, "SELECT id FROM ticket", as: String.self)
+        let atHub = try c.sql(c.hubDir, "SELECT id FROM ticket", as: String.self)
+        #expect(Set(ref).subtracting(atHub).count == 1, "a write made after the revocation reached the hub")
+        daemon.signal(SIGTERM)
+        _ = daemon.waitExit(timeout: .seconds(5))
+        let after = try c.run(["sync", "--data", node.dir, "--timeout", "3"])
+        #expect(after.status == 1, "a revoked node could still sync: \(after)")
+        #expect(after.err.contains("error:"), "\(after)")
+    }
+
+    /// A hub on another schema version, played by a stand-in ROUTER with the real CURVE
+    /// setup: it answers HELLO with a WELCOME of schema version +1 (the node must refuse),
+    /// then, on the next connection, with the ERROR 412 a real hub sends.
+    @Test func syncAgainstAHubOnAnotherSchemaVersionIsRefused() throws {
+        let c = try Cluster()
+        defer { c.shutDown(removeFiles: true) }
+        let node = try c.addNode(center: "C001")
+        let hubKeys = try CurveKeyPair.generate()
+        let ctx = try ZMQContext()
+        defer { ctx.terminate() }
+        let router = try ctx.makeSocket(.router)
+        defer { router.close() }
+        try router.makeCurveServer(secretKey: hubKeys.secretKey)
+        try router.bind("tcp://127.0.0.1:*")
+        let endpoint = try router.lastEndpoint
+        try c.ok(["node", "connect", "--data", node.dir, "--hub", endpoint, "--hub-key=\(hubKeys.publicKey)"])
+
+        for answer in ["welcome", "error"] {
+            let sync = try c.spawn(["sync", "--data", node.dir, "--timeout", "10"])
+            // Skip what the previous connection said last (its BYE) until this one's HELLO.
+            var found: (rid: [UInt8], hello: Gatehouse_Sync_V1_Hello)?
+            let deadline = ContinuousClock.now + .seconds(8)
+            while found == nil, ContinuousClock.now < deadline {
+                guard let m = try router.receive(timeoutMilliseconds: 500) else { continue }
+                if m.frames.count == 3, let msg = try? SyncFraming.decode(Array(m.frames[1...])).message, case .hello(let h) = msg.kind {
+                    found = (m.frames[0], h)
+                }
+            }
+            guard let (rid, h) = found else { Issue.record("\(answer): no HELLO from the node: \(sync.stderr)"); continue }
+            #expect(Int(h.schemaVersion) == DeskSchema.version)
+            let reply: SyncMessage
+            if answer == "welcome" {
+                var w = Gatehouse_Sync_V1_Welcome()
+                w.hubID = "hub-future"
+                w.hubEpoch = 1
+                w.schemaVersion = h.schemaVersion + 1
+                w.heartbeatIntervalMs = 5000
+                w.heartbeatLiveness = 3
+                w.pushWindow = 4
+                w.maxMessageBytes = 4 << 20
+                w.maxBatchRecords = 1000
+                w.maxBatchBytes = 1 << 20
+                w.maxCreditBytes = 64 << 20
+                w.maxCreditBatches = 64
+                reply = SyncMessage(.welcome(w))
+            } else {
+                reply = .error(SyncError(.schemaMismatch, "the hub is on schema version \(h.schemaVersion + 1), the node on \(h.schemaVersion); upgrade the older side"))
+            }
+            try router.send([rid] + SyncFraming.encode(reply))
+            let status = sync.waitExit(timeout: .seconds(15))
+            #expect(status == 1, "\(answer): the sync was not refused: \(sync.stderr)")
+            #expect(sync.stderr.contains("error:") && sync.stderr.contains("schema"), "\(answer): \(sync.stderr)")
+        }
+        #expect(try c.sql(node.dir, "SELECT count(*) FROM _rep_peers WHERE received > 0", as: Int.self) == [0], "something was applied")
+    }
+}
