@@ -70,9 +70,11 @@ import Testing
         var log: [String] = []
         var committed: UInt64 = 0
         for round in 0..<rounds {
-            try Self.topUp(c, minimum: 2000, batch: 3000, tag: "补\(round)")
-            let sync = try c.spawn(["sync", "--data", node.dir, "--timeout", "60"])
-            let delay = Double.random(in: 0.3...1.6)
+            try Self.topUp(c, minimum: 4000, batch: 4000, tag: "补\(round)")
+            // Kill in the data transfer: a random moment after the session opened.
+            let sync = try c.spawn(["sync", "--data", node.dir, "--timeout", "60", "--verbose"])
+            _ = sync.waitForLog("connected to hub", timeout: .seconds(20))
+            let delay = Double.random(in: 0...1.5)
             Thread.sleep(forTimeInterval: delay)
             let finished = !sync.isRunning
             sync.kill()
@@ -88,6 +90,34 @@ import Testing
         c.killHub()
         try c.expectConverged("C001", "after \(rounds) node kills [\(log.joined(separator: ", "))]:")
         #expect(committed > 0, "no kill round made progress: \(log)")
+
+        // The other direction: a replacement node for the center bootstraps the whole
+        // center from the hub and is SIGKILLed at random points of that pull. After each
+        // kill it holds exactly the hub's records up to its pull cursor.
+        try c.startHub()
+        let fresh = try c.addNode(center: "C001", as: "C001-new", addStaff: false)
+        let hubID = try c.open(c.hubDir).id
+        let hubSeqs = Dictionary(uniqueKeysWithValues: try c.sql(c.hubDir, "SELECT id || ' ' || _seq FROM _rep_customer WHERE center = 'C001'", as: String.self)
+            .map { r -> (String, UInt64) in let p = r.split(separator: " "); return (String(p[0]), UInt64(p[1])!) })
+        var pulled: [String] = []
+        for round in 0..<max(1, rounds / 2) {
+            let sync = try c.spawn(["sync", "--data", fresh.dir, "--timeout", "60", "--verbose"])
+            _ = sync.waitForLog("connected to hub", timeout: .seconds(20))
+            let delay = Double.random(in: 0...1.5)
+            Thread.sleep(forTimeInterval: delay)
+            sync.kill()
+            let cursor = try c.open(fresh.dir).receivedCursor(from: hubID)
+            let have = Set(try c.sql(fresh.dir, "SELECT id FROM _rep_customer", as: String.self))
+            let expected = Set(hubSeqs.filter { $0.value <= cursor }.keys)
+            #expect(have == expected, "bootstrap kill \(round + 1) after \(delay)s: cursor \(cursor), \(have.count) customers, expected \(expected.count)")
+            pulled.append(String(format: "%.2fs→%d", delay, cursor))
+        }
+        print("bootstrap kill rounds: \(pulled.joined(separator: "; "))")
+        let b = try c.sync("C001-new", timeout: 90)
+        #expect(b.status == 0, "\(b)")
+        c.killHub()
+        let n2 = try c.states(fresh.dir, center: "C001"), h = try c.states(c.hubDir, center: "C001")
+        #expect(n2 == h, "the bootstrapped node \(Cluster.digest(n2)) vs hub \(Cluster.digest(h))")
     }
 
     @Test func sigkillTheHubDuringABigSync() throws {

@@ -151,8 +151,14 @@ import ZeroMQ
             try c.sql(c.hubDir, "SELECT state FROM hub_node WHERE center = 'C001'", as: String.self) == ["connected"]
         })
         try c.ok(["hub", "revoke", "--data", c.hubDir, "--key=\(node.key)"], staff: "H001")
+        // The running hub re-reads its allow-list every second: give it that second, then
+        // the daemon's next message (a PING within the 1 s heartbeat) is refused with 401.
+        Thread.sleep(forTimeInterval: 1.5)
         _ = try c.openTicket("C001", summary: "吊销之后的报修")
-        Thread.sleep(forTimeInterval: 3)
+        #expect(try eventually(within: .seconds(10)) {
+            try c.sql(node.dir, "SELECT body FROM node_sync", as: String.self).first?.contains("\"refused\"") == true
+        }, "the daemon does not show that it was refused: \(daemon.stderr.suffix(1500))")
+        Thread.sleep(forTimeInterval: 1)
         let ref = try c.sql(node.dir, "SELECT id FROM ticket", as: String.self)
         let atHub = try c.sql(c.hubDir, "SELECT id FROM ticket", as: String.self)
         #expect(Set(ref).subtracting(atHub).count == 1, "a write made after the revocation reached the hub")

@@ -75,14 +75,14 @@ final class Cluster: @unchecked Sendable {
     /// Creates a center's node, enrolls its key and registers its first staff member S001
     /// (`staff` id) so the service-desk commands work there.
     @discardableResult
-    func addNode(center: String, name: String? = nil, enroll: Bool = true) throws -> Node {
-        let dir = root.appendingPathComponent(center.lowercased()).path
+    func addNode(center: String, name: String? = nil, enroll: Bool = true, as label: String? = nil, addStaff: Bool = true) throws -> Node {
+        let dir = root.appendingPathComponent((label ?? center).lowercased()).path
         let key = try ok(["node", "init", "--data", dir, "--center", center, "--name", name ?? "中心\(center)",
                           "--hub", endpoint, "--hub-key=\(hubKey)"]).trimmed
         if enroll { try ok(["hub", "enroll", "--data", hubDir, "--center", center, "--key=\(key)"], staff: "H001") }
-        try ok(["staff", "add", "--data", dir, "--id", "S001", "--name", "王"])
+        if addStaff { try ok(["staff", "add", "--data", dir, "--id", "S001", "--name", "王"]) }
         let n = Node(center: center, dir: dir, key: key)
-        nodes[center] = n
+        nodes[label ?? center] = n
         return n
     }
 
