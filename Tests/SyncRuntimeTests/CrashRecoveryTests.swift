@@ -160,4 +160,20 @@ import Testing
         c.killHub()
         try c.expectConverged("C001", "after \(rounds) hub kills [\(log.joined(separator: ", "))]:")
     }
+
+    /// A hub SIGKILLed while a node was connected must not show that node as connected
+    /// after its restart when the node is gone too (the status screen head office watches).
+    @Test func aRestartedHubDoesNotShowDeadNodesAsConnected() throws {
+        let c = try Cluster()
+        defer { c.shutDown(removeFiles: true) }
+        let node = try c.addNode(center: "C001")
+        try c.startHub()
+        let daemon = try c.spawn(["node", "run", "--data", node.dir])
+        let state = { try c.sql(c.hubDir, "SELECT state FROM hub_node WHERE center = 'C001'", as: String.self).first ?? "" }
+        #expect(try eventually(within: .seconds(10)) { try state() == "connected" })
+        c.killHub()
+        daemon.kill()
+        try c.startHub()
+        #expect(try state() != "connected", "the restarted hub still shows a dead node as connected")
+    }
 }

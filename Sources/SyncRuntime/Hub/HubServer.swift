@@ -45,6 +45,7 @@ public final class HubServer {
         let ctx = try ZMQContext()
         defer { ctx.terminate() }
         allowed = try registry.allowedKeys()
+        try registry.markSessionsOffline()
         let registry = self.registry
         let log = logger
         let zap = try ZAPHandler(context: ctx, allowedKeys: allowed, domain: "gatehouse") { denial in
