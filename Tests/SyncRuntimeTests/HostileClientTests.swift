@@ -224,4 +224,64 @@ import ZeroMQ
         }
         #expect(try c.sql(node.dir, "SELECT count(*) FROM _rep_peers WHERE received > 0", as: Int.self) == [0], "something was applied")
     }
+
+    /// A PUSH whose records are hostile one by one (unknown table, wrong shape, a dot its
+    /// vector does not cover, an unsorted vector, another center) next to a valid one:
+    /// each bad record is refused in the ACK and quarantined, the valid one applies, the
+    /// committed cursor moves, and a replay of the same PUSH is a duplicate.
+    @Test func hostileRecordsInAPushAreRefusedOneByOne() throws {
+        let c = try Cluster()
+        defer { c.shutDown(removeFiles: true) }
+        let keys = try CurveKeyPair.generate()
+        try c.ok(["hub", "enroll", "--data", c.hubDir, "--center", "C002", "--key=\(keys.publicKey)"], staff: "H001")
+        try c.startHub()
+        // Real record states from a scratch replica with the raw client's id.
+        let scratch = c.root.appendingPathComponent("scratch.sqlite").path
+        let me = ReplicaID(rawValue: "c002-rawclient")!
+        let replica = try Replica.create(at: scratch, id: me, schema: DeskSchema.schema)
+        try replica.write(author: "S002") { tx in
+            for i in 0..<6 { _ = try tx.insert("customer", ["center": .text(i == 5 ? "C001" : "C002"), "name": .text("客户\(i)"), "phone": .text("1370000000\(i)")]) }
+        }
+        let batch = try replica.changes(after: 0)
+        #expect(batch.records.count == 6)
+        var set = Gatehouse_Sync_V1_ChangeSet(batch)
+        set.records[1].table = "no_such_table"
+        set.records[2].slots.removeLast()
+        set.records[3].slots[1].clock.counter = 99  // a write its vector does not cover
+        set.records[4].vector = [set.records[4].vector[0], set.records[4].vector[0]]  // not strictly sorted
+        let good = batch.records[0].id
+        let bad = (1...5).map { batch.records[$0].id }
+
+        let raw = try RawClient(endpoint: c.endpoint, hubKey: c.hubKey, keys: keys)
+        try raw.send(RawClient.hello(node: me.rawValue, center: "C002", schemaVersion: DeskSchema.version))
+        guard case .welcome(let w) = try raw.receive()?.kind else { Issue.record("no WELCOME"); return }
+        #expect(w.committedPush == 0)
+        var push = Gatehouse_Sync_V1_Push()
+        push.changes = set
+        try raw.send(SyncMessage(.push(push)))
+        var ack: Gatehouse_Sync_V1_Ack?
+        for _ in 0..<5 {
+            guard let m = try raw.receive() else { break }
+            if case .ack(let a) = m.kind { ack = a; break }
+            if case .error(let e) = m.kind { Issue.record("ERROR \(e.code): \(e.reason)"); break }
+        }
+        guard let ack else { Issue.record("no ACK"); return }
+        #expect(ack.committed == batch.toSeq && !ack.duplicate)
+        #expect(Set(ack.refused.map(\.id)) == Set(bad), "refused: \(ack.refused.map { "\($0.id) \($0.code) \($0.reason)" })")
+        #expect(ack.refused.allSatisfy { $0.code == 400 || $0.code == 403 }, "\(ack.refused.map(\.code))")
+        // A replay of the same PUSH on the same session: a duplicate, nothing applied again.
+        try raw.send(SyncMessage(.push(push)))
+        if case .ack(let again) = try raw.receive()?.kind {
+            #expect(again.duplicate && again.committed == batch.toSeq)
+        } else { Issue.record("the replayed PUSH was not acknowledged as a duplicate") }
+        raw.close()
+        c.killHub()
+        #expect(try c.sql(c.hubDir, "SELECT id FROM _rep_customer", as: String.self) == [good])
+        let quarantined = Set(try c.sql(c.hubDir, "SELECT rid FROM _rep_quarantine", as: String.self))
+        #expect(quarantined == Set(bad), "quarantine: \(quarantined)")
+        #expect(try c.sql(c.hubDir, "SELECT refused_records FROM hub_node WHERE center = 'C002'", as: Int.self) == [bad.count])
+        let logged = try c.sql(c.hubDir, "SELECT detail FROM hub_log WHERE event = 'refused'", as: String.self).joined(separator: "\n")
+        #expect(bad.allSatisfy { logged.contains($0) }, "hub_log: \(logged)")
+        #expect(try c.open(c.hubDir).state("customer", id: good) == batch.records[0])
+    }
 }
