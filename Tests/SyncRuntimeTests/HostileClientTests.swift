@@ -284,4 +284,73 @@ import ZeroMQ
         #expect(bad.allSatisfy { logged.contains($0) }, "hub_log: \(logged)")
         #expect(try c.open(c.hubDir).state("customer", id: good) == batch.records[0])
     }
+
+    /// The node's side of validation: a stand-in hub sends CHANGES with a valid record and
+    /// one whose write its vector does not cover. The node applies the valid one,
+    /// quarantines the other, moves its cursor, and the sync succeeds.
+    @Test func aNodeQuarantinesUnreadableRecordsFromTheHub() throws {
+        let c = try Cluster()
+        defer { c.shutDown(removeFiles: true) }
+        let node = try c.addNode(center: "C001")
+        let hubKeys = try CurveKeyPair.generate()
+        let ctx = try ZMQContext()
+        defer { ctx.terminate() }
+        let router = try ctx.makeSocket(.router)
+        defer { router.close() }
+        try router.makeCurveServer(secretKey: hubKeys.secretKey)
+        try router.bind("tcp://127.0.0.1:*")
+        try c.ok(["node", "connect", "--data", node.dir, "--hub", try router.lastEndpoint, "--hub-key=\(hubKeys.publicKey)"])
+
+        let hubID = ReplicaID(rawValue: "hub-standin")!
+        let scratch = try Replica.create(at: c.root.appendingPathComponent("standin.sqlite").path, id: hubID, schema: DeskSchema.schema)
+        try scratch.write(author: "H001") { tx in
+            _ = try tx.insert("customer", ["center": .text("C001"), "name": .text("总部录入的客户"), "phone": .text("13600000001")])
+            _ = try tx.insert("customer", ["center": .text("C001"), "name": .text("坏记录"), "phone": .text("13600000002")])
+        }
+        let batch = try scratch.changes(after: 0)
+        var set = Gatehouse_Sync_V1_ChangeSet(batch)
+        set.records[1].slots[1].clock.counter = 42
+        let (good, bad) = (batch.records[0].id, batch.records[1].id)
+
+        let sync = try c.spawn(["sync", "--data", node.dir, "--timeout", "15"])
+        let deadline = ContinuousClock.now + .seconds(20)
+        while sync.isRunning, ContinuousClock.now < deadline {
+            guard let m = try router.receive(timeoutMilliseconds: 200), m.frames.count == 3,
+                  let msg = try? SyncFraming.decode(Array(m.frames[1...])).message else { continue }
+            let rid = m.frames[0]
+            switch msg.kind {
+            case .hello(let h):
+                var w = Gatehouse_Sync_V1_Welcome()
+                w.hubID = hubID.rawValue
+                w.hubEpoch = 1
+                w.schemaVersion = h.schemaVersion
+                w.heartbeatIntervalMs = 5000
+                w.heartbeatLiveness = 3
+                w.pushWindow = 4
+                w.maxMessageBytes = 4 << 20
+                w.maxBatchRecords = 1000
+                w.maxBatchBytes = 1 << 20
+                w.maxCreditBytes = 64 << 20
+                w.maxCreditBatches = 64
+                try router.send([rid] + SyncFraming.encode(SyncMessage(.welcome(w))))
+            case .push(let p):
+                var a = Gatehouse_Sync_V1_Ack()
+                a.toSeq = p.changes.toSeq
+                a.committed = p.changes.toSeq
+                try router.send([rid] + SyncFraming.encode(SyncMessage(.ack(a))))
+            case .pull:
+                var ch = Gatehouse_Sync_V1_Changes()
+                ch.changes = set
+                try router.send([rid] + SyncFraming.encode(SyncMessage(.changes(ch))))
+            default:
+                break
+            }
+        }
+        #expect(sync.waitExit(timeout: .seconds(5)) == 0, "\(sync.stderr)")
+        let replica = try c.open(node.dir)
+        #expect(try replica.state("customer", id: good) == batch.records[0])
+        #expect(try replica.state("customer", id: bad) == nil)
+        #expect(try c.sql(node.dir, "SELECT rid FROM _rep_quarantine", as: String.self) == [bad])
+        #expect(try replica.receivedCursor(from: hubID) == batch.toSeq)
+    }
 }
