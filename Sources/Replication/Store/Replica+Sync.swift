@@ -58,6 +58,12 @@ public struct Refusal: Sendable, Equatable, Hashable {
     public var table: String
     public var id: String
     public var reason: String
+
+    public init(table: String, id: String, reason: String) {
+        self.table = table
+        self.id = id
+        self.reason = reason
+    }
 }
 
 extension Replica {
@@ -111,8 +117,11 @@ extension Replica {
     /// Applies a peer's batch in one transaction together with moving that peer's
     /// cursor. A batch on another schema version is refused whole. Records `admit`
     /// rejects (returning a reason) are quarantined and the rest still apply.
+    /// `unreadable` are records of the same change set the caller could not even decode
+    /// (they failed validation): they are quarantined in the same transaction, so their
+    /// trace commits exactly when the cursor moves past them (not repeated in the result).
     @discardableResult
-    public func apply(_ batch: ChangeBatch, from peer: ReplicaID,
+    public func apply(_ batch: ChangeBatch, from peer: ReplicaID, unreadable: [Refusal] = [],
                       admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil) throws -> ApplyResult {
         guard batch.schemaVersion == schema.version else {
             throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
@@ -159,6 +168,10 @@ extension Replica {
                                arguments: [peer.rawValue, remote.table, remote.id, reason, now])
                 logger.warning("refused record from peer", metadata: [
                     "peer": "\(peer)", "table": "\(remote.table)", "id": "\(remote.id)", "reason": "\(reason)"])
+            }
+            for u in unreadable {
+                try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [peer.rawValue, u.table, u.id, u.reason, now])
             }
             try db.cachedStatement(sql: "UPDATE _rep_local SET hlc = ?, seq = ?").execute(arguments: [Int64(bitPattern: hlc.last.rawValue), seq])
             // The cursor moves only over a contiguous log prefix; a batch after a gap

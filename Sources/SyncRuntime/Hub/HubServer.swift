@@ -45,6 +45,7 @@ public final class HubServer {
         let ctx = try ZMQContext()
         defer { ctx.terminate() }
         allowed = try registry.allowedKeys()
+        try registry.markSessionsOffline()
         let registry = self.registry
         let log = logger
         let zap = try ZAPHandler(context: ctx, allowedKeys: allowed, domain: "gatehouse") { denial in
@@ -171,17 +172,20 @@ public final class HubServer {
                 case .applyPush(let batch, let center, let rejected):
                     for r in rejected { logger.warning("unreadable record in push", metadata: ["center": "\(center)", "record": "\(r)"]) }
                     do {
-                        let result = try desk.replica.apply(batch, from: batch.origin) { _, scope in
+                        // Unreadable records are quarantined like refused ones (SPEC §5.5).
+                        let unreadable = rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }
+                        let result = try desk.replica.apply(batch, from: batch.origin, unreadable: unreadable) { _, scope in
                             scope == center ? nil : "record of \(scope.map { "center \($0)" } ?? "data shared by all centers") refused from a node of \(center)"
                         }
-                        if !result.refused.isEmpty {
+                        let refused = unreadable + result.refused
+                        if !refused.isEmpty {
                             try registry.log("refused", publicKey: s.key, center: center,
-                                             detail: result.refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
+                                             detail: refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
                         }
                         var fields: [String: DatabaseValueConvertible?] = [
                             "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date()),
                         ]
-                        if !result.refused.isEmpty { fields["refused_records"] = try refusedTotal(s.key) + Int64(result.refused.count) }
+                        if !refused.isEmpty { fields["refused_records"] = try refusedTotal(s.key) + Int64(refused.count) }
                         // The node's log ended with this batch: nothing waits there any more
                         // (its next PING says otherwise if it wrote meanwhile). Without this a
                         // one-shot `sync` leaves the backlog its HELLO reported.

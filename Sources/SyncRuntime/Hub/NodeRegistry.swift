@@ -193,6 +193,14 @@ public struct NodeRegistry: Sendable {
         }
     }
 
+    /// At hub start no session exists, whatever the last run left behind: a crashed hub
+    /// never ran the shutdown that marks its sessions offline.
+    public func markSessionsOffline() throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE hub_node SET state = 'offline', connected_since = NULL WHERE state = 'connected'")
+        }
+    }
+
     /// Appends to the hub's event log (connections, refusals, errors).
     public func log(_ event: String, publicKey: String?, center: String?, detail: String?, at now: Date = Date()) throws {
         try db.write { db in try Self.log(db, now, publicKey, center, event, detail) }

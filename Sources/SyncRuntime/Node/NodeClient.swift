@@ -103,7 +103,9 @@ public final class NodeClient {
                 case .applyChanges(let batch, let rejected):
                     if !rejected.isEmpty { logger.warning("hub sent unreadable records", metadata: ["count": "\(rejected.count)"]) }
                     do {
-                        try replica.apply(batch, from: batch.origin)
+                        // Unreadable records are quarantined, the rest applies (SPEC §5.8).
+                        try replica.apply(batch, from: batch.origin,
+                                          unreadable: rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) })
                         try? store.update { st in
                             st.lastPullAt = Date()
                             st.pullCursorAtContact = Int64(batch.toSeq)
