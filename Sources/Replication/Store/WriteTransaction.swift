@@ -139,7 +139,7 @@ public final class WriteTransaction {
         }
         guard !changedSlots.isEmpty else { return }
         let c = try clock()
-        for i in changedSlots.sorted() {
+        for i in changedSlots {
             if case .lifecycle(let lc) = l.slots[i].policy {
                 guard let new = lc.rank(s.slots[i].values) else {
                     throw ReplicationError.policyViolation("\(table).\(l.slots[i].name): \(s.slots[i].values[0]) is not a state of \(lc.name)")
