@@ -3,8 +3,8 @@ import Replication
 
 // Conversion between the replication types and their wire form. Encoding never fails;
 // decoding validates everything the merge relies on (valid replica ids, canonical
-// vectors, every dot covered by the record's vector, sorted set elements and conflict
-// entries) so a hostile or buggy peer cannot feed the merge a state it would mishandle.
+// vectors, every dot covered by the record's vector, sorted set elements, siblings and
+// history entries) so a hostile or buggy peer cannot feed the merge a state it would mishandle.
 
 /// A record of an incoming change set that could not be read; it is kept out and reported
 /// (in the ACK when the hub rejects it), and the rest of the batch still applies.
@@ -110,7 +110,7 @@ extension Gatehouse_Sync_V1_RecordState {
         }
         slots = state.slots.map(Gatehouse_Sync_V1_SlotState.init)
         if let d = state.deletion { deletion = Gatehouse_Sync_V1_Clock(d) }
-        conflicts = state.conflicts.map(Gatehouse_Sync_V1_ConflictEntry.init)
+        conflicts = state.history.map(Gatehouse_Sync_V1_ConflictEntry.init)
     }
 
     /// Validates and converts to a `RecordState`.
@@ -166,7 +166,26 @@ extension Gatehouse_Sync_V1_RecordState {
             } else if !s.elements.isEmpty {
                 throw .malformed("slot \(i) carries set elements but is not marked as a set")
             }
-            outSlots.append(SlotState(values: values, clock: clock, elements: elements))
+            var siblings: [Sibling] = []
+            if !s.siblings.isEmpty {
+                guard let winner = clock else { throw .malformed("slot \(i) has siblings but no clock") }
+                guard !s.isSet else { throw .malformed("slot \(i) is a set and cannot have siblings") }
+                siblings.reserveCapacity(s.siblings.count)
+                for sib in s.siblings {
+                    guard sib.hasClock else { throw .malformed("slot \(i): sibling without a clock") }
+                    let c = try covered(sib.clock, "slot \(i) sibling")
+                    guard c.dot != winner.dot else { throw .malformed("slot \(i): sibling \(c.dot) is the winner's write") }
+                    if let p = siblings.last, !(p.clock.dot < c.dot) {
+                        throw .malformed("slot \(i): siblings are not strictly sorted by dot (\(p.clock.dot) then \(c.dot))")
+                    }
+                    let sv = try sib.values.map { v throws(SyncError) in try v.decoded() }
+                    guard sv.count == values.count else {
+                        throw .malformed("slot \(i): sibling \(c.dot) has \(sv.count) values, the slot \(values.count)")
+                    }
+                    siblings.append(Sibling(values: sv, clock: c))
+                }
+            }
+            outSlots.append(SlotState(values: values, clock: clock, elements: elements, siblings: siblings))
         }
         let deletion = hasDeletion ? try covered(self.deletion, "deletion") : nil
         var outConflicts: [ConflictEntry] = []
@@ -174,6 +193,9 @@ extension Gatehouse_Sync_V1_RecordState {
         for c in conflicts {
             guard !c.field.isEmpty else { throw .malformed("conflict entry without a field") }
             guard c.hasWinner, c.hasLoser else { throw .malformed("conflict on \(c.field) lacks its winner or loser clock") }
+            guard c.hasResolution else {
+                throw .malformed("conflict on \(c.field) lacks its resolution (open conflicts travel as slot siblings)")
+            }
             let entry = ConflictEntry(
                 field: c.field, policy: c.policy, needsReview: c.needsReview,
                 winner: try covered(c.winner, "conflict on \(c.field): winner"),
@@ -187,7 +209,7 @@ extension Gatehouse_Sync_V1_RecordState {
             }
             outConflicts.append(entry)
         }
-        return RecordState(table: table, id: id, vector: vv, slots: outSlots, deletion: deletion, conflicts: outConflicts)
+        return RecordState(table: table, id: id, vector: vv, slots: outSlots, deletion: deletion, history: outConflicts)
     }
 }
 
@@ -204,6 +226,12 @@ extension Gatehouse_Sync_V1_SlotState {
                 out.dots = $0.dots.map(Gatehouse_Sync_V1_Dot.init)
                 return out
             }
+        }
+        siblings = s.siblings.map {
+            var out = Gatehouse_Sync_V1_Sibling()
+            out.values = $0.values.map(Gatehouse_Sync_V1_Value.init)
+            out.clock = Gatehouse_Sync_V1_Clock($0.clock)
+            return out
         }
     }
 }

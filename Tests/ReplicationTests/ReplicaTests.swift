@@ -172,6 +172,49 @@ import Testing
         }
         #expect(try a.conflicts(openOnly: true, reviewOnly: false).count == 1)
         #expect(try a.conflicts(reviewOnly: true).isEmpty)
+        // Taking the losing stage back would move the ticket backwards: refused.
+        let key = try a.conflicts()[0].key
+        #expect(throws: ReplicationError.self) { try a.resolveConflict(key: key, with: .takeLoser, author: "M1") }
+        try a.resolveConflict(key: key, with: .keepWinner, author: "M1")
+        #expect(try a.conflicts().isEmpty)
+        #expect(try a.state("ticket", id: t)?.slots[1].values == ["completed", 0])
+    }
+
+    @Test func equalConcurrentValuesStaySiblingsAndResolutionsBecomeHistory() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = Fixtures.ManualClock()
+        var a: Replica? = try Fixtures.replica(dir, "a", clock: clock)
+        let b = try Fixtures.replica(dir, "b", clock: clock)
+        let t = try a!.write(author: "S1") { tx in try tx.insert("ticket", ["center": "C001", "status": "received", "reopened": 0]) }
+        try Fixtures.sync(a!, to: b)
+        clock.advance(10)
+        try a!.write(author: "S1") { tx in try tx.update("ticket", id: t, ["fee": 30]) }
+        try b.write(author: "S2") { tx in try tx.update("ticket", id: t, ["fee": 30]) }
+        try Fixtures.sync(a!, to: b)
+        try Fixtures.sync(b, to: a!)
+        #expect(try a!.allStates() == b.allStates())
+        for r in [a!, b] {
+            let open = try r.conflicts(reviewOnly: true)
+            #expect(open.count == 1)
+            #expect(open.first?.entry.winnerValues == [30] && open.first?.entry.loserValues == [30])
+        }
+        // Siblings survive a reopen (the `_clk` encoding).
+        let expected = try b.allStates()
+        a = nil
+        let a2 = try Fixtures.reopen(dir, "a", clock: clock)
+        #expect(try a2.allStates() == expected)
+        let key = try #require(try a2.conflicts().first).key
+        try a2.resolveConflict(key: key, with: .keepWinner, author: "M1")
+        #expect(try a2.conflicts().isEmpty)
+        let settled = try a2.conflicts(openOnly: false)
+        #expect(settled.count == 1 && settled.first?.key == key && settled.first?.entry.resolution?.author == "M1")
+        #expect(try a2.conflict(key: key).entry.resolution != nil)
+        #expect(throws: ReplicationError.self) { try a2.resolveConflict(key: key, with: .keepWinner, author: "M1") }
+        try Fixtures.sync(a2, to: b)
+        #expect(try b.conflicts().isEmpty)
+        #expect(try b.conflicts(openOnly: false).map(\.entry) == settled.map(\.entry))
+        #expect(try a2.allStates() == b.allStates())
     }
 
     @Test func deleteWinsOverConcurrentEditAndKeepsTheEdit() throws {

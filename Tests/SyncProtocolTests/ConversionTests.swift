@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Conversion")
 struct ConversionTests {
-    @Test("RecordState round-trips exactly, sets and tombstones included")
+    @Test("RecordState round-trips exactly: sets, siblings, history and tombstones included")
     func recordRoundTrip() throws {
         for s in [sampleRecord(), sampleRecord(deleted: true)] {
             let back = try Gatehouse_Sync_V1_RecordState(s).decoded()
@@ -16,6 +16,7 @@ struct ConversionTests {
         let back = try Gatehouse_Sync_V1_RecordState(s).decoded()
         #expect(back.slots[0].elements == nil)
         #expect(back.slots[5].elements == [])
+        #expect(back.slots[3].siblings.count == 2 && back.history.count == 2)
     }
 
     @Test("every Value kind round-trips")
@@ -68,6 +69,16 @@ struct ConversionTests {
         #expect(problem { $0.conflicts.reverse() }?.contains("sorted") == true)
         #expect(problem { $0.conflicts[0].clearLoser() }?.contains("winner or loser") == true)
         #expect(problem { $0.conflicts[0].resolution.counter = 40 }?.contains("resolution") == true)
+        #expect(problem { $0.conflicts[1].clearResolution() }?.contains("resolution") == true)
+        // Siblings: covered, sorted, distinct from the winner, as wide as the slot, not on sets.
+        #expect(problem { $0.slots[1].siblings[0].clock.counter = 9 }?.contains("beyond") == true)
+        #expect(problem { $0.slots[3].siblings.reverse() }?.contains("strictly sorted") == true)
+        #expect(problem { $0.slots[3].siblings.append($0.slots[3].siblings[1]) }?.contains("strictly sorted") == true)
+        #expect(problem { $0.slots[1].siblings[0].clock = $0.slots[1].clock }?.contains("winner") == true)
+        #expect(problem { $0.slots[1].siblings[0].clearClock() }?.contains("without a clock") == true)
+        #expect(problem { $0.slots[1].siblings[0].values.append($0.slots[1].siblings[0].values[0]) }?.contains("values") == true)
+        #expect(problem { $0.slots[1].clearClock() }?.contains("no clock") == true)
+        #expect(problem { $0.slots[4].siblings = $0.slots[1].siblings }?.contains("set") == true)
         #expect(problem { _ in } == nil)
     }
 

@@ -36,8 +36,8 @@ let nodeA = rid("c001-node")
 let hubR = rid("hub-main")
 let keyA = "keyA-z85-public-key-of-node-c001-000000"
 
-/// A record with every feature of `RecordState`: several value kinds, an add-wins set, a
-/// conflict with a resolution, optionally a tombstone.
+/// A record with every feature of `RecordState`: several value kinds, an add-wins set,
+/// open conflicts (slot siblings), settled ones (history), optionally a tombstone.
 func sampleRecord(id: String = "T-1", deleted: Bool = false, counter: UInt64 = 3) -> RecordState {
     let c1 = Clock(dot: Dot(replica: nodeA, counter: 1), hlc: HLCTimestamp(millis: 1_700_000_000_000, logical: 0), author: "anna")
     let c2 = Clock(dot: Dot(replica: hubR, counter: 2), hlc: HLCTimestamp(millis: 1_700_000_000_100, logical: 3))
@@ -47,19 +47,20 @@ func sampleRecord(id: String = "T-1", deleted: Bool = false, counter: UInt64 = 3
         table: "ticket", id: id, vector: vector,
         slots: [
             SlotState(values: ["leaking tap", .integer(-42)], clock: c1),
-            SlotState(values: [.real(12.5)], clock: c2),
+            SlotState(values: [.real(12.5)], clock: c2, siblings: [Sibling(values: [.integer(12)], clock: c1)]),
             SlotState(values: [.null], clock: nil),
-            SlotState(values: [.blob([0, 1, 255])], clock: c3),
+            SlotState(values: [.blob([0, 1, 255])], clock: c3,
+                      siblings: [Sibling(values: [.null], clock: c1), Sibling(values: [.blob([9])], clock: c2)]),
             SlotState(values: [SetCodec.encode(["urgent", "vip"])], clock: c3,
                       elements: [SetElement(value: "urgent", dots: [c1.dot, c3.dot]), SetElement(value: "vip", dots: [c2.dot])]),
             SlotState(values: [SetCodec.encode([])], clock: nil, elements: []),
         ],
         deletion: deleted ? c3 : nil,
-        conflicts: [
+        history: [
             ConflictEntry(field: "fee", policy: "review", needsReview: true, winner: c2, winnerValues: [.integer(100)],
                           loser: c1, loserValues: [.integer(90)], resolution: c3),
             ConflictEntry(field: "phone", policy: "lww", needsReview: false, winner: c3, winnerValues: ["+1"],
-                          loser: c2, loserValues: ["+2"]),
+                          loser: c2, loserValues: ["+2"], resolution: c3),
         ])
 }
 

@@ -1,15 +1,19 @@
 /// The merge of two states of one record (ARCHITECTURE.md, "Replication semantics").
 ///
-/// - remote's vector ≤ local's: nothing new in the fields (conflict entries still union);
+/// - remote's vector ≤ local's: nothing new in the fields (history entries still union);
 /// - local's vector < remote's: take remote;
-/// - concurrent: per slot, a value whose dot the other side has seen loses to the other
-///   side's value; where neither side saw the other's write, the slot's policy picks the
-///   winner and the loser is kept as a `ConflictEntry`. The result's vector is the
-///   pointwise maximum. A delete wins over concurrent edits, which stay in the tombstone.
+/// - concurrent: the result's vector is the pointwise maximum and each slot merges as a
+///   multi-value register: of the writes either side holds (its winner and siblings),
+///   keep those both sides hold and those the other side has not seen (a write the other
+///   side has seen but no longer holds was superseded there). The slot's policy picks
+///   the winner among the kept writes; the others stay as siblings, the open conflicts.
+///   A delete wins over concurrent edits, which stay in the tombstone.
 ///
-/// Every policy's order extends causality (hybrid-logical time moves past everything a
-/// replica has seen; lifecycle values only move forward), so each slot ends holding the
-/// maximum of every write seen: the merge is commutative, associative and idempotent.
+/// Which writes a slot holds is a function of the writes the state has seen (its
+/// vector), the history entries are a grow-only map with a max per key, and nothing
+/// here creates an entry: the merge is a join — commutative, associative, idempotent —
+/// on the whole state, conflicts included. History entries are made only by local
+/// writes (`WriteTransaction`) that replace a slot's siblings.
 public enum Merge {
     public struct Outcome: Sendable {
         /// The merged state.
@@ -19,7 +23,8 @@ public enum Merge {
         /// The merged state is exactly the remote one (nothing of the local side survives
         /// that the remote did not already have).
         public var tookRemote: Bool
-        /// Conflict entries this merge created.
+        /// Open conflicts this merge detected: siblings of the result that were a winner
+        /// on both sides they came from (neither side knew them as a conflict).
         public var newConflicts: Int
     }
 
@@ -29,26 +34,24 @@ public enum Merge {
         switch remote.vector.compare(local.vector) {
         case .equal, .before:
             var s = local
-            s.conflicts = unionConflicts(local.conflicts, remote.conflicts, layout: layout)
-            let changed = s.conflicts != local.conflicts
+            s.history = unionHistory(local.history, remote.history)
+            let changed = s.history != local.history
             return Outcome(state: s, changed: changed, tookRemote: changed && s == remote, newConflicts: 0)
         case .after:
             var s = remote
-            s.conflicts = unionConflicts(local.conflicts, remote.conflicts, layout: layout)
-            return Outcome(state: s, changed: s != local, tookRemote: s.conflicts == remote.conflicts, newConflicts: 0)
+            s.history = unionHistory(local.history, remote.history)
+            return Outcome(state: s, changed: s != local, tookRemote: s.history == remote.history, newConflicts: 0)
         case .concurrent:
-            var created: [ConflictEntry] = []
+            var detected = 0
             var s = local
             s.vector = local.vector.merged(remote.vector)
             for i in layout.slots.indices {
                 s.slots[i] = mergeSlot(local.slots[i], remote.slots[i], slot: layout.slots[i],
-                                       localVector: local.vector, remoteVector: remote.vector, conflicts: &created)
+                                       localVector: local.vector, remoteVector: remote.vector, detected: &detected)
             }
             s.deletion = maxClock(local.deletion, remote.deletion)
-            created.sort(by: ConflictEntry.keyLess)
-            s.conflicts = unionConflicts(unionConflicts(local.conflicts, remote.conflicts, layout: layout), created,
-                                         layout: layout)
-            return Outcome(state: s, changed: true, tookRemote: s == remote, newConflicts: created.count)
+            s.history = unionHistory(local.history, remote.history)
+            return Outcome(state: s, changed: true, tookRemote: s == remote, newConflicts: detected)
         }
     }
 
@@ -56,30 +59,73 @@ public enum Merge {
     static func less(_ a: SlotState, _ b: SlotState, policy: MergePolicy) -> Bool {
         guard let bc = b.clock else { return false }
         guard let ac = a.clock else { return true }
+        return less(a.values, ac, b.values, bc, policy: policy)
+    }
+
+    /// The winner order of concurrent writes: lifecycle rank first (lifecycle slots),
+    /// then the last-writer-wins order of their clocks. Total over distinct dots.
+    static func less(_ av: [Value], _ ac: Clock, _ bv: [Value], _ bc: Clock, policy: MergePolicy) -> Bool {
         if case .lifecycle(let l) = policy {
-            let ra = l.rank(a.values) ?? [], rb = l.rank(b.values) ?? []
+            let ra = l.rank(av) ?? [], rb = l.rank(bv) ?? []
             if ra != rb { return ra.lexicographicallyPrecedes(rb) }
         }
         return Clock.lwwLess(ac, bc)
     }
 
+    /// Merges one slot of two concurrent states as a multi-value register.
     static func mergeSlot(_ l: SlotState, _ r: SlotState, slot: TableLayout.Slot, localVector lv: VersionVector,
-                          remoteVector rv: VersionVector, conflicts: inout [ConflictEntry]) -> SlotState {
+                          remoteVector rv: VersionVector, detected: inout Int) -> SlotState {
         if case .addWinsSet = slot.policy { return mergeSet(l, r, lv: lv, rv: rv) }
         guard let lc = l.clock else { return r }
         guard let rc = r.clock else { return l }
-        if lc.dot == rc.dot { return l }
-        let lSeenByRemote = rv.covers(lc.dot), rSeenByLocal = lv.covers(rc.dot)
-        if rSeenByLocal && !lSeenByRemote { return l }
-        if lSeenByRemote && !rSeenByLocal { return r }
-        let remoteWins = less(l, r, policy: slot.policy)
-        let (winner, loser) = remoteWins ? (r, l) : (l, r)
-        if !lSeenByRemote && !rSeenByLocal && winner.values != loser.values {
-            conflicts.append(ConflictEntry(
-                field: slot.name, policy: slot.policy.name, needsReview: needsReview(slot.policy),
-                winner: winner.clock!, winnerValues: winner.values, loser: loser.clock!, loserValues: loser.values))
+        if l.siblings.isEmpty && r.siblings.isEmpty {
+            // The common case: one write on each side.
+            if lc.dot == rc.dot { return l }
+            let keepL = !rv.covers(lc.dot), keepR = !lv.covers(rc.dot)
+            if keepL && !keepR { return l }
+            if keepR && !keepL { return r }
+            let remoteWins = less(l, r, policy: slot.policy)
+            // Each side superseded the other's write: no history produces this; stay total.
+            if !keepL && !keepR { return remoteWins ? r : l }
+            var out = remoteWins ? r : l
+            let loser = remoteWins ? l : r
+            out.siblings = [Sibling(values: loser.values, clock: loser.clock!)]
+            detected += 1
+            return out
         }
-        return winner
+        let le = entries(l), re = entries(r)
+        var kept: [Sibling] = []
+        kept.reserveCapacity(le.count + re.count)
+        var i = 0, j = 0
+        while i < le.count || j < re.count {
+            if j == re.count || (i < le.count && le[i].clock.dot < re[j].clock.dot) {
+                if !rv.covers(le[i].clock.dot) { kept.append(le[i]) }
+                i += 1
+            } else if i == le.count || re[j].clock.dot < le[i].clock.dot {
+                if !lv.covers(re[j].clock.dot) { kept.append(re[j]) }
+                j += 1
+            } else {
+                kept.append(le[i])
+                i += 1; j += 1
+            }
+        }
+        if kept.isEmpty { return less(l, r, policy: slot.policy) ? r : l }  // not reachable, see above
+        var w = 0
+        for k in kept.indices.dropFirst()
+        where less(kept[w].values, kept[w].clock, kept[k].values, kept[k].clock, policy: slot.policy) { w = k }
+        let winner = kept.remove(at: w)
+        for s in kept where !l.siblings.contains(where: { $0.clock.dot == s.clock.dot })
+            && !r.siblings.contains(where: { $0.clock.dot == s.clock.dot }) { detected += 1 }
+        return SlotState(values: winner.values, clock: winner.clock, elements: l.elements, siblings: kept)
+    }
+
+    /// A register slot's writes (winner and siblings), sorted by dot.
+    static func entries(_ s: SlotState) -> [Sibling] {
+        guard let c = s.clock else { return [] }
+        var out = s.siblings
+        let w = Sibling(values: s.values, clock: c)
+        out.insert(w, at: out.firstIndex { c.dot < $0.clock.dot } ?? out.count)
+        return out
     }
 
     static func needsReview(_ p: MergePolicy) -> Bool {
@@ -121,10 +167,11 @@ public enum Merge {
         return Clock.lwwLess(a, b) ? b : a
     }
 
-    /// Union of two sorted conflict lists; entries with the same key keep the higher
-    /// winner (by the field's policy) and the later resolution.
-    static func unionConflicts(_ a: [ConflictEntry], _ b: [ConflictEntry], layout: TableLayout) -> [ConflictEntry] {
-        if b.isEmpty { return a }
+    /// Union of two sorted history lists keyed by (field, loser dot); for the same key
+    /// (two replicas settled the same sibling concurrently) the entry with the later
+    /// resolution clock (last-writer-wins order) is kept.
+    static func unionHistory(_ a: [ConflictEntry], _ b: [ConflictEntry]) -> [ConflictEntry] {
+        if b.isEmpty || a == b { return a }
         if a.isEmpty { return b }
         var out: [ConflictEntry] = []
         out.reserveCapacity(a.count + b.count)
@@ -135,23 +182,19 @@ public enum Merge {
             } else if i == a.count || ConflictEntry.keyLess(b[j], a[i]) {
                 out.append(b[j]); j += 1
             } else {
-                var e = a[i]
-                let o = b[j]
-                if e != o {
-                    let policy = layout.fieldSlot[e.field].map { layout.slots[$0.slot].policy } ?? .lastWriterWins
-                    let ew = SlotState(values: e.winnerValues, clock: e.winner)
-                    let ow = SlotState(values: o.winnerValues, clock: o.winner)
-                    if less(ew, ow, policy: policy) {
-                        e.winner = o.winner
-                        e.winnerValues = o.winnerValues
-                    }
-                    e.resolution = maxClock(e.resolution, o.resolution)
-                }
-                out.append(e)
+                out.append(resolvedLater(a[i], b[j]))
                 i += 1; j += 1
             }
         }
         return out
+    }
+
+    /// Of two history entries with the same key, the one settled by the later write.
+    static func resolvedLater(_ a: ConflictEntry, _ b: ConflictEntry) -> ConflictEntry {
+        guard let rb = b.resolution else { return a }
+        guard let ra = a.resolution else { return b }
+        if ra.dot == rb.dot { return a }
+        return Clock.lwwLess(ra, rb) ? b : a
     }
 }
 

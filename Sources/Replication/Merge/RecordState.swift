@@ -10,32 +10,92 @@ public struct RecordState: Hashable, Sendable {
     public var slots: [SlotState]
     /// The clock of the delete, when the record is a tombstone.
     public var deletion: Clock?
-    /// Losing values of concurrent writes, sorted by key.
-    public var conflicts: [ConflictEntry]
+    /// Settled conflicts: the concurrent values a local write replaced (see
+    /// `ConflictEntry`), sorted by key (field, loser dot). Open conflicts are not here:
+    /// they are the slots' `siblings` (see `openConflicts(_:)`).
+    public var history: [ConflictEntry]
 
     public init(table: String, id: String, vector: VersionVector, slots: [SlotState], deletion: Clock? = nil,
-                conflicts: [ConflictEntry] = []) {
+                history: [ConflictEntry] = []) {
         self.table = table
         self.id = id
         self.vector = vector
         self.slots = slots
         self.deletion = deletion
-        self.conflicts = conflicts
+        self.history = history
     }
 
     public var isDeleted: Bool { deletion != nil }
+
+    /// Number of open conflicts (siblings over all slots).
+    public var siblingCount: Int {
+        var n = 0
+        for s in slots { n += s.siblings.count }
+        return n
+    }
+
+    /// A local write to register slot `i`: the slot takes `values` under `clock`. The
+    /// writer has seen every sibling the slot held, so this write settles them: each is
+    /// kept as a history entry (loser = the sibling, winner = the slot's previous winner,
+    /// resolution = `clock`) and the slot has no siblings afterwards.
+    mutating func overwrite(slot i: Int, with values: [Value], clock: Clock, layout: TableLayout) {
+        let old = slots[i]
+        if !old.siblings.isEmpty, let w = old.clock {
+            let slot = layout.slots[i]
+            let settled = old.siblings.map {
+                ConflictEntry(field: slot.name, policy: slot.policy.name, needsReview: Merge.needsReview(slot.policy),
+                              winner: w, winnerValues: old.values, loser: $0.clock, loserValues: $0.values, resolution: clock)
+            }.sorted(by: ConflictEntry.keyLess)
+            history = Merge.unionHistory(history, settled)
+        }
+        slots[i].values = values
+        slots[i].clock = clock
+        slots[i].siblings = []
+    }
+
+    /// The open conflicts, derived from the slots' siblings: one per sibling, the slot's
+    /// winner against it, sorted by (field, loser dot).
+    public func openConflicts(_ layout: TableLayout) -> [ConflictEntry] {
+        var out: [ConflictEntry] = []
+        for (i, s) in slots.enumerated() where !s.siblings.isEmpty && i < layout.slots.count {
+            guard let w = s.clock else { continue }
+            let slot = layout.slots[i]
+            for sib in s.siblings {
+                out.append(ConflictEntry(field: slot.name, policy: slot.policy.name, needsReview: Merge.needsReview(slot.policy),
+                                         winner: w, winnerValues: s.values, loser: sib.clock, loserValues: sib.values))
+            }
+        }
+        out.sort(by: ConflictEntry.keyLess)
+        return out
+    }
 }
 
-/// One slot's state: its column values, the clock of the write that set them, and for
-/// add-wins sets the live elements with the dots that added them.
+/// One slot's state, a multi-value register: the winning write (its column values and
+/// clock, which the columns show) and the other concurrent writes not yet superseded
+/// (`siblings`, sorted by dot). For add-wins sets: the live elements with the dots that
+/// added them (sets never have siblings).
 public struct SlotState: Hashable, Sendable {
     public var values: [Value]
     public var clock: Clock?
     public var elements: [SetElement]?
-    public init(values: [Value], clock: Clock?, elements: [SetElement]? = nil) {
+    /// Concurrent writes that lost to the winner by the slot's policy and that no write
+    /// has superseded yet: each is an open conflict. Sorted by dot, never the winner's dot.
+    public var siblings: [Sibling]
+    public init(values: [Value], clock: Clock?, elements: [SetElement]? = nil, siblings: [Sibling] = []) {
         self.values = values
         self.clock = clock
         self.elements = elements
+        self.siblings = siblings
+    }
+}
+
+/// A concurrent write kept beside a slot's winner: its values and clock.
+public struct Sibling: Hashable, Sendable {
+    public var values: [Value]
+    public var clock: Clock
+    public init(values: [Value], clock: Clock) {
+        self.values = values
+        self.clock = clock
     }
 }
 
@@ -49,9 +109,10 @@ public struct SetElement: Hashable, Sendable {
     }
 }
 
-/// A value that lost to a concurrent write to the same field. Kept forever (until
-/// resolved, and afterwards for history); replicated with its record, so every replica
-/// ends with the same set. Keyed by (field, loser's dot).
+/// A value that lost to a concurrent write to the same field. Open ones (no
+/// `resolution`) are derived from a slot's siblings; settled ones are the record's
+/// `history`, made only by the local write that replaced the siblings (the resolution),
+/// kept forever and replicated with the record. Keyed by (field, loser's dot).
 public struct ConflictEntry: Hashable, Sendable {
     public var field: String
     public var policy: String

@@ -5,7 +5,8 @@ public struct ConflictRecord: Sendable, Hashable {
     public var table: String
     public var recordID: String
     public var entry: ConflictEntry
-    /// Hybrid-logical time at which this replica first recorded it.
+    /// Hybrid-logical time of the conflict: for an open one the later of its two writes,
+    /// for a resolved one the write that settled it. The same on every replica.
     public var detectedAt: HLCTimestamp
 
     /// A stable, human-typable key: `table/record/field/replica:counter`.
@@ -13,25 +14,47 @@ public struct ConflictRecord: Sendable, Hashable {
 }
 
 extension Replica {
-    /// Lists conflict records, newest first.
+    /// Lists conflict records, newest first. Open conflicts are the slots' siblings
+    /// (records with `_nconf > 0`, found by index); resolved ones are the records'
+    /// history entries.
     /// - Parameters:
     ///   - openOnly: only conflicts nobody has resolved yet.
     ///   - reviewOnly: only those whose policy asks for a person's review.
     public func conflicts(openOnly: Bool = true, reviewOnly: Bool = false, table: String? = nil,
                           recordID: String? = nil) throws -> [ConflictRecord] {
-        var sql = "SELECT tbl, rid, field, detected_hlc, body FROM _rep_conflicts WHERE 1"
-        var args: [DatabaseValueConvertible] = []
-        if openOnly { sql += " AND open = 1" }
-        if reviewOnly { sql += " AND review = 1" }
-        if let table { sql += " AND tbl = ?"; args.append(table) }
-        if let recordID { sql += " AND rid = ?"; args.append(recordID) }
-        sql += " ORDER BY detected_hlc DESC, tbl, rid, field, loser_replica, loser_counter"
-        return try database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
-                ConflictRecord(table: row[0], recordID: row[1],
-                               entry: try Storage.decodeConflict(field: row[2], body: [UInt8](row[4] as Data)),
-                               detectedAt: HLCTimestamp(rawValue: UInt64(bitPattern: row[3] as Int64)))
+        try database.read { db in
+            var out: [ConflictRecord] = []
+            var r = ReplicaResolver(directory)
+            for l in tables where table == nil || l.name == table {
+                var sql = "SELECT \(Storage.columnList(l)) FROM \(Storage.q(l.storage)) WHERE _nconf > 0"
+                var args: [DatabaseValue] = []
+                if let recordID { sql += " AND id = ?"; args.append(recordID.databaseValue) }
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+                    let s = try RowCodec.decodeRow(row, l, &r, db)
+                    for e in s.openConflicts(l) where !reviewOnly || e.needsReview {
+                        out.append(ConflictRecord(table: l.name, recordID: s.id, entry: e, detectedAt: max(e.winner.hlc, e.loser.hlc)))
+                    }
+                }
             }
+            if !openOnly {
+                var sql = "SELECT tbl, rid, field, body FROM _rep_conflicts WHERE open = 0"
+                var args: [DatabaseValue] = []
+                if reviewOnly { sql += " AND review = 1" }
+                if let table { sql += " AND tbl = ?"; args.append(table.databaseValue) }
+                if let recordID { sql += " AND rid = ?"; args.append(recordID.databaseValue) }
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+                    let e = try Storage.decodeConflict(field: row[2], body: [UInt8](row[3] as Data))
+                    out.append(ConflictRecord(table: row[0], recordID: row[1], entry: e, detectedAt: e.resolution?.hlc ?? e.loser.hlc))
+                }
+            }
+            out.sort { a, b in
+                if a.detectedAt != b.detectedAt { return a.detectedAt > b.detectedAt }
+                if a.table != b.table { return a.table < b.table }
+                if a.recordID != b.recordID { return a.recordID < b.recordID }
+                if a.entry.field != b.entry.field { return a.entry.field < b.entry.field }
+                return a.entry.loser.dot < b.entry.loser.dot
+            }
+            return out
         }
     }
 

@@ -44,7 +44,7 @@ public struct ApplyResult: Sendable, Equatable {
     public var changed = 0
     /// Records already known (duplicates, echoes).
     public var unchanged = 0
-    /// Conflict entries created here.
+    /// Open conflicts first detected here (see `Merge.Outcome.newConflicts`).
     public var newConflicts = 0
     /// Records kept out, with the reason (also stored in the quarantine table).
     public var refused: [Refusal] = []
@@ -151,7 +151,7 @@ extension Replica {
                         if outcome.changed {
                             seq += 1
                             try Storage.save(outcome.state, previous: local, l, seq: seq, source: outcome.tookRemote ? peerIdx : 0,
-                                             db, &r, detectedAt: hlc.last)
+                                             db, &r)
                             result.changed += 1
                             result.newConflicts += outcome.newConflicts
                         } else {
@@ -255,12 +255,25 @@ extension RecordState {
                 }
             }
             if let e = s.elements { n += e.count * 32 }
+            for sib in s.siblings {
+                n += 24
+                for v in sib.values {
+                    switch v {
+                    case .text(let t): n += t.utf8.count + 2
+                    case .blob(let b): n += b.count + 2
+                    default: n += 9
+                    }
+                }
+            }
         }
-        return n + conflicts.count * 128
+        return n + history.count * 128
     }
 
     func forEachClock(_ body: (Clock) -> Void) {
-        for s in slots { if let c = s.clock { body(c) } }
+        for s in slots {
+            if let c = s.clock { body(c) }
+            for sib in s.siblings { body(sib.clock) }
+        }
         if let d = deletion { body(d) }
     }
 
@@ -270,6 +283,18 @@ extension RecordState {
         for (i, s) in slots.enumerated() {
             guard s.values.count == l.slots[i].columns.count else { return "field \(l.slots[i].name) has \(s.values.count) values" }
             if let c = s.clock, !vector.covers(c.dot) { return "field \(l.slots[i].name) written by \(c.dot) beyond the record's vector" }
+            if !s.siblings.isEmpty {
+                guard let c = s.clock, s.elements == nil else { return "field \(l.slots[i].name) has siblings but no winner, or is a set" }
+                var prev: Dot?
+                for sib in s.siblings {
+                    guard sib.values.count == s.values.count else { return "field \(l.slots[i].name) has a sibling with \(sib.values.count) values" }
+                    guard vector.covers(sib.clock.dot) else { return "field \(l.slots[i].name) sibling \(sib.clock.dot) beyond the record's vector" }
+                    guard sib.clock.dot != c.dot, prev.map({ $0 < sib.clock.dot }) ?? true else {
+                        return "field \(l.slots[i].name): siblings not strictly sorted or equal to the winner"
+                    }
+                    prev = sib.clock.dot
+                }
+            }
         }
         if id.isEmpty { return "empty record id" }
         return nil

@@ -1,10 +1,18 @@
 import GRDB
 
 /// Converts between a `RecordState` and a storage row:
-/// `id, <fields…>, _vv, _clk, _del, _seq, _src, _nconf`.
+/// `id, <fields…>, _vv, _clk, _del, _seq, _src, _nconf, _nhist`.
 ///
 /// `_clk` holds the record's distinct clocks once each (most records have one or two),
-/// then a clock reference per slot and for the delete, then the add dots of set slots.
+/// then a clock reference per slot and for the delete, then the add dots of set slots,
+/// then — only when some slot has siblings — the siblings:
+///
+///     clk      = nclocks *clock nslots *ref delref *setslot [siblings]
+///     clock    = replica-index counter hlc author
+///     setslot  = nelements *(value ndots *(replica-index counter))   ; set slots < nslots
+///     siblings = nsib-slots *(slot-index nsib *(ref nvalues *value))  ; slot-index ascending
+///
+/// Rows written before siblings existed simply end after the set slots.
 enum RowCodec {
     static func encodeVector(_ v: VersionVector, _ r: inout ReplicaResolver, _ db: Database) throws -> [UInt8] {
         var w = ByteWriter(capacity: 4 + v.entries.count * 6)
@@ -37,6 +45,10 @@ enum RowCodec {
         }
         let refs = s.slots.map { ref($0.clock) }
         let delRef = ref(s.deletion)
+        var sibRefs: [(slot: Int, refs: [Int])] = []
+        for (i, slot) in s.slots.enumerated() where !slot.siblings.isEmpty {
+            sibRefs.append((i, slot.siblings.map { ref($0.clock) }))
+        }
         var w = ByteWriter(capacity: 24 + refs.count)
         w.varint(distinct.count)
         for c in distinct {
@@ -61,11 +73,23 @@ enum RowCodec {
                 }
             }
         }
+        if !sibRefs.isEmpty {
+            w.varint(sibRefs.count)
+            for (i, refs) in sibRefs {
+                w.varint(i)
+                w.varint(refs.count)
+                for (k, sib) in s.slots[i].siblings.enumerated() {
+                    w.varint(refs[k])
+                    w.varint(sib.values.count)
+                    sib.values.forEach { w.value($0) }
+                }
+            }
+        }
         return w.bytes
     }
 
     /// Decodes a full storage row (columns in storage order) into a record state, with
-    /// conflicts left empty (they live in `_rep_conflicts`).
+    /// the history left empty (it lives in `_rep_conflicts`).
     static func decodeRow(_ row: Row, _ layout: TableLayout, _ r: inout ReplicaResolver, _ db: Database) throws -> RecordState {
         let nf = layout.fields.count
         let id: String = row[0]
@@ -100,7 +124,7 @@ enum RowCodec {
             var st = SlotState(values: slot.columns.map { values[$0] }, clock: c)
             if case .addWinsSet = slot.policy {
                 var els: [SetElement] = []
-                if !rd.atEnd {
+                if i < ns {
                     let ne = try rd.int()
                     for _ in 0..<ne {
                         let v = try rd.value()
@@ -113,6 +137,27 @@ enum RowCodec {
                 st.elements = els
             }
             slots.append(st)
+        }
+        if !rd.atEnd {
+            let n = try rd.int()
+            var last = -1
+            for _ in 0..<n {
+                let i = try rd.int()
+                guard i > last, i < slots.count, slots[i].clock != nil else { throw ReplicationError.corrupt("sibling slot index \(i)") }
+                last = i
+                let width = layout.slots[i].columns.count
+                let count = try rd.int()
+                var sibs: [Sibling] = []
+                sibs.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard let c = try clock(try rd.int()) else { throw ReplicationError.corrupt("sibling without a clock") }
+                    var vals = try (0..<(try rd.int())).map { _ in try rd.value() }
+                    // Companion fields added by a later schema are NULL in older writes.
+                    if vals.count < width { vals += Array(repeating: .null, count: width - vals.count) }
+                    sibs.append(Sibling(values: Array(vals.prefix(width)), clock: c))
+                }
+                slots[i].siblings = sibs
+            }
         }
         return RecordState(table: layout.name, id: id, vector: vv, slots: slots, deletion: deletion)
     }

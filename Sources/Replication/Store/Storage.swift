@@ -2,7 +2,9 @@ import GRDB
 
 /// The engine's tables and the storage of record states.
 enum Storage {
-    static let metaColumns = ["_vv", "_clk", "_del", "_seq", "_src", "_nconf"]
+    /// `_nconf`: open conflicts (siblings) of the record, so they are found by index;
+    /// `_nhist`: its history entries (in `_rep_conflicts`).
+    static let metaColumns = ["_vv", "_clk", "_del", "_seq", "_src", "_nconf", "_nhist"]
 
     static func q(_ name: String) -> String { "\"\(name)\"" }
 
@@ -34,6 +36,7 @@ enum Storage {
                   received INTEGER NOT NULL DEFAULT 0,
                   acknowledged INTEGER NOT NULL DEFAULT 0,
                   updated_at INTEGER NOT NULL DEFAULT 0);
+                -- The settled conflicts (RecordState.history); open ones are siblings in _clk.
                 CREATE TABLE IF NOT EXISTS _rep_conflicts (
                   tbl TEXT NOT NULL, rid TEXT NOT NULL, field TEXT NOT NULL,
                   loser_replica TEXT NOT NULL, loser_counter INTEGER NOT NULL,
@@ -77,7 +80,8 @@ enum Storage {
             CREATE TABLE IF NOT EXISTS \(t) (
               id TEXT PRIMARY KEY NOT NULL, \(cols),
               _vv BLOB NOT NULL, _clk BLOB NOT NULL, _del INTEGER NOT NULL DEFAULT 0,
-              _seq INTEGER NOT NULL, _src INTEGER NOT NULL DEFAULT 0, _nconf INTEGER NOT NULL DEFAULT 0
+              _seq INTEGER NOT NULL, _src INTEGER NOT NULL DEFAULT 0, _nconf INTEGER NOT NULL DEFAULT 0,
+              _nhist INTEGER NOT NULL DEFAULT 0
             ) WITHOUT ROWID
             """)
         // Fields added by a later schema version are appended.
@@ -85,7 +89,13 @@ enum Storage {
         for f in l.fields where !existing.contains(f.name) {
             try db.execute(sql: "ALTER TABLE \(t) ADD COLUMN \(q(f.name)) \(f.type.rawValue)")
         }
+        if !existing.contains("_nhist") {
+            // A table made before open conflicts became slot siblings: its rows decode (no
+            // siblings); its old conflict entries are not carried over.
+            try db.execute(sql: "ALTER TABLE \(t) ADD COLUMN _nhist INTEGER NOT NULL DEFAULT 0")
+        }
         try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(q(l.storage + "_seq")) ON \(t)(_seq)")
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(q(l.storage + "_open")) ON \(t)(_nconf) WHERE _nconf > 0")
         for idx in l.table.indexes {
             let name = q(l.name + "_" + idx.joined(separator: "_"))
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(name) ON \(t)(\(idx.map(q).joined(separator: ", ")))")
@@ -112,7 +122,7 @@ enum Storage {
         args += set.sorted().map(\.databaseValue)
     }
 
-    /// Loads a record's state with its conflicts.
+    /// Loads a record's state with its history.
     static func load(_ l: TableLayout, id: String, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState? {
         let stmt = try db.cachedStatement(sql: l.sql.selectByID)
         guard let row = try Row.fetchOne(stmt, arguments: [id]) else { return nil }
@@ -121,19 +131,19 @@ enum Storage {
 
     static func decode(_ row: Row, _ l: TableLayout, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState {
         var s = try RowCodec.decodeRow(row, l, &r, db)
-        let nconf: Int = row[l.fields.count + 6]
-        if nconf > 0 { s.conflicts = try loadConflicts(table: l.name, id: s.id, db) }
+        let nhist: Int = row[l.fields.count + 7]
+        if nhist > 0 { s.history = try loadHistory(table: l.name, id: s.id, db) }
         return s
     }
 
     /// Writes a state. `previous` is the stored state it replaces (nil for a new record).
     static func save(_ s: RecordState, previous: RecordState?, _ l: TableLayout, seq: UInt64, source: Int,
-                     _ db: Database, _ r: inout ReplicaResolver, detectedAt: HLCTimestamp) throws {
+                     _ db: Database, _ r: inout ReplicaResolver) throws {
         // Existential elements: GRDB's StatementArguments initialiser for them is a plain
         // map, while the one for [DatabaseValue] goes through an unspecialised key path.
         // Column order: id, fields, meta for INSERT; fields, meta, id for UPDATE.
         var args: [(any DatabaseValueConvertible)?] = []
-        args.reserveCapacity(l.fields.count + 7)
+        args.reserveCapacity(l.fields.count + 8)
         let isNew = previous == nil
         if isNew { args.append(s.id) }
         var fields = [DatabaseValue](repeating: .null, count: l.fields.count)
@@ -147,19 +157,22 @@ enum Storage {
         args.append(s.deletion == nil ? 0 : 1)
         args.append(Int64(bitPattern: seq))
         args.append(source)
-        args.append(s.conflicts.count)
+        args.append(s.siblingCount)
+        args.append(s.history.count)
         if !isNew { args.append(s.id) }
         let stmt = try db.cachedStatement(sql: isNew ? l.sql.insert : l.sql.update)
         try stmt.execute(arguments: StatementArguments(args))
-        let old = previous?.conflicts ?? []
-        if s.conflicts != old {
-            for e in s.conflicts where !old.contains(e) { try saveConflict(e, table: l.name, id: s.id, db, detectedAt: detectedAt) }
+        let old = previous?.history ?? []
+        if s.history != old {
+            for e in s.history where !old.contains(e) { try saveHistoryEntry(e, table: l.name, id: s.id, db) }
         }
     }
 
-    // MARK: conflicts
+    // MARK: history (settled conflicts)
 
-    static func saveConflict(_ e: ConflictEntry, table: String, id: String, _ db: Database, detectedAt: HLCTimestamp) throws {
+    /// Stores a history entry (replacing one with the same key); `detected_hlc` is the
+    /// time of the write that settled it.
+    static func saveHistoryEntry(_ e: ConflictEntry, table: String, id: String, _ db: Database) throws {
         var w = ByteWriter(capacity: 96)
         func clock(_ c: Clock) {
             w.string(c.dot.replica.rawValue)
@@ -184,10 +197,12 @@ enum Storage {
         let stmt = try db.cachedStatement(sql: """
             INSERT INTO _rep_conflicts (tbl, rid, field, loser_replica, loser_counter, open, review, detected_hlc, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO UPDATE SET open = excluded.open, review = excluded.review, body = excluded.body
+            ON CONFLICT DO UPDATE SET open = excluded.open, review = excluded.review, detected_hlc = excluded.detected_hlc,
+              body = excluded.body
             """)
         try stmt.execute(arguments: [table, id, e.field, e.loser.dot.replica.rawValue, Int64(e.loser.dot.counter),
-                                     e.isOpen ? 1 : 0, e.needsReview ? 1 : 0, Int64(bitPattern: detectedAt.rawValue),
+                                     e.isOpen ? 1 : 0, e.needsReview ? 1 : 0,
+                                     Int64(bitPattern: (e.resolution?.hlc ?? e.loser.hlc).rawValue),
                                      Data(w.bytes)])
     }
 
@@ -211,8 +226,9 @@ enum Storage {
                              loser: loser, loserValues: lv, resolution: res)
     }
 
-    static func loadConflicts(table: String, id: String, _ db: Database) throws -> [ConflictEntry] {
-        let stmt = try db.cachedStatement(sql: "SELECT field, body FROM _rep_conflicts WHERE tbl = ? AND rid = ?")
+    static func loadHistory(table: String, id: String, _ db: Database) throws -> [ConflictEntry] {
+        // open = 1 rows are open entries of the earlier format; open conflicts are siblings now.
+        let stmt = try db.cachedStatement(sql: "SELECT field, body FROM _rep_conflicts WHERE tbl = ? AND rid = ? AND open = 0")
         return try Row.fetchAll(stmt, arguments: [table, id])
             .map { try decodeConflict(field: $0[0], body: [UInt8]($0[1] as Data)) }
             .sorted(by: ConflictEntry.keyLess)

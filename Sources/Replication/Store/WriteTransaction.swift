@@ -112,7 +112,9 @@ public final class WriteTransaction {
     }
 
     /// Changes fields of a live record. Fields whose value is unchanged are not stamped,
-    /// so they do not conflict with concurrent writes elsewhere.
+    /// so they do not conflict with concurrent writes elsewhere. A changed slot that had
+    /// siblings (open conflicts) is settled by this write: the siblings move to the
+    /// record's history.
     public func update(_ table: String, id: String, _ values: [String: Value]) throws {
         let l = try replica.layout(table)
         var s = try live(l, id)
@@ -149,7 +151,9 @@ public final class WriteTransaction {
                         "\(table).\(l.slots[i].name) only moves forward: \(before.slots[i].values[0]) cannot become \(s.slots[i].values[0])")
                 }
             }
-            s.slots[i].clock = c
+            let values = s.slots[i].values
+            s.slots[i].values = before.slots[i].values
+            s.overwrite(slot: i, with: values, clock: c, layout: l)
         }
         s.vector.raise(c.dot.replica, to: c.dot.counter)
         try store(s, previous: before, l)
@@ -205,7 +209,7 @@ public final class WriteTransaction {
 
     /// How to settle a conflict.
     public enum Resolution: Sendable {
-        /// Keep the value that won; the conflict is marked reviewed.
+        /// Keep the value that won (re-stamped by the resolving write).
         case keepWinner
         /// Put the losing value back.
         case takeLoser
@@ -213,35 +217,63 @@ public final class WriteTransaction {
         case value([Value])
     }
 
-    /// Settles every open conflict on `field` of a record with one new write that has
-    /// seen both sides, so it dominates them everywhere it replicates.
+    /// Settles every open conflict on `field` of a record (the slot's siblings; `loser`
+    /// names one of them) with one new write to the slot that has seen them all, so it
+    /// supersedes them everywhere it replicates; each becomes a history entry. Also works
+    /// on a tombstone (the write stays inside it). A lifecycle field only moves forward
+    /// from its current value, so `.takeLoser` of a lower stage is refused.
     public func resolveConflict(_ table: String, id: String, field: String, loser: Dot, with resolution: Resolution) throws {
         let l = try replica.layout(table)
         guard var s = try state(table, id: id) else { throw ReplicationError.recordNotFound(table: table, id: id) }
-        guard let entry = s.conflicts.first(where: { $0.field == field && $0.loser.dot == loser }) else {
+        let before = s
+        let (i, _) = try slotOf(l, field)
+        guard l.slots[i].name == field, let sibling = s.slots[i].siblings.first(where: { $0.clock.dot == loser }) else {
+            if s.history.contains(where: { $0.field == field && $0.loser.dot == loser }) {
+                throw ReplicationError.invalidInput("the conflict on \(table) \(id) field \(field) with loser \(loser) is already resolved")
+            }
             throw ReplicationError.conflictNotFound("on \(table) \(id) field \(field) with loser \(loser)")
         }
-        let (i, _) = try slotOf(l, field)
+        let current = s.slots[i].values
         let wanted: [Value]
         switch resolution {
-        case .keepWinner: wanted = s.slots[i].values
-        case .takeLoser: wanted = entry.loserValues
+        case .keepWinner: wanted = current
+        case .takeLoser: wanted = sibling.values
         case .value(let v): wanted = v
         }
         guard wanted.count == l.slots[i].columns.count else {
             throw ReplicationError.invalidInput("\(field) takes \(l.slots[i].columns.count) value(s)")
         }
-        if wanted != s.slots[i].values && !s.isDeleted {
-            try update(table, id: id, Dictionary(uniqueKeysWithValues: zip(l.slots[i].columns.map { l.fields[$0].name }, wanted)))
-            s = try state(table, id: id)!
-        }
-        let before = s
+        if wanted != current { try checkChange(l, slot: i, from: current, to: wanted) }
         let c = try clock()
-        for k in s.conflicts.indices where s.conflicts[k].field == field && s.conflicts[k].isOpen {
-            s.conflicts[k].resolution = c
-        }
+        s.overwrite(slot: i, with: wanted, clock: c, layout: l)
         s.vector.raise(c.dot.replica, to: c.dot.counter)
         try store(s, previous: before, l)
+    }
+
+    /// The write rules of `update` for a whole slot changing from `old` to `new` values.
+    private func checkChange(_ l: TableLayout, slot i: Int, from old: [Value], to new: [Value]) throws {
+        let slot = l.slots[i]
+        for (p, c) in slot.columns.enumerated() where old[p] != new[p] {
+            let name = l.fields[c].name
+            try check(new[p], l, name, i, p)
+            if let sf = l.scopeField, sf == c {
+                throw ReplicationError.policyViolation("\(l.name).\(name) decides which center holds the record and cannot change")
+            }
+        }
+        switch slot.policy {
+        case .appendOnly:
+            throw ReplicationError.policyViolation("\(l.name).\(slot.name) is append-only and cannot change once set")
+        case .addWinsSet:
+            throw ReplicationError.invalidInput("\(l.name).\(slot.name) is a set")
+        case .lifecycle(let lc):
+            guard let rank = lc.rank(new) else {
+                throw ReplicationError.policyViolation("\(l.name).\(slot.name): \(new[0]) is not a state of \(lc.name)")
+            }
+            guard (lc.rank(old) ?? []).lexicographicallyPrecedes(rank) else {
+                throw ReplicationError.policyViolation("\(l.name).\(slot.name) only moves forward: \(old[0]) cannot become \(new[0])")
+            }
+        default: break
+        }
     }
 
     // MARK: helpers
@@ -271,7 +303,7 @@ public final class WriteTransaction {
     private func store(_ s: RecordState, previous: RecordState?, _ l: TableLayout) throws {
         let seq = try nextSeq()
         touched += 1
-        try Storage.save(s, previous: previous, l, seq: seq, source: 0, db, &resolver, detectedAt: txClock?.hlc ?? .zero)
+        try Storage.save(s, previous: previous, l, seq: seq, source: 0, db, &resolver)
     }
 }
 

@@ -531,6 +531,7 @@ public nonisolated struct Gatehouse_Sync_V1_RecordState: Sendable {
   /// Clears the value of `deletion`. Subsequent reads from it will return its default value.
   public mutating func clearDeletion() {self._deletion = nil}
 
+  /// the history: settled conflicts (resolution present)
   public var conflicts: [Gatehouse_Sync_V1_ConflictEntry] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -580,10 +581,10 @@ public nonisolated struct Gatehouse_Sync_V1_SlotState: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// one per column of the slot
+  /// one per column of the slot: the winner's values
   public var values: [Gatehouse_Sync_V1_Value] = []
 
-  /// absent when never written
+  /// the winner's clock; absent when never written
   public var clock: Gatehouse_Sync_V1_Clock {
     get {_clock ?? Gatehouse_Sync_V1_Clock()}
     set {_clock = newValue}
@@ -597,6 +598,35 @@ public nonisolated struct Gatehouse_Sync_V1_SlotState: Sendable {
   public var isSet: Bool = false
 
   public var elements: [Gatehouse_Sync_V1_SetElement] = []
+
+  /// concurrent writes that lost to the winner, not yet superseded:
+  public var siblings: [Gatehouse_Sync_V1_Sibling] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _clock: Gatehouse_Sync_V1_Clock? = nil
+}
+
+/// A concurrent write kept beside a slot's winner.
+public nonisolated struct Gatehouse_Sync_V1_Sibling: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// one per column of the slot
+  public var values: [Gatehouse_Sync_V1_Value] = []
+
+  /// required
+  public var clock: Gatehouse_Sync_V1_Clock {
+    get {_clock ?? Gatehouse_Sync_V1_Clock()}
+    set {_clock = newValue}
+  }
+  /// Returns true if `clock` has been explicitly set.
+  public var hasClock: Bool {self._clock != nil}
+  /// Clears the value of `clock`. Subsequent reads from it will return its default value.
+  public mutating func clearClock() {self._clock = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -690,7 +720,7 @@ public nonisolated struct Gatehouse_Sync_V1_ConflictEntry: @unchecked Sendable {
     set {_uniqueStorage()._loserValues = newValue}
   }
 
-  /// absent while open
+  /// the local write that settled it (required)
   public var resolution: Gatehouse_Sync_V1_Clock {
     get {_storage._resolution ?? Gatehouse_Sync_V1_Clock()}
     set {_uniqueStorage()._resolution = newValue}
@@ -1781,7 +1811,7 @@ nonisolated extension Gatehouse_Sync_V1_Clock: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Gatehouse_Sync_V1_SlotState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SlotState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{1}clock\0\u{3}is_set\0\u{1}elements\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{1}clock\0\u{3}is_set\0\u{1}elements\0\u{1}siblings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1793,6 +1823,7 @@ nonisolated extension Gatehouse_Sync_V1_SlotState: SwiftProtobuf.Message, SwiftP
       case 2: try { try decoder.decodeSingularMessageField(value: &self._clock) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.isSet) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.elements) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.siblings) }()
       default: break
       }
     }
@@ -1815,6 +1846,9 @@ nonisolated extension Gatehouse_Sync_V1_SlotState: SwiftProtobuf.Message, SwiftP
     if !self.elements.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.elements, fieldNumber: 4)
     }
+    if !self.siblings.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.siblings, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1823,6 +1857,46 @@ nonisolated extension Gatehouse_Sync_V1_SlotState: SwiftProtobuf.Message, SwiftP
     if lhs._clock != rhs._clock {return false}
     if lhs.isSet != rhs.isSet {return false}
     if lhs.elements != rhs.elements {return false}
+    if lhs.siblings != rhs.siblings {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gatehouse_Sync_V1_Sibling: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Sibling"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{1}clock\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.values) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._clock) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.values.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.values, fieldNumber: 1)
+    }
+    try { if let v = self._clock {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gatehouse_Sync_V1_Sibling, rhs: Gatehouse_Sync_V1_Sibling) -> Bool {
+    if lhs.values != rhs.values {return false}
+    if lhs._clock != rhs._clock {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

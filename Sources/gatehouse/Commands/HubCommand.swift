@@ -36,7 +36,7 @@ struct HubEnroll: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enroll", abstract: "Allow a center's node to connect, by its public key.")
     @OptionGroup var data: DataOptions
     @Option(help: "The center the node serves.") var center: String
-    @Option(help: "The node's CURVE public key (printed by `node init`).") var key: String
+    @Option(parsing: .unconditional, help: "The node's CURVE public key (printed by `node init`); it may begin with '-'.") var key: String
     func run() throws {
         try perform {
             let desk = try HubContext.open(data)
@@ -50,7 +50,7 @@ struct HubRevoke: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Cut a node off: by key, or every key of a center.")
     @OptionGroup var data: DataOptions
     @Option(help: "Revoke every key of this center.") var center: String?
-    @Option(help: "Revoke this key.") var key: String?
+    @Option(parsing: .unconditional, help: "Revoke this key.") var key: String?
     func run() throws {
         try perform {
             let desk = try HubContext.open(data)

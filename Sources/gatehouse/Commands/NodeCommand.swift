@@ -18,7 +18,7 @@ struct NodeInit: ParsableCommand {
     @Option(help: "The center's code, e.g. C001.") var center: String
     @Option(help: "The center's name, e.g. 阳光花园管理服务中心.") var name: String
     @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400 (or later: `node connect`).") var hub: String?
-    @Option(name: .customLong("hub-key"), help: "The hub's CURVE public key (printed by `hub init`).") var hubKey: String?
+    @Option(name: .customLong("hub-key"), parsing: .unconditional, help: "The hub's CURVE public key (printed by `hub init`).") var hubKey: String?
 
     func validate() throws {
         if (hub == nil) != (hubKey == nil) { throw ValidationError("give --hub and --hub-key together") }
@@ -60,7 +60,7 @@ struct NodeConnect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "connect", abstract: "Point the node at head office's hub.")
     @OptionGroup var data: DataOptions
     @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400.") var hub: String
-    @Option(name: .customLong("hub-key"), help: "The hub's CURVE public key.") var hubKey: String
+    @Option(name: .customLong("hub-key"), parsing: .unconditional, help: "The hub's CURVE public key.") var hubKey: String
     func run() throws {
         try perform {
             try Endpoint.validate(hub)

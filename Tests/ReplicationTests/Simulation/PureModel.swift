@@ -2,7 +2,8 @@
 
 /// An in-memory replica of ONE record, with write rules that mirror `WriteTransaction`
 /// (bump the counter once per transaction, tick the HLC, stamp changed slots, lifecycle
-/// only forward, add-wins set edits with dots, delete as tombstone, conflict resolution)
+/// only forward, add-wins set edits with dots, delete as tombstone, a write to a slot
+/// settles its siblings into history, conflict resolution re-stamps the slot)
 /// and merges through the pure `Merge.merge`. Used to generate reachable record states.
 struct PureReplica {
     let id: ReplicaID
@@ -81,12 +82,14 @@ struct PureTx {
         }
         guard !changed.isEmpty else { return true }
         let c = clock()
-        for i in changed {
+        for i in changed.sorted() {
             if case .lifecycle(let lc) = l.slots[i].policy {
                 guard let new = lc.rank(s.slots[i].values) else { return false }
                 guard (lc.rank(before.slots[i].values) ?? []).lexicographicallyPrecedes(new) else { return false }
             }
-            s.slots[i].clock = c
+            let values = s.slots[i].values
+            s.slots[i].values = before.slots[i].values
+            s.overwrite(slot: i, with: values, clock: c, layout: l)
         }
         s.vector.raise(c.dot.replica, to: c.dot.counter)
         r.state = s
@@ -133,24 +136,29 @@ struct PureTx {
     }
 
     mutating func resolve(_ l: TableLayout, field: String, loser: Dot, with resolution: WriteTransaction.Resolution) -> Bool {
-        guard var s = r.state, let entry = s.conflicts.first(where: { $0.field == field && $0.loser.dot == loser }),
-              let (i, _) = l.fieldSlot[field] else { return false }
+        guard var s = r.state, let (i, _) = l.fieldSlot[field], l.slots[i].name == field,
+              let sibling = s.slots[i].siblings.first(where: { $0.clock.dot == loser }) else { return false }
+        let current = s.slots[i].values
         let wanted: [Value]
         switch resolution {
-        case .keepWinner: wanted = s.slots[i].values
-        case .takeLoser: wanted = entry.loserValues
+        case .keepWinner: wanted = current
+        case .takeLoser: wanted = sibling.values
         case .value(let v): wanted = v
         }
         guard wanted.count == l.slots[i].columns.count else { return false }
-        if wanted != s.slots[i].values && !s.isDeleted {
-            let names = l.slots[i].columns.map { l.fields[$0].name }
-            guard update(l, Dictionary(uniqueKeysWithValues: zip(names, wanted))) else { return false }
-            s = r.state!
+        if wanted != current {
+            switch l.slots[i].policy {
+            case .appendOnly, .addWinsSet: return false
+            case .lifecycle(let lc):
+                guard let new = lc.rank(wanted), (lc.rank(current) ?? []).lexicographicallyPrecedes(new) else { return false }
+            default: break
+            }
+            if let sf = l.scopeField, zip(l.slots[i].columns, zip(current, wanted)).contains(where: { $0.0 == sf && $0.1.0 != $0.1.1 }) {
+                return false
+            }
         }
         let c = clock()
-        for k in s.conflicts.indices where s.conflicts[k].field == field && s.conflicts[k].isOpen {
-            s.conflicts[k].resolution = c
-        }
+        s.overwrite(slot: i, with: wanted, clock: c, layout: l)
         s.vector.raise(c.dot.replica, to: c.dot.counter)
         r.state = s
         return true

@@ -91,8 +91,6 @@ final class Simulation {
     var records: [(table: String, id: String, center: String?)] = []
     var written: [Written] = []
     var log: [String] = []
-    /// Writes dropped without a conflict entry because an equal concurrent value absorbed them.
-    var absorbedEqualWrites = 0
     let layouts: [String: TableLayout]
 
     init(seed: UInt64, ops: Int? = nil) {
@@ -259,7 +257,7 @@ final class Simulation {
     func trace(_ t: (table: String, id: String)) throws {
         for n in nodes {
             if let s = try n.replica.state(t.table, id: t.id) {
-                log.append("    \(n.name): \(s.vector) \(s.slots.map { "\($0.values)@\($0.clock.map { "\($0.dot)" } ?? "-")" }) del \(s.deletion.map { "\($0.dot)" } ?? "-") conflicts \(s.conflicts.map { "\($0.field)/\($0.loser.dot)" })")
+                log.append("    \(n.name): \(s.vector) \(s.slots.map { "\($0.values)@\($0.clock.map { "\($0.dot)" } ?? "-")\($0.siblings.map { " | \($0.values)@\($0.clock.dot)" }.joined())" }) del \(s.deletion.map { "\($0.dot)" } ?? "-") history \(s.history.map { "\($0.field)/\($0.loser.dot)" })")
             }
         }
     }
@@ -283,7 +281,7 @@ final class Simulation {
     func check() throws {
         let hubAll = try hub.replica.allStates()
         let hubConflicts = try hub.replica.conflicts(openOnly: false)
-        func key(_ c: ConflictRecord) -> String { "\(c.table)/\(c.recordID)/\(c.entry)" }
+        func key(_ c: ConflictRecord) -> String { "\(c.table)/\(c.recordID)/\(c.entry)@\(c.detectedAt)" }
         for n in nodes.dropFirst() {
             let scope = n.scope
             let mine = try n.replica.allStates(scope: scope)
@@ -303,29 +301,29 @@ final class Simulation {
                 throw fail("\(n.name) conflicts differ from hub's: only node \(got.subtracting(want).sorted()), only hub \(want.subtracting(got).sorted())")
             }
         }
-        // No value lost: every write is the final value, a conflict loser, or was
-        // overwritten by a write that had seen it.
+        // No value lost: every write is the slot's winner, one of its siblings, a loser in
+        // the history, or was overwritten by a later write to the slot that had seen it.
         let final = Dictionary(hubAll.map { ("\($0.table)/\($0.id)", $0) }, uniquingKeysWith: { x, _ in x })
         var bySlot: [String: [Written]] = [:]
         for w in written { bySlot["\(w.table)/\(w.id)/\(w.slot)", default: []].append(w) }
-        func accounted(_ w: Written, _ s: RecordState) -> Bool {
-            let slotName = layouts[w.table]!.slots[w.slot].name
-            if s.slots[w.slot].clock?.dot == w.dot || s.slots[w.slot].values == w.values { return true }
-            if s.conflicts.contains(where: { $0.field == slotName && ($0.loser.dot == w.dot || $0.loserValues == w.values) }) { return true }
-            return bySlot["\(w.table)/\(w.id)/\(w.slot)"]!.contains { $0.seen.covers(w.dot) }
-        }
         for w in written {
             guard let s = final["\(w.table)/\(w.id)"] else { throw fail("record \(w.table)/\(w.id) missing at the hub") }
-            if accounted(w, s) { continue }
-            // Design issue (see `equalConcurrentValueAbsorbsTheWrite`): a write whose value
-            // equalled a concurrent write's is absorbed by that write's dot, so a later write
-            // that overwrote the other one silently drops it, or not, by merge order.
-            if bySlot["\(w.table)/\(w.id)/\(w.slot)"]!.contains(where: { $0.dot != w.dot && $0.values == w.values && accounted($0, s) }) {
-                absorbedEqualWrites += 1
+            let slotName = layouts[w.table]!.slots[w.slot].name
+            let slot = s.slots[w.slot]
+            if slot.clock?.dot == w.dot {
+                if slot.values != w.values { throw fail("write \(w.dot) to \(w.table)/\(w.id).\(slotName) wins with other values") }
                 continue
             }
-            let slotName = layouts[w.table]!.slots[w.slot].name
-            throw fail("lost write \(w.dot) \(w.values) to \(w.table)/\(w.id).\(slotName); final \(s.slots[w.slot]), conflicts \(s.conflicts.filter { $0.field == slotName })")
+            if let sib = slot.siblings.first(where: { $0.clock.dot == w.dot }) {
+                if sib.values != w.values { throw fail("sibling \(w.dot) of \(w.table)/\(w.id).\(slotName) has other values") }
+                continue
+            }
+            if let h = s.history.first(where: { $0.field == slotName && $0.loser.dot == w.dot }) {
+                if h.loserValues != w.values { throw fail("history of \(w.dot) on \(w.table)/\(w.id).\(slotName) has other values") }
+                continue
+            }
+            if bySlot["\(w.table)/\(w.id)/\(w.slot)"]!.contains(where: { $0.seen.covers(w.dot) }) { continue }
+            throw fail("lost write \(w.dot) \(w.values) to \(w.table)/\(w.id).\(slotName); final \(slot), history \(s.history.filter { $0.field == slotName })")
         }
     }
 }
