@@ -81,19 +81,7 @@ extension Replica {
 
     /// Number of records waiting to reach `peer` (after its acknowledged cursor, in scope).
     public func pendingCount(for peer: ReplicaID, scope: ScopeFilter = .all) throws -> Int {
-        let acked = try acknowledgedCursor(of: peer)
-        return try database.read { db in
-            var r = ReplicaResolver(directory)
-            let src = try r.index(peer, db, allocate: false).nonZero ?? -1
-            var n = 0
-            for l in tables {
-                var sql = "SELECT count(*) FROM \(Storage.q(l.storage)) WHERE _seq > ? AND _src != ?"
-                var args: [DatabaseValue] = [Int64(bitPattern: acked).databaseValue, src.databaseValue]
-                Storage.restrict(&sql, &args, l, scope)
-                n += try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0
-            }
-            return n
-        }
+        try pendingSummary(for: peer, scope: scope).count
     }
 }
 

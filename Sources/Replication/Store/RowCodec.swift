@@ -167,14 +167,6 @@ enum RowCodec {
         return d.map { [UInt8]($0) } ?? []
     }
 
-    /// The field values of a state in declared field order.
-    static func fieldValues(_ s: RecordState, _ layout: TableLayout) -> [Value] {
-        var out = [Value](repeating: .null, count: layout.fields.count)
-        for (i, slot) in layout.slots.enumerated() {
-            for (p, c) in slot.columns.enumerated() where p < s.slots[i].values.count { out[c] = s.slots[i].values[p] }
-        }
-        return out
-    }
 }
 
 import Foundation
