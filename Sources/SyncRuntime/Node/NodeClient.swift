@@ -52,6 +52,10 @@ public final class NodeClient {
             configuration: NodeConfiguration(nodeID: replica.id, center: desk.center, schemaVersion: DeskSchema.version, defaults: limits),
             rng: SystemRandomNumberGenerator(), now: clock.now)
         var socket: ZMQSocket?
+        // libzmq's connection events for the socket: the only way to learn that the hub
+        // refused our key, since a ZAP denial sends no message.
+        var monitor: ZMQSocket?
+        var monitors = 0
         var reconnectAt: ContinuousClock.Instant? = clock.now
         let started = clock.now
         var lastSeq = try replica.localClock().sequence
@@ -65,6 +69,7 @@ public final class NodeClient {
         }
         defer {
             socket?.close()
+            monitor?.close()
             if case .daemon = mode {
                 try? store.update { st in
                     st.daemonPID = nil
@@ -137,6 +142,8 @@ public final class NodeClient {
                 case .reconnect(let after, let reason):
                     socket?.close()
                     socket = nil
+                    monitor?.close()
+                    monitor = nil
                     reconnectAt = now.advanced(by: after)
                     lastError = reason
                     setState(reason.code.needsOperator ? "refused" : "offline", error: reason)
@@ -207,6 +214,8 @@ public final class NodeClient {
                     try s.makeCurveClient(serverKey: hubKey, publicKey: keys.publicKey, secretKey: keys.secretKey)
                     try s.set(.zapDomain, "gatehouse")
                     try s.set(.maxMessageSize, Int64(limits.maxMessageBytes + 1024))
+                    monitors += 1
+                    monitor = try s.monitor(name: "gatehouse-node-\(getpid())-\(monitors)")
                     try s.connect(endpoint)
                     socket = s
                     setState("connecting")
@@ -215,6 +224,24 @@ public final class NodeClient {
                 } catch {
                     logger.error("cannot open a socket to the hub", metadata: ["error": "\(error)"])
                     reconnectAt = now.advanced(by: .seconds(2))
+                }
+            }
+            while let m = monitor, let event = try ZMQMonitorEvent.read(from: m) {
+                switch event.kind {
+                case .handshakeFailedAuth:
+                    let e = SyncError(.unauthorized, "the hub refused this node's key (ZAP status \(event.value)): it is not enrolled at head office for \(desk.center), or it was revoked; node key \(keys.publicKey)")
+                    lastError = e
+                    setState("refused", error: e)
+                    if case .once = mode { failure = e }
+                case .handshakeFailedProtocol, .handshakeFailedNoDetail:
+                    let e = SyncError(.unauthorized, "the secure handshake with the hub failed: check the hub key given to `node connect`")
+                    lastError = e
+                    setState("refused", error: e)
+                    if case .once = mode { failure = e }
+                case .connectRetried:
+                    if lastError == nil { lastError = SyncError(.unavailable, "nothing answers at \(endpoint): is the hub running?") }
+                default:
+                    break
                 }
             }
             if let s = socket, let first = try s.receive(timeoutMilliseconds: 100) {
