@@ -56,6 +56,10 @@ public final class NodeClient {
         // refused our key, since a ZAP denial sends no message.
         var monitor: ZMQSocket?
         var monitors = 0
+        // A key enrolled moments ago is refused until the hub re-reads its allow-list
+        // (every second): only refusals that persist this long are final.
+        var refusedSince: ContinuousClock.Instant?
+        let refusalGrace: Duration = .seconds(3)
         var reconnectAt: ContinuousClock.Instant? = clock.now
         let started = clock.now
         var lastSeq = try replica.localClock().sequence
@@ -228,16 +232,27 @@ public final class NodeClient {
             }
             while let m = monitor, let event = try ZMQMonitorEvent.read(from: m) {
                 switch event.kind {
-                case .handshakeFailedAuth:
-                    let e = SyncError(.unauthorized, "the hub refused this node's key (ZAP status \(event.value)): it is not enrolled at head office for \(desk.center), or it was revoked; node key \(keys.publicKey)")
+                case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
+                    let e = event.kind == .handshakeFailedAuth
+                        ? SyncError(.unauthorized, "the hub refused this node's key (ZAP status \(event.value)): it is not enrolled at head office for \(desk.center), or it was revoked; node key \(keys.publicKey)")
+                        : SyncError(.unauthorized, "the secure handshake with the hub failed: check the hub key given to `node connect`")
                     lastError = e
-                    setState("refused", error: e)
-                    if case .once = mode { failure = e }
-                case .handshakeFailedProtocol, .handshakeFailedNoDetail:
-                    let e = SyncError(.unauthorized, "the secure handshake with the hub failed: check the hub key given to `node connect`")
-                    lastError = e
-                    setState("refused", error: e)
-                    if case .once = mode { failure = e }
+                    let since = refusedSince ?? clock.now
+                    refusedSince = since
+                    let final = since.duration(to: clock.now) >= refusalGrace
+                    if final {
+                        setState("refused", error: e)
+                        if case .once = mode { failure = e }
+                    }
+                    // libzmq does not retry a refused handshake: open a new socket ourselves,
+                    // soon while the hub may still be loading a fresh enrollment, then slowly.
+                    socket?.close()
+                    socket = nil
+                    monitor?.close()
+                    monitor = nil
+                    reconnectAt = clock.now.advanced(by: final ? .seconds(30) : .milliseconds(1100))
+                case .handshakeSucceeded:
+                    refusedSince = nil
                 case .connectRetried:
                     if lastError == nil { lastError = SyncError(.unavailable, "nothing answers at \(endpoint): is the hub running?") }
                 default:
