@@ -16,6 +16,25 @@ struct FramingTests {
         #expect(r.bodySize == frames[1].count)
     }
 
+    @Test("a change set's body is byte for byte what SwiftProtobuf writes")
+    func changeSetBodyIsCanonical() throws {
+        var records: [RecordState] = []
+        for i in 0..<40 { records.append(sampleRecord(id: "T-\(i)", deleted: i % 7 == 0)) }
+        let b = ChangeBatch(schemaVersion: 3, origin: nodeA, fromSeq: 10, toSeq: 90, records: records, isLast: true)
+        var c = Gatehouse_Sync_V1_Changes()
+        c.changes = Gatehouse_Sync_V1_ChangeSet(b)
+        for m in [pushMessage(from: 0, to: 5, records: [sampleRecord()]),
+                  pushMessage(from: 0, to: 90, records: records),
+                  SyncMessage(.changes(c))] {
+            let expected: [UInt8] = try m.serializedBytes()
+            #expect(try SyncFraming.body(m) == expected)
+        }
+        // Unknown fields take the generic path and are kept.
+        var u = pushMessage(from: 0, to: 5, records: [sampleRecord()])
+        try u.merge(serializedBytes: [0xF8, 0x06, 0x01] as [UInt8])  // field 111, varint 1
+        #expect(try SyncFraming.body(u) == (try u.serializedBytes() as [UInt8]))
+    }
+
     @Test("a ROUTER's routing-id frame is dropped before decoding")
     func routerFrames() throws {
         let frames = [[0, 1, 2, 3, 4]] + (try SyncFraming.encode(hello()))

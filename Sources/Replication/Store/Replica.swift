@@ -76,6 +76,10 @@ public final class Replica: Sendable {
             // `prepareDatabase` ran; the writer is the only connection that commits.
             try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
+        // The writer's page cache: applying a batch of records with random ids touches
+        // most leaf pages of a table; with SQLite's default 2 MiB they were read again
+        // from the file for every batch.
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
         var layouts: [String: TableLayout] = [:]
         var list: [TableLayout] = []
         for t in schema.tables {
