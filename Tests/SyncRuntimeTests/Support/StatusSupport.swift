@@ -13,30 +13,9 @@ struct StatusRun {
     var err: String
 }
 
-struct StatusBinaryMissing: Error, CustomStringConvertible {
-    var description: String { "the gatehouse binary was not found: build it (swift build) or set GATEHOUSE_BIN" }
-}
-
 final class StatusLab: @unchecked Sendable {
-    /// GATEHOUSE_BIN, else `gatehouse` next to the test bundle in the build directory.
-    static let binary: URL? = {
-        let fm = FileManager.default
-        if let p = ProcessInfo.processInfo.environment["GATEHOUSE_BIN"], !p.isEmpty { return URL(fileURLWithPath: p) }
-        var dirs: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let e = Bundle.main.executableURL { dirs.append(e.deletingLastPathComponent()) }
-        dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for b in Bundle.allBundles { dirs.append(b.bundleURL.deletingLastPathComponent()) }
-        for d in dirs {
-            var dir = d
-            for _ in 0..<4 {
-                let c = dir.appendingPathComponent("gatehouse")
-                var isDir: ObjCBool = false
-                if fm.fileExists(atPath: c.path, isDirectory: &isDir), !isDir.boolValue, fm.isExecutableFile(atPath: c.path) { return c }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    /// The binary under test (see `GatehouseBinary`).
+    static var binary: URL? { GatehouseBinary.url }
 
     let root: URL
     var hub: String { root.appendingPathComponent("hub").path }
@@ -46,7 +25,7 @@ final class StatusLab: @unchecked Sendable {
     private var background: [String: Background] = [:]
 
     init() throws {
-        guard Self.binary != nil else { throw StatusBinaryMissing() }
+        guard Self.binary != nil else { throw BinaryMissing() }
         root = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-status-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         port = Self.freePort()
