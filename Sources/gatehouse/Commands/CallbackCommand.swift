@@ -2,18 +2,9 @@ import ArgumentParser
 import Foundation
 import ServiceDesk
 
-extension CallbackMethod: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
-extension CallbackResult: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
-extension MaterialSource: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
+extension CallbackMethod: ExpressibleByArgument {}
+extension CallbackResult: ExpressibleByArgument {}
+extension MaterialSource: ExpressibleByArgument {}
 
 struct CallbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,10 +2,7 @@ import ArgumentParser
 import Foundation
 import ServiceDesk
 
-extension ParcelType: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
+extension ParcelType: ExpressibleByArgument {}
 
 struct ParcelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -10,26 +10,11 @@ struct TicketCommand: ParsableCommand {
                       TicketAnswer.self, TicketNote.self, TicketUpdate.self, TicketService.self, TicketPay.self])
 }
 
-extension RequestKind: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
-extension Channel: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
-extension Severity: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
-extension ComplaintClass: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
-extension TicketStage: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = try? Self.parse(argument) else { return nil }; self = v }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
-}
+extension RequestKind: ExpressibleByArgument {}
+extension Channel: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
+extension ComplaintClass: ExpressibleByArgument {}
+extension TicketStage: ExpressibleByArgument {}
 
 struct TicketOpen: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "open", abstract: "Register a request; prints its number.")
