@@ -1,0 +1,65 @@
+import Foundation
+
+/// A finished report: one row per center (and at the hub one for all centers), each
+/// with the period's measures and the previous period's beside them.
+public struct Report: Sendable, Hashable, Codable {
+    /// `monthly` or `quarterly`.
+    public var kind: String
+    public var period: String
+    public var previousPeriod: String
+    public var generatedAt: Date
+    /// Made at the hub (all centers) or at a node (its own center).
+    public var atHub: Bool
+    public var rows: [ReportRow]
+
+    /// Creates a report.
+    public init(kind: String, period: String, previousPeriod: String, generatedAt: Date, atHub: Bool, rows: [ReportRow]) {
+        self.kind = kind
+        self.period = period
+        self.previousPeriod = previousPeriod
+        self.generatedAt = generatedAt
+        self.atHub = atHub
+        self.rows = rows
+    }
+
+    /// The centers whose figures must not be read as complete.
+    public var incompleteCenters: [ReportCenter] { rows.compactMap(\.center).filter { $0.freshness.isIncomplete } }
+
+    /// Computes the report from `input`: each center's rows, then at the hub (with more
+    /// than one center) the all-centers row over the union of their records.
+    public static func build(_ input: ReportInput) -> Report {
+        let calc = ReportCalculator(calendar: input.calendar, now: input.now, refusedCustomers: input.refusedCustomers,
+                                    staffNames: input.staffNames)
+        func row(_ center: ReportCenter?, _ codes: Set<String>) -> ReportRow {
+            let tickets = input.tickets.filter { codes.contains($0.center) }
+            let ids = Set(tickets.map(\.id))
+            let callbacks = input.callbacks.filter { ids.contains($0.jobID) }
+            return ReportRow(
+                center: center,
+                current: calc.measures(period: input.period, tickets: tickets, callbacks: callbacks, withNow: true),
+                previous: calc.measures(period: input.period.previous, tickets: tickets, callbacks: callbacks, withNow: false))
+        }
+        var rows = input.centers.map { row($0, [$0.code]) }
+        if input.atHub && input.centers.count > 1 { rows.append(row(nil, Set(input.centers.map(\.code)))) }
+        return Report(kind: input.period.kindName, period: input.period.description, previousPeriod: input.period.previous.description,
+                      generatedAt: input.now, atHub: input.atHub, rows: rows)
+    }
+}
+
+/// One row of a report.
+public struct ReportRow: Sendable, Hashable, Codable {
+    /// The center, or `nil` for the all-centers row.
+    public var center: ReportCenter?
+    public var current: ReportMeasures
+    public var previous: ReportMeasures
+
+    /// The center code, or "全部中心" for the all-centers row.
+    public var label: String { center?.code ?? "全部中心" }
+
+    /// Creates a row.
+    public init(center: ReportCenter?, current: ReportMeasures, previous: ReportMeasures) {
+        self.center = center
+        self.current = current
+        self.previous = previous
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import Replication
+
+extension Desk {
+    /// The centers that have requests in this replica, in code order (head office's own
+    /// `HQ` left out unless it has requests).
+    public func reportDataCenters() throws -> [String] {
+        try replica.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT center FROM ticket ORDER BY center") }
+    }
+
+    /// Fetches what ``Report/build(_:)`` needs for `centers` and `period` (and the period
+    /// before it): the requests opened from 30 days before the previous period on (for
+    /// repeat complaints), completed since it began, or still open; their callback attempts;
+    /// the refused-callback customers (as opaque ids); the staff names. Read only.
+    public func reportInput(period: ReportPeriod, centers: [ReportCenter], now: Date) throws -> ReportInput {
+        let calendar = try workCalendar()
+        let facts = try FactsBuilder(desk: self)
+        let codes = centers.map(\.code)
+        let from = period.previous.interval(in: calendar).start
+        let lookBack = Col.time(from.addingTimeInterval(-ReportTargets.repeatWindow)), since = Col.time(from)
+        return try replica.read { db in
+            var tickets: [ReportTicket] = []
+            var callbacks: [CallbackRecord] = []
+            var refused = Set<String>()
+            var names: [String: String] = [:]
+            for code in codes {
+                let rows = try Ticket.fetchAll(db, sql: """
+                    SELECT * FROM ticket WHERE center = ? AND (opened_at >= ? OR completed_at >= ?
+                      OR (completed_at IS NULL AND closed_at IS NULL AND cancelled_at IS NULL))
+                    """, arguments: [code, lookBack, since])
+                for t in rows {
+                    tickets.append(ReportTicket(
+                        id: t.id, center: t.center, kind: t.kind, channel: t.channel, complaintClass: t.complaintClass,
+                        severity: t.severity, openedAt: t.openedAt, reopenCount: t.reopenCount, completedAt: t.completedAt,
+                        closedAt: t.closedAt, cancelledAt: t.cancelledAt, customerKey: t.customer, unitKey: t.unit,
+                        aboutStaff: t.aboutStaff, facts: try facts.facts(for: t, db)))
+                }
+                callbacks += try Callback.fetchAll(db, sql: "SELECT * FROM callback WHERE center = ? AND ticket IS NOT NULL AND at >= ?",
+                                                   arguments: [code, since])
+                    .map { CallbackRecord(jobID: $0.ticket!, at: $0.at, method: $0.method, result: $0.result) }
+                refused.formUnion(try String.fetchAll(db, sql: "SELECT id FROM customer WHERE center = ? AND refused_callback = 1",
+                                                      arguments: [code]))
+                for r in try Row.fetchAll(db, sql: "SELECT id, name FROM staff WHERE center = ? OR center IS NULL", arguments: [code]) {
+                    names[r["id"]] = r["name"]
+                }
+            }
+            return ReportInput(period: period, now: now, calendar: calendar, atHub: isHub, centers: centers, tickets: tickets,
+                               callbacks: callbacks, refusedCustomers: refused, staffNames: names)
+        }
+    }
+}
