@@ -40,7 +40,7 @@ public struct ReportMeasures: Sendable, Hashable, Codable {
     public var handledWithin24Hours = Ratio(0, of: 0)
 
     /// Jobs completed in the period that are owed a callback (repairs, complaints, services;
-    /// customers on the refused list left out).
+    /// jobs of customers on the refused list left out unless a callback was attempted).
     public var callbacksOwed = 0
     /// …called back: an attempt that reached the customer.
     public var callbacksDone = 0
@@ -184,7 +184,12 @@ public struct ReportCalculator: Sendable {
         let completed = tickets.filter {
             [.repair, .complaint, .service].contains($0.kind) && $0.cancelledAt == nil && inPeriod($0.completedAt)
         }
-        let owed = completed.filter { $0.customerKey.map { !refusedCustomers.contains($0) } ?? true }
+        // A refusal during a callback puts the customer on the refused list; their jobs that
+        // had an attempt stay owed (and not done), so the list cannot improve the rate afterwards.
+        let attempted = Set(callbacks.map(\.jobID))
+        let owed = completed.filter { t in
+            attempted.contains(t.id) || (t.customerKey.map { !refusedCustomers.contains($0) } ?? true)
+        }
         let stats = CallbackStats(plannedJobIDs: owed.map(\.id), records: callbacks)
         m.callbacksOwed = stats.planned
         m.callbacksDone = stats.done
