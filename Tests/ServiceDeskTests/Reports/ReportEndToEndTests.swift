@@ -117,4 +117,43 @@ import Testing
         #expect(r.status != 0)
         #expect(try g.states() == before)
     }
+
+    /// Headless Chromium (Debian's `chromium`, installed by scripts/lib/common.sh) loads the
+    /// HTML report from a file, and its DOM holds the charts' bars and target lines.
+    @Test func htmlRendersInHeadlessChromium() throws {
+        let g = try Gatehouse()
+        defer { g.cleanUp() }
+        try setUp(g)
+        let file = g.root.appendingPathComponent("report.html")
+        try g.ok("report", "monthly", "--month", "2026-10", "--format", "html", "--output", file.path)
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
+            Issue.record("chromium is not installed (scripts/lib/common.sh installs it)")
+            return
+        }
+        func run(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: chromium)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(g.root.path)/chromium"] + args + [file.absoluteString]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            return String(decoding: data, as: UTF8.self)
+        }
+        let dom = try run(["--dump-dom"])
+        // Six charts; the callback rate, on-site, handling time, timeliness and complaints
+        // charts have a bar for C001 this period and the previous one (satisfaction has no data).
+        #expect(dom.components(separatedBy: "<svg").count - 1 == 6)
+        #expect(dom.components(separatedBy: "<rect class=\"bar current\"").count - 1 == 5)
+        #expect(dom.contains("data-value=\"66.7\""))   // callback rate 2/3
+        #expect(dom.contains("class=\"target\" data-target=\"60.0\"") && dom.contains("data-target=\"24.0\""))
+        #expect(dom.contains("回访率（目标 ≥ 60 %）"))
+        let png = g.root.appendingPathComponent("report.png")
+        _ = try run(["--window-size=900,1400", "--screenshot=\(png.path)"])
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 20_000)
+    }
 }
