@@ -287,6 +287,35 @@ import Testing
         #expect(try hub.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _rep_quarantine") } == 1)
     }
 
+    /// The caller's bookkeeping (the hub's node registry) commits with the batch, or
+    /// neither does: a failure in it leaves no record applied and the cursor unmoved.
+    @Test func workAlongsideAnApplyCommitsOrRollsBackWithIt() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a"), b = try Fixtures.replica(dir, "b")
+        try b.database.write { db in try db.execute(sql: "CREATE TABLE book (applied INTEGER, cursor INTEGER)") }
+        try a.write(author: "S") { tx in
+            for i in 0..<5 { try tx.insert("customer", ["center": "C001", "name": .text("客户\(i)")]) }
+        }
+        let batch = try a.changes(after: 0)
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try b.apply(batch, from: a.id, alongside: { db, _ in
+                try db.execute(sql: "INSERT INTO book VALUES (1, 1)")
+                throw Refused()
+            })
+        }
+        #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 0)
+        #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM book") } == 0)
+        #expect(try b.receivedCursor(from: a.id) == 0)
+        let res = try b.apply(batch, from: a.id, alongside: { db, result in
+            try db.execute(sql: "INSERT INTO book VALUES (?, ?)", arguments: [result.changed, Int64(result.cursor)])
+        })
+        #expect(res.changed == 5)
+        #expect(try b.read { db in try Row.fetchOne(db, sql: "SELECT applied, cursor FROM book") }.map { [$0[0] as Int, $0[1] as Int] } == [5, 5])
+        #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 5)
+    }
+
     @Test func batchesAreBoundedAndCursorSkipsGaps() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

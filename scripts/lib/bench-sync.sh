@@ -45,27 +45,39 @@ for i in range(0, len(rows), 1000):
 print(f"{time.perf_counter() - t:.3f}")
 PY
 )
-    /usr/bin/time -f "%M" -o "$work/hub.mem" "$gh" hub run --data "$work/hub" 2>"$work/hub.log" &
+    # GATEHOUSE_BENCH_HUB_ARGS: extra `hub run` options, e.g. "--max-batch-records 4000"
+    # to measure other batch bounds than the protocol defaults.
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%M %U %S" -o "$work/hub.mem" "$gh" hub run --data "$work/hub" ${GATEHOUSE_BENCH_HUB_ARGS:-} 2>"$work/hub.log" &
     hub_pid=$!
     sleep 1
+    # The hub's CPU during the push alone, from its /proc stat (clock ticks).
+    local hub_child; hub_child=$(pgrep -P "$hub_pid" | head -n 1)
+    hub_ticks() { awk '{print $14 + $15}' "/proc/$hub_child/stat" 2>/dev/null || echo 0; }
+    local hub_t0; hub_t0=$(hub_ticks)
     t0=$(date +%s.%N)
-    /usr/bin/time -f "%M" -o "$work/node.mem" "$gh" sync --data "$work/n1" --timeout 600 >/dev/null
+    /usr/bin/time -f "%M %U %S" -o "$work/node.mem" "$gh" sync --data "$work/n1" --timeout 600 >/dev/null
     t1=$(date +%s.%N)
     local push_s; push_s=$(python3 -c "print(f'{$t1-$t0:.3f}')")
+    local hub_push_cpu; hub_push_cpu=$(python3 -c "import os; print(f'{($(hub_ticks) - $hub_t0) / os.sysconf(\"SC_CLK_TCK\"):.2f}')")
     # Bootstrap: a replacement node for the same center takes the snapshot from the hub.
     node_key=$("$gh" node init --data "$work/n2" --center C001 --name 替换节点 --hub "$endpoint" --hub-key "$hub_key" 2>/dev/null)
     "$gh" hub enroll --data "$work/hub" --center C001 --key "$node_key" >/dev/null
     sleep 1.2  # the hub reloads its allow-list every second
     t0=$(date +%s.%N)
-    /usr/bin/time -f "%M" -o "$work/boot.mem" "$gh" sync --data "$work/n2" --timeout 600 >/dev/null
+    /usr/bin/time -f "%M %U %S" -o "$work/boot.mem" "$gh" sync --data "$work/n2" --timeout 600 >/dev/null
     t1=$(date +%s.%N)
     local boot_s; boot_s=$(python3 -c "print(f'{$t1-$t0:.3f}')")
     local got; got=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM customer').fetchone()[0])" "$work/n2/gatehouse.sqlite")
     stop_hub
-    python3 - "$count" "$import_s" "$raw_s" "$push_s" "$boot_s" "$got" "$(cat "$work/hub.mem")" "$(cat "$work/node.mem")" "$(cat "$work/boot.mem")" <<'PY'
+    python3 - "$count" "$import_s" "$raw_s" "$push_s" "$boot_s" "$got" "$hub_push_cpu" "$(cat "$work/hub.mem")" "$(cat "$work/node.mem")" "$(cat "$work/boot.mem")" <<'PY'
 import sys
 n, imp, raw, push, boot = int(sys.argv[1]), *map(float, sys.argv[2:6])
-got, hub_kb, node_kb, boot_kb = map(int, sys.argv[6:10])
+got, hub_push_cpu = int(sys.argv[6]), float(sys.argv[7])
+# Each process's file holds "peak-KiB user-s system-s" (/usr/bin/time): CPU time is
+# what to compare between runs on a shared machine, not the wall clock alone.
+(hub_kb, hub_u, hub_s), (node_kb, node_u, node_s), (boot_kb, boot_u, boot_s) = (
+    (int(a), float(b), float(c)) for a, b, c in (x.split()[-3:] for x in sys.argv[8:11]))
 changes = n + 1  # the roster plus the staff member
 rows = [
     ("import at the node (one replicated transaction)", f"{n / imp:,.0f}", "records/s", "", "", "info"),
@@ -73,6 +85,9 @@ rows = [
     ("push node → hub end to end (CURVE, loopback)", f"{changes / push:,.0f}", "changes/s", f"{(changes / push) / (n / raw):.2f}× raw",
      "≥ 50,000 changes/s", "PASS" if changes / push >= 50000 else "MISS"),
     (f"bootstrap a fresh node ({got:,} customers)", f"{changes / boot:,.0f}", "changes/s", f"{boot:.1f} s", "", "info" if got == n else "FAIL"),
+    ("CPU: hub during the push (user + system)", f"{hub_push_cpu:.2f}", "s", f"{hub_u + hub_s:.2f} s whole run", "", "info"),
+    ("CPU: node pushing (user + system)", f"{node_u + node_s:.2f}", "s", f"{node_s:.2f} s system", "", "info"),
+    ("CPU: node bootstrapping (user + system)", f"{boot_u + boot_s:.2f}", "s", f"{boot_s:.2f} s system", "", "info"),
     ("peak memory: hub", f"{hub_kb / 1024:,.0f}", "MiB", "", "", "info"),
     ("peak memory: node pushing", f"{node_kb / 1024:,.0f}", "MiB", "", "", "info"),
     ("peak memory: node bootstrapping", f"{boot_kb / 1024:,.0f}", "MiB", "", "", "info"),

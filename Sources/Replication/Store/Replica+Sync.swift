@@ -120,9 +120,12 @@ extension Replica {
     /// `unreadable` are records of the same change set the caller could not even decode
     /// (they failed validation): they are quarantined in the same transaction, so their
     /// trace commits exactly when the cursor moves past them (not repeated in the result).
+    /// `alongside` runs last in the same transaction with the result, for the caller's
+    /// own bookkeeping (the hub's node registry): one commit, one WAL sync, for both.
     @discardableResult
     public func apply(_ batch: ChangeBatch, from peer: ReplicaID, unreadable: [Refusal] = [],
-                      admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil) throws -> ApplyResult {
+                      admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil,
+                      alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)? = nil) throws -> ApplyResult {
         guard batch.schemaVersion == schema.version else {
             throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
         }
@@ -184,6 +187,7 @@ extension Replica {
                 ON CONFLICT(peer) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at
                 """, arguments: [peer.rawValue, Int64(bitPattern: cursor), now])
             result.cursor = cursor
+            try alongside?(db, result)
             return (result, r.snap)
         }
         directory.adopt(snap)

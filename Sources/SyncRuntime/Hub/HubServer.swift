@@ -174,23 +174,28 @@ public final class HubServer {
                     do {
                         // Unreadable records are quarantined like refused ones (SPEC §5.5).
                         let unreadable = rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }
-                        let result = try desk.replica.apply(batch, from: batch.origin, unreadable: unreadable) { _, scope in
+                        let key = s.key
+                        // The registry's view of the node commits in the apply's own
+                        // transaction: one WAL sync per batch instead of two, and the
+                        // refusal log entry exactly when the quarantine rows commit.
+                        let result = try desk.replica.apply(batch, from: batch.origin, unreadable: unreadable, admit: { _, scope in
                             scope == center ? nil : "record of \(scope.map { "center \($0)" } ?? "data shared by all centers") refused from a node of \(center)"
-                        }
-                        let refused = unreadable + result.refused
-                        if !refused.isEmpty {
-                            try registry.log("refused", publicKey: s.key, center: center,
-                                             detail: refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
-                        }
-                        var fields: [String: DatabaseValueConvertible?] = [
-                            "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date()),
-                        ]
-                        if !refused.isEmpty { fields["refused_records"] = try refusedTotal(s.key) + Int64(refused.count) }
-                        // The node's log ended with this batch: nothing waits there any more
-                        // (its next PING says otherwise if it wrote meanwhile). Without this a
-                        // one-shot `sync` leaves the backlog its HELLO reported.
-                        if batch.isLast { fields["backlog"] = Int64(0); fields.updateValue(nil, forKey: "oldest_pending_at") }
-                        try registry.record(publicKey: s.key, fields)
+                        }, alongside: { db, result in
+                            let refused = unreadable + result.refused
+                            let now = Date()
+                            if !refused.isEmpty {
+                                try NodeRegistry.log(db, now, key, center, "refused",
+                                                     refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
+                            }
+                            var fields: [String: DatabaseValueConvertible?] = [
+                                "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(now), "last_seen": NodeRegistry.ms(now),
+                            ]
+                            // The node's log ended with this batch: nothing waits there any more
+                            // (its next PING says otherwise if it wrote meanwhile). Without this a
+                            // one-shot `sync` leaves the backlog its HELLO reported.
+                            if batch.isLast { fields["backlog"] = Int64(0); fields.updateValue(nil, forKey: "oldest_pending_at") }
+                            try NodeRegistry.record(db, publicKey: key, fields, addRefused: refused.count)
+                        })
                         queue = s.pushCommitted(result, now: now)[...] + queue
                     } catch {
                         logger.error("push failed", metadata: ["center": "\(center)", "error": "\(error)"])
@@ -221,8 +226,6 @@ public final class HubServer {
             }
         }
     }
-
-    private func refusedTotal(_ key: String) throws -> Int64 { try registry.node(publicKey: key)?.refusedRecords ?? 0 }
 
     /// What a node's HELLO or PING reports, as registry columns.
     static func statusFields(_ s: NodeStatusReport) -> [String: DatabaseValueConvertible?] {

@@ -186,11 +186,22 @@ public struct NodeRegistry: Sendable {
     /// Updates a node's status fields (last seen, state, cursors, backlog, errors).
     public func record(publicKey: String, _ fields: [String: DatabaseValueConvertible?]) throws {
         guard !fields.isEmpty else { return }
+        try db.write { db in try Self.record(db, publicKey: publicKey, fields) }
+    }
+
+    /// The same update inside the caller's transaction; `addRefused` is added to the
+    /// node's refused-record total.
+    static func record(_ db: Database, publicKey: String, _ fields: [String: DatabaseValueConvertible?], addRefused: Int = 0) throws {
         let keys = fields.keys.sorted()
-        try db.write { db in
-            try db.execute(sql: "UPDATE hub_node SET \(keys.map { "\($0) = ?" }.joined(separator: ", ")) WHERE public_key = ?",
-                           arguments: StatementArguments(keys.map { fields[$0]! } + [publicKey]))
+        var sets = keys.map { "\($0) = ?" }
+        var args = keys.map { fields[$0]! }
+        if addRefused != 0 {
+            sets.append("refused_records = refused_records + ?")
+            args.append(Int64(addRefused))
         }
+        guard !sets.isEmpty else { return }
+        try db.execute(sql: "UPDATE hub_node SET \(sets.joined(separator: ", ")) WHERE public_key = ?",
+                       arguments: StatementArguments(args + [publicKey]))
     }
 
     /// At hub start no session exists, whatever the last run left behind: a crashed hub

@@ -13,9 +13,16 @@ struct HubRun: ParsableCommand {
     // For tests that kill and restart processes: a short heartbeat makes nodes notice a
     // restarted hub in a second instead of 15. Not for production (more idle traffic).
     @Option(name: .customLong("heartbeat-ms"), help: .hidden) var heartbeatMilliseconds: Int?
+    // For measuring batch sizes (scripts/bench): the batch bounds this hub announces in
+    // WELCOME instead of the protocol defaults. Hidden: the defaults are what SPEC.md promises.
+    @Option(name: .customLong("max-batch-records"), help: .hidden) var maxBatchRecords: Int?
+    @Option(name: .customLong("max-batch-bytes"), help: .hidden) var maxBatchBytes: Int?
 
     func validate() throws {
         if let h = heartbeatMilliseconds, !(50...60_000).contains(h) { throw ValidationError("--heartbeat-ms is 50 to 60000") }
+        if let n = maxBatchRecords, !(1...100_000).contains(n) { throw ValidationError("--max-batch-records is 1 to 100000") }
+        let maxBytes = SyncLimits.default.maxMessageBytes
+        if let b = maxBatchBytes, !(1024...maxBytes).contains(b) { throw ValidationError("--max-batch-bytes is 1024 to \(maxBytes)") }
     }
 
     func run() throws {
@@ -25,6 +32,8 @@ struct HubRun: ParsableCommand {
             StopSignal.install()
             var limits = SyncLimits.default
             if let h = heartbeatMilliseconds { limits.heartbeatInterval = .milliseconds(h) }
+            if let n = maxBatchRecords { limits.maxBatchRecords = n }
+            if let b = maxBatchBytes { limits.maxBatchBytes = b }
             let server = try HubServer(directory: try data.directory, endpoint: bind, limits: limits)
             try server.run()
         }
