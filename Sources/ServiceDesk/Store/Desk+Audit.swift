@@ -49,28 +49,40 @@ extension Desk {
     /// previous entry), so entries written concurrently at different nodes never break each
     /// other's chains. It is written even for an unknown staff member (a failed login).
     public func recordAudit(_ event: AuditEvent) throws {
-        let action = event.action.trimmingWhitespace()
-        guard !action.isEmpty else { throw DeskError.invalid("an audit entry needs an action") }
+        try recordAudit([event])
+    }
+
+    /// Appends several entries in one write (a list shown in clear: one entry per record),
+    /// in order, continuing this node's chain.
+    public func recordAudit(_ events: [AuditEvent]) throws {
+        guard !events.isEmpty else { return }
+        for e in events where e.action.trimmingWhitespace().isEmpty { throw DeskError.invalid("an audit entry needs an action") }
         let node = replica.id.rawValue
-        let author = event.staff.flatMap { Col.text($0).text } ?? "(unknown)"
+        let author = events[0].staff.flatMap { Col.text($0).text } ?? "(unknown)"
         try replica.write(author: author) { tx in
             let last = try Row.fetchOne(tx.db, sql: "SELECT seq, hash FROM audit WHERE node = ? ORDER BY seq DESC LIMIT 1",
                                         arguments: [node])
-            let seq = (last?[0] as Int? ?? 0) + 1
-            let ms = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
-            var entry = AuditEntry(id: "\(node)-\(String(format: "%08d", seq))", center: center, node: node, seq: seq,
-                                   action: action, staff: Col.text(event.staff).text, role: Col.text(event.role).text,
-                                   record: Col.text(event.record).text, fields: event.fields, grant: Col.text(event.grant).text,
-                                   purpose: Col.text(event.purpose).text, detail: Col.text(event.detail).text,
-                                   at: Date(timeIntervalSince1970: Double(ms) / 1000), prev: last?[1] as String? ?? "", hash: "")
-            entry.hash = entry.computedHash
-            try tx.insert("audit", id: entry.id, [
-                "center": .text(entry.center), "node": .text(node), "seq": .integer(Int64(seq)), "action": .text(action),
-                "staff": Value(entry.staff), "role": Value(entry.role), "record": Value(entry.record),
-                "fields": .text(AuditEntry.encodeFields(entry.fields)), "grant_id": Value(entry.grant),
-                "purpose": Value(entry.purpose), "detail": Value(entry.detail), "at": .integer(ms),
-                "prev": .text(entry.prev), "hash": .text(entry.hash),
-            ])
+            var seq = last?[0] as Int? ?? 0
+            var prev = last?[1] as String? ?? ""
+            for event in events {
+                seq += 1
+                let ms = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
+                var entry = AuditEntry(id: "\(node)-\(String(format: "%08d", seq))", center: center, node: node, seq: seq,
+                                       action: event.action.trimmingWhitespace(), staff: Col.text(event.staff).text,
+                                       role: Col.text(event.role).text, record: Col.text(event.record).text, fields: event.fields,
+                                       grant: Col.text(event.grant).text, purpose: Col.text(event.purpose).text,
+                                       detail: Col.text(event.detail).text, at: Date(timeIntervalSince1970: Double(ms) / 1000),
+                                       prev: prev, hash: "")
+                entry.hash = entry.computedHash
+                prev = entry.hash
+                try tx.insert("audit", id: entry.id, [
+                    "center": .text(entry.center), "node": .text(node), "seq": .integer(Int64(seq)), "action": .text(entry.action),
+                    "staff": Value(entry.staff), "role": Value(entry.role), "record": Value(entry.record),
+                    "fields": .text(AuditEntry.encodeFields(entry.fields)), "grant_id": Value(entry.grant),
+                    "purpose": Value(entry.purpose), "detail": Value(entry.detail), "at": .integer(ms),
+                    "prev": .text(entry.prev), "hash": .text(entry.hash),
+                ])
+            }
         }
     }
 
