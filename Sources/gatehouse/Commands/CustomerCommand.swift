@@ -41,6 +41,7 @@ struct CustomerList: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var viewer: ViewerOptions
     @OptionGroup var output: ExportOptions
+    @OptionGroup var clock: ClockOptions
     @Option(help: "Name, unit or id contains.") var search: String?
     @Option(help: "Phone number contains these digits.") var phone: String?
     @Option(help: "Unit contains.") var unit: String?
@@ -60,7 +61,7 @@ struct CustomerList: ParsableCommand {
             f.center = center
             f.limit = limit
             let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: try CommandClock.now(nil), export: output.csv)
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock(), export: output.csv)
             let shown = try desk.customers(f).compactMap { disclosure.customer($0) }
             // Audited before anything is printed: no clear view goes unrecorded.
             try desk.recordAudit(shown.compactMap(\.2))
@@ -83,6 +84,7 @@ struct CustomerShow: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var viewer: ViewerOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var clock: ClockOptions
     @Argument(help: "Customer id.") var id: String
 
     struct Full: Encodable {
@@ -94,7 +96,7 @@ struct CustomerShow: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: try CommandClock.now(nil))
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock())
             guard let (c, members, event) = disclosure.customer(try desk.customer(id), members: try desk.householdMembers(of: id)) else {
                 throw DeskError.refused("permission denied: \(disclosure.viewer.role?.rawValue ?? "unknown role") may not see customer records")
             }
