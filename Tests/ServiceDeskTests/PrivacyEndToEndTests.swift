@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import ServiceDesk
 import Testing
 
@@ -97,5 +98,21 @@ import Testing
         try g.ok("ticket", "close", n)
         shown = try g.ok("ticket", "show", n, staff: "T02")
         #expect(!shown.contains("13812345678") && shown.contains("138****5678") && !shown.contains("3栋2单元1101"))
+    }
+
+    @Test func auditVerifyNamesAnEditedEntryAndExitsNonZero() throws {
+        let (g, c, _) = try node()
+        defer { g.cleanUp() }
+        try g.ok("customer", "show", c)
+        try g.ok("customer", "show", c)
+        let second = try #require(try views(g).last)
+        let db = try DatabaseQueue(path: DataDirectory(path: g.data).databasePath)
+        try db.write { d in
+            try d.execute(sql: "DROP TRIGGER _rep_guard_audit_update")
+            try d.execute(sql: "UPDATE _rep_audit SET fields = '[]' WHERE id = ?", arguments: [second.id])
+        }
+        try db.close()
+        let r = try g.runArgs(["audit", "verify"])
+        #expect(r.status == 1 && r.err.contains(second.id) && r.err.contains("edited"), "\(r)")
     }
 }
