@@ -44,6 +44,10 @@ import Testing
             let line = try #require(csv.split(separator: "\n").last)
             #expect(line.hasPrefix("\(c),\(name),\(phone),\(unit)"))
         }
+        let parcel = try g.ok("parcel", "receive", "--type", "express", "--customer", c)
+        #expect(try g.ok("parcel", "list", "--json", staff: "K01").contains("欧阳**"))
+        #expect(try g.ok("parcel", "list", staff: "S001").contains("欧阳娜娜"))
+        #expect(try !g.ok("parcel", "list", staff: "T01").contains(parcel), "a technician has no mail log")
         // Search by phone works for the cashier without printing the number.
         let found = try g.ok("customer", "list", "--phone", "5678", "--json", staff: "K01")
         #expect(found.contains(c) && !found.contains("13812345678"))
