@@ -12,7 +12,7 @@ import Testing
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        // Two blocks of padding: 1,000,000 "a" is the long vector; 1,000 exercises many blocks quickly.
+        // The long NIST vector: a million "a", many blocks.
         #expect(SHA256.hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         #expect(SHA256.hex("张三") != SHA256.hex("张四"))
     }
