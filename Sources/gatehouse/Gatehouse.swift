@@ -15,6 +15,7 @@ struct Gatehouse: ParsableCommand {
             NodeCommand.self, HubCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self,
             ParcelCommand.self, CustodyCommand.self, PriceCommand.self, StaffCommand.self, CalendarCommand.self,
             ImportCommand.self, ConflictsCommand.self, SyncCommand.self, StatusCommand.self, ReportCommand.self,
+            AuditCommand.self, GrantCommand.self,
         ]
     )
 }

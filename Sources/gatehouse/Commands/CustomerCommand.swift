@@ -35,9 +35,13 @@ struct CustomerAdd: ParsableCommand {
 }
 
 struct CustomerList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List customers.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List customers, masked as the viewer's role requires.",
+        discussion: "Personal data is shown in clear only to roles that need it; every clear view or export is audited.")
     @OptionGroup var data: DataOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var viewer: ViewerOptions
+    @OptionGroup var output: ExportOptions
+    @OptionGroup var clock: ClockOptions
     @Option(help: "Name, unit or id contains.") var search: String?
     @Option(help: "Phone number contains these digits.") var phone: String?
     @Option(help: "Unit contains.") var unit: String?
@@ -56,21 +60,31 @@ struct CustomerList: ParsableCommand {
             f.specialCareOnly = specialCare
             f.center = center
             f.limit = limit
-            let list = try data.openDesk().customers(f)
+            let desk = try data.openDesk()
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock(), export: output.csv)
+            let shown = try desk.customers(f).compactMap { disclosure.customer($0) }
+            // Audited before anything is printed: no clear view goes unrecorded.
+            try desk.recordAudit(shown.compactMap(\.2))
+            let list = shown.map(\.0)
             if output.json { return try Output.json(list) }
-            Output.table(["ID", "姓名", "电话", "房号", "标记"], list.map { c in
+            let headers = ["ID", "姓名", "电话", "房号", "标记"]
+            let rows = list.map { c in
                 [c.id, c.name, c.phone ?? "", c.unit ?? "",
                  [c.specialCare ? "特殊关怀" : nil, c.refusedCallback ? "拒访" : nil, c.moveOut != nil ? "已迁出" : nil]
                     .compactMap { $0 }.joined(separator: ",")]
-            })
+            }
+            if output.csv { return CSVOutput.print(headers, rows) }
+            Output.table(headers, rows)
         }
     }
 }
 
 struct CustomerShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a customer with household and requests.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a customer with household and requests, masked as the viewer's role requires.")
     @OptionGroup var data: DataOptions
+    @OptionGroup var viewer: ViewerOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var clock: ClockOptions
     @Argument(help: "Customer id.") var id: String
 
     struct Full: Encodable {
@@ -82,8 +96,11 @@ struct CustomerShow: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let c = try desk.customer(id)
-            let members = try desk.householdMembers(of: id)
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock())
+            guard let (c, members, event) = disclosure.customer(try desk.customer(id), members: try desk.householdMembers(of: id)) else {
+                throw DeskError.refused("permission denied: \(disclosure.viewer.role?.rawValue ?? "unknown role") may not see customer records")
+            }
+            if let event { try desk.recordAudit(event) }
             var f = TicketFilter()
             f.customer = id
             let tickets = try desk.tickets(f).map(\.ticket)

@@ -62,15 +62,21 @@ struct ParcelPickup: ParsableCommand {
 }
 
 struct ParcelList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the mail log, newest first.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the mail log, newest first; recipients masked as the viewer's role requires.")
     @OptionGroup var data: DataOptions
+    @OptionGroup var viewer: ViewerOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var clock: ClockOptions
     @Flag(help: "Only mail not picked up yet.") var waiting = false
     @Option(help: "Only this customer's.") var customer: String?
     @Option var limit = 500
     func run() throws {
         try perform {
-            let list = try data.openDesk().parcels(waitingOnly: waiting, customer: customer, limit: limit)
+            let desk = try data.openDesk()
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock())
+            let shown = try desk.parcels(waitingOnly: waiting, customer: customer, limit: limit).compactMap { disclosure.parcel($0) }
+            try desk.recordAudit(shown.compactMap(\.1))
+            let list = shown.map(\.0)
             if output.json { return try Output.json(list) }
             Output.table(["ID", "收到", "类型", "收件人", "房号", "快递", "单号", "通知", "领取", "领取人"], list.map { p in
                 [p.id, Output.time(p.receivedAt), p.type.displayName, p.recipient ?? "", p.unit ?? "", p.carrier ?? "", p.trackingNo ?? "",

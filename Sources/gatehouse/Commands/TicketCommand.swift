@@ -43,9 +43,12 @@ struct TicketOpen: ParsableCommand {
 }
 
 struct TicketList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List requests, optionally only overdue or due today.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List requests, optionally only overdue or due today.",
+        discussion: "A technician sees only the requests assigned to them; units are masked as the viewer's role requires.")
     @OptionGroup var data: DataOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var viewer: ViewerOptions
+    @OptionGroup var output: ExportOptions
     @OptionGroup var clock: ClockOptions
     @Option var kind: RequestKind?
     @Option(help: "received, dispatched, arrived, completed, called_back, closed, cancelled.") var status: TicketStage?
@@ -81,17 +84,29 @@ struct TicketList: ParsableCommand {
             f.center = center
             f.since = try since.map { try TimeFormat.parse($0) }
             f.limit = limit
-            let items = try data.openDesk().tickets(f, now: now)
+            let desk = try data.openDesk()
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: now, export: output.csv)
+            let shown = try desk.tickets(f, now: now).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
+                guard let (t, _, event) = disclosure.ticket(i.ticket) else { return nil }
+                var i = i
+                i.ticket = t
+                return (i, event)
+            }
+            try desk.recordAudit(shown.compactMap(\.1))
+            let items = shown.map(\.0)
             if output.json {
                 return try Output.json(items.map { Item(ticket: $0.ticket, overdue: $0.overdue.map(\.name.rawValue),
                                                          dueToday: $0.dueToday.map(\.name.rawValue), deadlines: $0.deadlines.map(DeadlineJSON.init)) })
             }
-            Output.table(["编号", "类型", "状态", "受理时间", "房号", "处理人", "期限", "摘要"], items.map { i in
+            let headers = ["编号", "类型", "状态", "受理时间", "房号", "处理人", "期限", "摘要"]
+            let rows = items.map { i in
                 let t = i.ticket
                 let flags = i.overdue.map { "超期:" + $0.name.displayName } + i.dueToday.filter { d in !i.overdue.contains(d) }.map { "今日:" + $0.name.displayName }
                 return [t.number, t.kind.displayName + (t.severity == .major ? "(重大)" : ""), t.stage.displayName + (t.escalated ? "↑" : ""),
                         Output.time(t.openedAt), t.unit ?? "", t.assignee ?? "", flags.joined(separator: " "), t.summary]
-            })
+            }
+            if output.csv { return CSVOutput.print(headers, rows) }
+            Output.table(headers, rows)
         }
     }
 }
@@ -110,14 +125,16 @@ struct DeadlineJSON: Encodable {
 }
 
 struct TicketShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a request with its deadlines and timeline.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a request with its customer, deadlines and timeline, masked as the viewer's role requires.")
     @OptionGroup var data: DataOptions
+    @OptionGroup var viewer: ViewerOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var clock: ClockOptions
     @Argument(help: "Request number or id.") var ref: String
 
     struct Full: Encodable {
         var ticket: Ticket
+        var contact: TicketContact?
         var deadlines: [DeadlineJSON]
         var overdue: [String]
         var timeline: [TimelineEntry]
@@ -128,15 +145,20 @@ struct TicketShow: ParsableCommand {
             let desk = try data.openDesk()
             let now = try clock.clock()
             let w = try desk.ticketWithDeadlines(ref, now: now)
+            let disclosure = try desk.disclosure(for: try viewer.staff, at: now)
+            let customer = try w.ticket.customer.map { try desk.customer($0) }
+            guard let (t, contact, event) = disclosure.ticket(w.ticket, customer: customer) else {
+                throw DeskError.refused("permission denied: request \(w.ticket.number) is not assigned to \(disclosure.viewer.staff)")
+            }
+            if let event { try desk.recordAudit(event) }
             let tl = try desk.timeline(ref)
-            let t = w.ticket
             if output.json {
-                return try Output.json(Full(ticket: t, deadlines: w.deadlines.map(DeadlineJSON.init), overdue: w.overdue.map(\.name.rawValue), timeline: tl))
+                return try Output.json(Full(ticket: t, contact: contact, deadlines: w.deadlines.map(DeadlineJSON.init), overdue: w.overdue.map(\.name.rawValue), timeline: tl))
             }
             var pairs: [(String, String?)] = [
                 ("编号", t.number), ("ID", t.id), ("中心", t.center),
                 ("类型", t.kind.displayName + (t.complaintClass.map { " " + $0.displayName } ?? "") + (t.severity.map { " " + $0.displayName } ?? "")),
-                ("渠道", t.channel?.displayName), ("摘要", t.summary), ("顾客", t.customer), ("房号", t.unit),
+                ("渠道", t.channel?.displayName), ("摘要", t.summary), ("顾客", t.customer.map { id in contact.map { "\($0.name) \($0.phone ?? "") (\(id))" } ?? id }), ("房号", t.unit),
                 ("被投诉人", t.aboutStaff),
                 ("状态", t.stage.displayName + (t.reopenCount > 0 ? "（第\(t.reopenCount)次重开）" : "") + (t.escalated ? "，已上报公司" : "")),
                 ("处理人", t.assignee.map { $0 + (t.assigneeKind == "supplier" ? "（供方）" : "") }),

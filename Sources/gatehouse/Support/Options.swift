@@ -39,6 +39,33 @@ struct ActingOptions: ParsableArguments {
     func clock() throws -> Date { try CommandClock.now(now) }
 }
 
+/// `--staff ID` for read commands: who is looking, which decides what is shown in clear
+/// (issue 6). Until login lands the role is looked up in the staff directory.
+struct ViewerOptions: ParsableArguments {
+    @Option(name: .customLong("staff"), help: ArgumentHelp("The staff member looking (default: $GATEHOUSE_STAFF).", valueName: "ID"))
+    var viewerStaff: String?
+
+    var staff: String {
+        get throws {
+            guard let s = viewerStaff ?? ProcessInfo.processInfo.environment["GATEHOUSE_STAFF"], !s.isEmpty else {
+                throw CLIError("say who is looking: --staff ID or GATEHOUSE_STAFF")
+            }
+            return s
+        }
+    }
+}
+
+/// `--json` or `--csv` for lists that can be exported.
+struct ExportOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+    @Flag(name: .long, help: "Print CSV (UTF-8, for Excel) instead of a table; an export, audited as such.")
+    var csv = false
+    func validate() throws {
+        if json && csv { throw ValidationError("choose one of --json and --csv") }
+    }
+}
+
 /// `--now` for read commands (overdue lists).
 struct ClockOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Evaluate as if it were this time, China time (default: $GATEHOUSE_NOW, else now).", valueName: "YYYY-MM-DD HH:MM", visibility: .hidden))
