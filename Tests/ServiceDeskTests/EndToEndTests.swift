@@ -4,7 +4,7 @@ import ServiceDesk
 import Testing
 
 /// Runs the built `gatehouse` binary as a front desk would: a temporary data directory,
-/// GATEHOUSE_DATA / GATEHOUSE_STAFF / GATEHOUSE_NOW in the environment.
+/// GATEHOUSE_DATA / GATEHOUSE_NOW in the environment, logged in as the staff member acting.
 struct Gatehouse {
     struct Result {
         var status: Int32
@@ -57,15 +57,24 @@ struct Gatehouse {
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs the binary with `args`; GATEHOUSE_NOW and GATEHOUSE_STAFF default to the fixture's.
+    /// Runs the binary with `args` as `staff` (default the fixture's), logging them in
+    /// first when needed (`TestLogin`); GATEHOUSE_NOW defaults to the fixture's.
     func runArgs(_ args: [String], now: String? = nil, staff: String? = nil) throws -> Result {
+        let p = TestLogin.prepare(args, staff: staff ?? self.staff)
+        if let who = p.actAs, let dir = TestLogin.dataDirectory(p.args, env: ["GATEHOUSE_DATA": data]) {
+            try TestLogin.ensure(who, in: dir) { a, input in try raw(a, now: now, stdin: input).status }
+        }
+        return try raw(p.args, now: now, stdin: p.stdin)
+    }
+
+    /// Runs the binary with exactly `args` and `stdin`, no login on the way.
+    func raw(_ args: [String], now: String? = nil, stdin: String? = nil) throws -> Result {
         guard let bin = Gatehouse.binary else { throw CLIMissing() }
         let p = Process()
         p.executableURL = bin
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["GATEHOUSE_DATA"] = data
-        env["GATEHOUSE_STAFF"] = staff ?? self.staff
         env["GATEHOUSE_NOW"] = now ?? self.now
         p.environment = env
         // stdout through a pipe, stderr to a file: nothing can fill up and block the child.
@@ -76,7 +85,13 @@ struct Gatehouse {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = errHandle
+        let input = Pipe()
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         try errHandle.close()
@@ -89,11 +104,12 @@ struct Gatehouse {
         try Desk.open(DataDirectory(path: data)).replica.allStates()
     }
 
-    /// A node with two staff members, a customer and a price item.
+    /// A node with three staff members (front desk, technician, center manager) and a customer.
     func setUpNode() throws -> String {
         try ok("node", "init", "--center", "C001", "--name", "阳光花园管理服务中心")
         try ok("staff", "add", "--id", "S001", "--name", "王前台", "--role", "front-desk", "--hire-date", "2020-01-01")
         try ok("staff", "add", "--id", "T01", "--name", "李师傅", "--role", "technician", "--hire-date", "2019-05-01")
+        try ok("staff", "add", "--id", "M01", "--name", "赵经理", "--role", "manager", "--hire-date", "2018-03-01")
         return try ok("customer", "add", "--name", "欧阳娜娜", "--phone", "13812345678", "--unit", "3栋2单元1101")
     }
 }
@@ -162,7 +178,7 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         let g = try Gatehouse()
         defer { g.cleanUp() }
         _ = try g.setUpNode()
-        try g.ok("calendar", "set", "2026-10-01", "--holiday", "--name", "国庆节")
+        try g.ok("calendar", "set", "2026-10-01", "--holiday", "--name", "国庆节", staff: "M01")
         // Friday evening, general complaint: due Monday 18:00; first answer due Saturday 20:00.
         let n = try g.ok("ticket", "open", "--kind", "complaint", "--severity", "一般", "--class", "1", "--summary", "保安态度差", now: "2026-09-25 20:00")
         struct Item: Decodable {
@@ -202,11 +218,11 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         try refused("ticket", "dispatch", n, "--to", "T99", contains: "no staff member T99")
         try refused("customer", "add", "--name", "李四", "--move-in", "2026-02-30", contains: "February 2026 has 28 days")
         try refused("customer", "update", "cu-nothere", "--name", "王五", contains: "no customer with id cu-nothere")
-        try refused("customer", "add", "--name", "李四", staff: "NOBODY", contains: "unknown staff member NOBODY")
+        try refused("customer", "add", "--name", "李四", staff: "NOBODY", contains: "not logged in")
         try refused("custody", "receive", "--customer", customer, "--description", "现金2000元", "--condition", "新钞", "--verified",
                     contains: "looks like cash or valuables")
         try refused("parcel", "pickup", "pc-nothere", "--by", "张三", "--signed", contains: "no parcel pc-nothere")
-        try refused("price", "add", "--code", "R01", "--name", "疏通", "--price", "8.888", contains: "invalid amount")
+        try refused("price", "add", "--code", "R01", "--name", "疏通", "--price", "8.888", staff: "M01", contains: "invalid amount")
         // Argument errors (unknown kind) are usage errors: non-zero, nothing written.
         let usage = try g.runArgs(["ticket", "open", "--kind", "维修保养", "--summary", "x"])
         #expect(usage.status != 0 && usage.err.contains("维修保养"))
@@ -289,8 +305,8 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         let held = try JSONDecoder().decode([K].self, from: Data(try g.ok("custody", "list", "--json").utf8))
         #expect(held.map(\.description) == ["备用钥匙两把"] && held[0].returnedAt == "2026-11-03T09:00:00+08:00")
 
-        try g.ok("price", "add", "--code", "R01", "--name", "疏通下水道", "--unit", "次", "--price", "80")
-        try g.ok("price", "update", "R01", "--price", "85.50")
+        try g.ok("price", "add", "--code", "R01", "--name", "疏通下水道", "--unit", "次", "--price", "80", staff: "M01")
+        try g.ok("price", "update", "R01", "--price", "85.50", staff: "M01")
         let prices = try g.ok("price", "list")
         #expect(prices.contains("疏通下水道") && prices.contains("85.50"))
     }

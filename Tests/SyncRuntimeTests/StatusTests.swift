@@ -531,7 +531,7 @@ enum StatusSchema {
         try lab.initHub()
         try lab.initNode("C001")
         let c = lab.node("C001")
-        try lab.ok("staff", "add", "--data", lab.hub, "--id", "Q01", "--name", "质检部刘敏", "--staff", "Q01")
+        try lab.ok("staff", "add", "--data", lab.hub, "--id", "Q01", "--name", "质检部刘敏", "--role", "operations")
         let customer = try lab.ok("customer", "add", "--data", c, "--name", "张伟", "--phone", "13900001111", "--unit", "1栋101")
         try lab.startHub()
         try lab.sync("C001")

@@ -10,7 +10,7 @@ import Replication
 /// are append-only.
 public enum DeskSchema {
     /// Bumped whenever a table or field is added; peers on other versions refuse to sync.
-    public static let version = 1
+    public static let version = 2
 
     /// Request status with its reopen count, ranked as `TicketState.rank`.
     static let requestLifecycle = Lifecycle(name: "request") { v in
@@ -165,6 +165,9 @@ public enum DeskSchema {
             Field("hire_date", .text),
             Field("supplier", .integer),
             Field("active", .integer),
+            // Version 2: the login password as a PBKDF2 hash (Access/PasswordHash.swift),
+            // replicated so a center can log its staff in offline.
+            Field("password_hash", .text),
         ]),
     ]
 

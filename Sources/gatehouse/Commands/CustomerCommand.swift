@@ -28,7 +28,7 @@ struct CustomerAdd: ParsableCommand {
             let desk = try data.openDesk()
             let id = try desk.addCustomer(CustomerInput(name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
                                                         specialCare: specialCare, needs: needs, note: note, center: center),
-                                          by: try acting.acting)
+                                          by: try acting.acting(.customerEdit, data))
             print(id)
         }
     }
@@ -128,7 +128,7 @@ struct CustomerUpdate: ParsableCommand {
         try perform {
             try data.openDesk().updateCustomer(id, name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
                                                moveOut: moveOut, specialCare: specialCare?.bool, needs: needs, note: note,
-                                               by: try acting.acting)
+                                               by: try acting.acting(.customerEdit, data))
             print("updated \(id)")
         }
     }
@@ -144,7 +144,7 @@ struct CustomerRefuse: ParsableCommand {
 
     func run() throws {
         try perform {
-            try data.openDesk().setRefusedCallback(id, refused: !off, reason: reason, by: try acting.acting)
+            try data.openDesk().setRefusedCallback(id, refused: !off, reason: reason, by: try acting.acting(.customerEdit, data))
             print(off ? "\(id) is off the refused-callback list" : "\(id) is on the refused-callback list")
         }
     }
@@ -158,7 +158,7 @@ struct CustomerTag: ParsableCommand {
     @Argument(help: "Tag, e.g. 独居老人.") var tag: String
     @Flag var remove = false
     func run() throws {
-        try perform { try data.openDesk().tagCustomer(id, tag: tag, remove: remove, by: try acting.acting) }
+        try perform { try data.openDesk().tagCustomer(id, tag: tag, remove: remove, by: try acting.acting(.customerEdit, data)) }
     }
 }
 
@@ -172,7 +172,7 @@ struct CustomerMember: ParsableCommand {
     @Option var phone: String?
     func run() throws {
         try perform {
-            print(try data.openDesk().addHouseholdMember(customer: id, name: name, relation: relation, phone: phone, by: try acting.acting))
+            print(try data.openDesk().addHouseholdMember(customer: id, name: name, relation: relation, phone: phone, by: try acting.acting(.customerEdit, data)))
         }
     }
 }

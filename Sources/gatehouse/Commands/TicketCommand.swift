@@ -35,7 +35,7 @@ struct TicketOpen: ParsableCommand {
         try perform {
             let t = try data.openDesk().openTicket(
                 TicketInput(kind: kind, complaintClass: complaintClass, severity: severity, channel: channel, summary: summary,
-                            customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: try acting.acting)
+                            customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: try acting.acting(.ticketOpen, data))
             if output.json { return try Output.json(t) }
             print(t.number)
         }
@@ -179,7 +179,7 @@ extension TicketStepCommand {
         try perform {
             var d = try details()
             d.note = d.note ?? note
-            let t = try data.openDesk().advance(ref, Self.event, details: d, by: try acting.acting)
+            let t = try data.openDesk().advance(ref, Self.event, details: d, by: try acting.acting(Permissions.action(for: Self.event), data))
             print("\(t.number) \(t.stage.displayName)\(Self.event == .escalate ? "，已上报公司" : "")")
         }
     }
@@ -262,7 +262,7 @@ struct TicketAnswer: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument var ref: String
     @Option(help: "What the customer was told.") var note: String?
-    func run() throws { try perform { try data.openDesk().answer(ref, note: note, by: try acting.acting) } }
+    func run() throws { try perform { try data.openDesk().answer(ref, note: note, by: try acting.acting(.ticketAnswer, data)) } }
 }
 
 struct TicketNote: ParsableCommand {
@@ -271,7 +271,7 @@ struct TicketNote: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument var ref: String
     @Argument(help: "The note.") var text: String
-    func run() throws { try perform { try data.openDesk().note(ref, text, by: try acting.acting) } }
+    func run() throws { try perform { try data.openDesk().note(ref, text, by: try acting.acting(.ticketNote, data)) } }
 }
 
 struct TicketUpdate: ParsableCommand {
@@ -290,7 +290,7 @@ struct TicketUpdate: ParsableCommand {
         try perform {
             try data.openDesk().updateTicket(ref, summary: summary, channel: channel, complaintClass: complaintClass, severity: severity,
                                              unit: unit, assignee: assignee, assigneeKind: assignee == nil ? nil : (supplier ? "supplier" : "staff"),
-                                             by: try acting.acting)
+                                             by: try acting.acting(.ticketUpdate, data))
         }
     }
 }

@@ -1,0 +1,12 @@
+import Foundation
+import ServiceDesk
+
+/// Login, failed login, lockout and refused actions in the audit trail. A failure to
+/// record is reported on stderr but does not change the command's outcome: the refusal
+/// or the failed login stands either way.
+enum AuditLog {
+    static func record(_ desk: Desk, action: String, staff: String?, role: StaffRole?, detail: String? = nil) {
+        // Wired to Desk.recordAudit once the audit trail lands (branch privacy).
+        _ = (desk, action, staff, role, detail)
+    }
+}
