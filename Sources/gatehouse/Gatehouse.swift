@@ -16,6 +16,7 @@ struct Gatehouse: ParsableCommand {
             ParcelCommand.self, CustodyCommand.self, PriceCommand.self, StaffCommand.self, CalendarCommand.self,
             ImportCommand.self, ConflictsCommand.self, SyncCommand.self, StatusCommand.self,
             LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
+            AuditCommand.self,
         ]
     )
 }

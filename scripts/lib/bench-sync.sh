@@ -17,9 +17,9 @@ bench_sync() {
     as() { printf '%s\n' "$pw" | "$gh" login --data "$1" --user "$2" --password-stdin >/dev/null; }
     hub_key=$(printf '%s\n' "$pw" | "$gh" hub init --data "$work/hub" --bind "$endpoint" --admin-password-stdin 2>/dev/null)
     node_key=$(printf '%s\n' "$pw" | "$gh" node init --data "$work/n1" --center C001 --name 基准中心 --hub "$endpoint" --hub-key "$hub_key" --admin-password-stdin 2>/dev/null)
-    as "$work/hub" admin
+    as "$work/hub" admin-HQ
     "$gh" hub enroll --data "$work/hub" --center C001 --key "$node_key" >/dev/null
-    as "$work/n1" admin
+    as "$work/n1" admin-C001
     printf '%s\n' "$pw" | "$gh" staff add --data "$work/n1" --id S001 --name 基准 --role front-desk --password-stdin >/dev/null
     as "$work/n1" S001
     python3 - "$count" >"$work/roster.csv" <<'PY'

@@ -169,6 +169,44 @@ public enum DeskSchema {
             // replicated so a center can log its staff in offline.
             Field("password_hash", .text),
         ]),
+        // Issue 6 (schema version 2): the audit trail. Append-only; each node chains its
+        // own entries (seq, prev → hash) so `gatehouse audit verify` finds edits and gaps.
+        scoped("audit", [
+            Field("node", .text, .appendOnly),
+            Field("seq", .integer, .appendOnly),
+            Field("action", .text, .appendOnly),
+            Field("staff", .text, .appendOnly),
+            Field("role", .text, .appendOnly),
+            Field("record", .text, .appendOnly),
+            Field("fields", .text, .appendOnly),
+            Field("grant_id", .text, .appendOnly),
+            Field("purpose", .text, .appendOnly),
+            Field("detail", .text, .appendOnly),
+            Field("at", .integer, .appendOnly),
+            Field("prev", .text, .appendOnly),
+            Field("hash", .text, .appendOnly),
+        ], appendOnly: true, indexes: [["node", "seq"], ["center", "at"], ["staff"], ["record"]]),
+        // Issue 6: head-office data grants. What a grant covers is fixed at application;
+        // each approval is set once; revocation only goes up and, being a separate field,
+        // wins over an approval made concurrently elsewhere (a grant acts only unrevoked).
+        scoped("data_grant", [
+            Field("customers", .text, .appendOnly),
+            Field("fields", .text, .appendOnly),
+            Field("purpose", .text, .appendOnly),
+            Field("grantee", .text, .appendOnly),
+            Field("valid_from", .integer, .appendOnly),
+            Field("valid_to", .integer, .appendOnly),
+            Field("applied_by", .text, .appendOnly),
+            Field("applied_at", .integer, .appendOnly),
+            Field("quality_by", .text),
+            Field("quality_at", .integer, .partOf("quality_by")),
+            Field("leadership_by", .text),
+            Field("leadership_at", .integer, .partOf("leadership_by")),
+            Field("revoked", .integer, .lifecycle(raisedFlag)),
+            Field("revoked_by", .text, .partOf("revoked")),
+            Field("revoked_at", .integer, .partOf("revoked")),
+            Field("revoke_reason", .text, .partOf("revoked")),
+        ], indexes: [["center", "grantee"]]),
     ]
 
     public static let schema = ReplicationSchema(version: version, tables: tables)

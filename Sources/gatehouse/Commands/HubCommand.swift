@@ -21,9 +21,9 @@ struct HubInit: ParsableCommand {
         try perform {
             let dir = try data.directory
             try Endpoint.validate(bind)
-            let password = try admin.password()
+            let password = try admin.password(center: "HQ")
             let desk = try Desk.create(in: dir, role: .hub, center: "HQ", name: name)
-            try desk.createAdministrator(id: admin.admin, name: admin.adminName, password: password)
+            try desk.createAdministrator(id: try admin.id(center: "HQ"), name: admin.adminName, password: password)
             var config = desk.config
             config.endpoint = bind
             try dir.saveConfig(config)

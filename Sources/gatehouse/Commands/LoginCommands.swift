@@ -95,14 +95,23 @@ struct WhoamiCommand: ParsableCommand {
 /// `--admin ID --admin-password-stdin` for `node init` and `hub init`: the first
 /// administrator, so a directory set up offline can be logged into at once.
 struct AdminOptions: ParsableArguments {
-    @Option(help: "The first administrator's staff id.") var admin = "admin"
+    @Option(help: "The first administrator's staff id (default admin-<center>, e.g. admin-C001; admin-HQ at the hub).")
+    var admin: String?
     @Option(name: .customLong("admin-name"), help: "The first administrator's name.") var adminName = "系统管理员"
     @Flag(name: .customLong("admin-password-stdin"), help: "Read the administrator's password from standard input (else a prompt).")
     var passwordStdin = false
 
+    /// The administrator's id. Staff ids name records of the directory every center shares
+    /// with head office, so the default carries the center: one `admin` per node would be
+    /// one record edited from everywhere.
+    func id(center: String) throws -> String {
+        if let admin { return admin }
+        return "admin-\(try CenterCode.validate(center))"
+    }
+
     /// Asks for the password before anything is created, so a missing one leaves nothing behind.
-    func password() throws -> String {
-        try PasswordHash.validate(try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for administrator \(admin): ",
+    func password(center: String) throws -> String {
+        try PasswordHash.validate(try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for administrator \(try id(center: center)): ",
                                                          option: "--admin-password-stdin"))
     }
 }

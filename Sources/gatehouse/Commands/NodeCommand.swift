@@ -30,15 +30,16 @@ struct NodeInit: ParsableCommand {
             let dir = try data.directory
             if let hub { try Endpoint.validate(hub) }
             if let hubKey { try CurveKey.validate(hubKey) }
-            let password = try admin.password()
+            let password = try admin.password(center: center)
             let desk = try Desk.create(in: dir, role: .node, center: center, name: name)
-            try desk.createAdministrator(id: admin.admin, name: admin.adminName, password: password)
+            try desk.createAdministrator(id: try admin.id(center: center), name: admin.adminName, password: password)
             var config = desk.config
             config.endpoint = hub
             config.hubKey = hubKey
             try dir.saveConfig(config)
             let keys = try KeyStore(dir).create()
             FileHandle.standardError.write(Data("created node \(desk.replica.id) for \(desk.center) \(desk.config.name)\nnode public key (enroll it at head office):\n".utf8))
+            FileHandle.standardError.write(Data("administrator: \(try admin.id(center: center)) (gatehouse login --user \(try admin.id(center: center)))\n".utf8))
             print(keys.publicKey)
         }
     }

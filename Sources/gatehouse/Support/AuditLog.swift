@@ -6,7 +6,10 @@ import ServiceDesk
 /// or the failed login stands either way.
 enum AuditLog {
     static func record(_ desk: Desk, action: String, staff: String?, role: StaffRole?, detail: String? = nil) {
-        // Wired to Desk.recordAudit once the audit trail lands (branch privacy).
-        _ = (desk, action, staff, role, detail)
+        do {
+            try desk.recordAudit(AuditEvent(action: action, staff: staff, role: role?.rawValue, detail: detail, at: Date()))
+        } catch {
+            FileHandle.standardError.write(Data("warning: could not record \(action) in the audit trail: \(error)\n".utf8))
+        }
     }
 }

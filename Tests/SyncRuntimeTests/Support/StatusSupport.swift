@@ -72,6 +72,11 @@ final class StatusLab: @unchecked Sendable {
         return try raw(prepared.args, stdin: prepared.stdin)
     }
 
+    /// Logs `staff` in on `dir` unless they already are.
+    func login(_ staff: String, _ dir: String) throws {
+        try TestLogin.ensure(staff, in: dir) { a, input in try raw(a, stdin: input).status }
+    }
+
     /// Runs exactly `args`, no login on the way.
     func raw(_ args: [String], stdin: String? = nil) throws -> StatusRun {
         let p = Process()

@@ -7,7 +7,15 @@ import Foundation
 /// only when the directory's session is someone else's).
 enum TestLogin {
     static let password = "gatehouse-test-pw"
+    /// Stands for the directory's first administrator (`admin-<center>`).
     static let admin = "admin"
+
+    /// The id `node init`/`hub init` gave the directory's administrator.
+    static func adminID(_ dir: String) -> String {
+        let url = URL(fileURLWithPath: dir).appendingPathComponent("gatehouse.json")
+        let o = FileManager.default.contents(atPath: url.path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        return "admin-\((o?["center"] as? String) ?? "")"
+    }
 
     /// Commands that act without a session (set-up, monitoring, the login commands).
     static func needsSession(_ args: [String]) -> Bool {
@@ -56,7 +64,8 @@ enum TestLogin {
 
     /// Logs `staff` in on `dir` unless already; when that fails the session is removed, so
     /// the command runs as nobody rather than as the previous person.
-    static func ensure(_ staff: String, in dir: String, run: (_ args: [String], _ stdin: String) throws -> Int32) throws {
+    static func ensure(_ who: String, in dir: String, run: (_ args: [String], _ stdin: String) throws -> Int32) throws {
+        let staff = who == admin ? adminID(dir) : who
         guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: dir).appendingPathComponent("gatehouse.json").path),
               loggedIn(dir) != staff else { return }
         if try run(["login", "--data", dir, "--user", staff, "--password-stdin"], password + "\n") != 0 {
