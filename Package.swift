@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // libzmq through Debian's libzmq3-dev.
@@ -44,6 +45,9 @@ let package = Package(
             dependencies: [
                 "Replication",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // PBKDF2 for staff passwords (Access/PasswordHash.swift).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The two runtimes: the node's sync client and the hub's server, keys, enrollment.

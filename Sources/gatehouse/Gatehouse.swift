@@ -8,13 +8,14 @@ struct Gatehouse: ParsableCommand {
         commandName: "gatehouse",
         abstract: "The service desk of a property-management company that keeps working when the network does not.",
         discussion: """
-            Every command takes --data DIR (or GATEHOUSE_DATA). Writes record the acting staff \
-            member, given with --staff ID (or GATEHOUSE_STAFF).
+            Every command takes --data DIR (or GATEHOUSE_DATA). Writes act as the staff member \
+            logged in on that directory (`gatehouse login`), and only as far as their role allows.
             """,
         subcommands: [
             NodeCommand.self, HubCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self,
             ParcelCommand.self, CustodyCommand.self, PriceCommand.self, StaffCommand.self, CalendarCommand.self,
             ImportCommand.self, ConflictsCommand.self, SyncCommand.self, StatusCommand.self, ReportCommand.self,
+            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
             AuditCommand.self, GrantCommand.self,
         ]
     )

@@ -4,7 +4,7 @@ import ServiceDesk
 import Testing
 
 /// Runs the built `gatehouse` binary as a front desk would: a temporary data directory,
-/// GATEHOUSE_DATA / GATEHOUSE_STAFF / GATEHOUSE_NOW in the environment.
+/// GATEHOUSE_DATA / GATEHOUSE_NOW in the environment, logged in as the staff member acting.
 struct Gatehouse {
     struct Result {
         var status: Int32
@@ -57,15 +57,24 @@ struct Gatehouse {
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs the binary with `args`; GATEHOUSE_NOW and GATEHOUSE_STAFF default to the fixture's.
+    /// Runs the binary with `args` as `staff` (default the fixture's), logging them in
+    /// first when needed (`TestLogin`); GATEHOUSE_NOW defaults to the fixture's.
     func runArgs(_ args: [String], now: String? = nil, staff: String? = nil) throws -> Result {
+        let p = TestLogin.prepare(args, staff: staff ?? self.staff)
+        if let who = p.actAs, let dir = TestLogin.dataDirectory(p.args, env: ["GATEHOUSE_DATA": data]) {
+            try TestLogin.ensure(who, in: dir) { a, input in try raw(a, now: now, stdin: input).status }
+        }
+        return try raw(p.args, now: now, stdin: p.stdin)
+    }
+
+    /// Runs the binary with exactly `args` and `stdin`, no login on the way.
+    func raw(_ args: [String], now: String? = nil, stdin: String? = nil) throws -> Result {
         guard let bin = Gatehouse.binary else { throw CLIMissing() }
         let p = Process()
         p.executableURL = bin
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["GATEHOUSE_DATA"] = data
-        env["GATEHOUSE_STAFF"] = staff ?? self.staff
         env["GATEHOUSE_NOW"] = now ?? self.now
         p.environment = env
         // stdout through a pipe, stderr to a file: nothing can fill up and block the child.
@@ -76,7 +85,13 @@ struct Gatehouse {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = errHandle
+        let input = Pipe()
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         try errHandle.close()
@@ -89,11 +104,18 @@ struct Gatehouse {
         try Desk.open(DataDirectory(path: data)).replica.allStates()
     }
 
-    /// A node with two staff members, a customer and a price item.
+    /// The node's records apart from the audit trail, which logins and refusals add to:
+    /// what a refused command must leave as it was.
+    func business() throws -> [RecordState] {
+        try states().filter { $0.table != "audit" }
+    }
+
+    /// A node with three staff members (front desk, technician, center manager) and a customer.
     func setUpNode() throws -> String {
         try ok("node", "init", "--center", "C001", "--name", "阳光花园管理服务中心")
         try ok("staff", "add", "--id", "S001", "--name", "王前台", "--role", "front-desk", "--hire-date", "2020-01-01")
         try ok("staff", "add", "--id", "T01", "--name", "李师傅", "--role", "technician", "--hire-date", "2019-05-01")
+        try ok("staff", "add", "--id", "M01", "--name", "赵经理", "--role", "manager", "--hire-date", "2018-03-01")
         return try ok("customer", "add", "--name", "欧阳娜娜", "--phone", "13812345678", "--unit", "3栋2单元1101")
     }
 }
@@ -162,7 +184,7 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         let g = try Gatehouse()
         defer { g.cleanUp() }
         _ = try g.setUpNode()
-        try g.ok("calendar", "set", "2026-10-01", "--holiday", "--name", "国庆节")
+        try g.ok("calendar", "set", "2026-10-01", "--holiday", "--name", "国庆节", staff: "M01")
         // Friday evening, general complaint: due Monday 18:00; first answer due Saturday 20:00.
         let n = try g.ok("ticket", "open", "--kind", "complaint", "--severity", "一般", "--class", "1", "--summary", "保安态度差", now: "2026-09-25 20:00")
         struct Item: Decodable {
@@ -188,29 +210,29 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         defer { g.cleanUp() }
         let customer = try g.setUpNode()
         let n = try g.ok("ticket", "open", "--kind", "repair", "--summary", "门禁坏了", "--customer", customer)
-        let before = try g.states()
+        let before = try g.business()
         func refused(_ args: String..., staff: String? = nil, contains: String) throws {
             let r = try g.runArgs(args, staff: staff)
             #expect(r.status != 0, "\(args) should fail")
             #expect(r.out.isEmpty, "\(args) printed \(r.out)")
             let lines = r.err.split(separator: "\n")
             #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && r.err.contains(contains), "\(args): \(r.err)")
-            #expect(try g.states() == before, "\(args) changed the database")
+            #expect(try g.business() == before, "\(args) changed the database")
         }
         try refused("ticket", "complete", n, contains: "cannot complete a request that is received; allowed: dispatch, cancel, escalate")
         try refused("ticket", "dispatch", "C001-261102-999", "--to", "T01", contains: "no request C001-261102-999")
         try refused("ticket", "dispatch", n, "--to", "T99", contains: "no staff member T99")
         try refused("customer", "add", "--name", "李四", "--move-in", "2026-02-30", contains: "February 2026 has 28 days")
         try refused("customer", "update", "cu-nothere", "--name", "王五", contains: "no customer with id cu-nothere")
-        try refused("customer", "add", "--name", "李四", staff: "NOBODY", contains: "unknown staff member NOBODY")
+        try refused("customer", "add", "--name", "李四", staff: "NOBODY", contains: "not logged in")
         try refused("custody", "receive", "--customer", customer, "--description", "现金2000元", "--condition", "新钞", "--verified",
                     contains: "looks like cash or valuables")
         try refused("parcel", "pickup", "pc-nothere", "--by", "张三", "--signed", contains: "no parcel pc-nothere")
-        try refused("price", "add", "--code", "R01", "--name", "疏通", "--price", "8.888", contains: "invalid amount")
+        try refused("price", "add", "--code", "R01", "--name", "疏通", "--price", "8.888", staff: "M01", contains: "invalid amount")
         // Argument errors (unknown kind) are usage errors: non-zero, nothing written.
         let usage = try g.runArgs(["ticket", "open", "--kind", "维修保养", "--summary", "x"])
         #expect(usage.status != 0 && usage.err.contains("维修保养"))
-        #expect(try g.states() == before)
+        #expect(try g.business() == before)
         // No data directory at all.
         let nowhere = try g.runArgs(["customer", "list", "--data", g.root.appendingPathComponent("missing").path])
         #expect(nowhere.status == 1 && nowhere.err.contains("is not a gatehouse data directory"))
@@ -227,14 +249,14 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         let bad = g.root.appendingPathComponent("more.csv")
         try "name,phone,unit,move_in\n王芳,13900003333,2栋201,\n,13900004444,2栋202,\n张伟,13900001111,1栋101,\n刘洋,13900005555,2栋203,2025-13-01\n"
             .write(to: bad, atomically: true, encoding: .utf8)
-        let before = try g.states()
+        let before = try g.business()
         let r = try g.runArgs(["import", "customers", bad.path])
         #expect(r.status == 1)
         let lines = r.err.split(separator: "\n").map(String.init)
         #expect(lines.first == "error: more.csv: 3 of 4 rows are bad; nothing was imported (fix them, or use --skip-bad to import the good rows)")
         #expect(lines.dropFirst().map { $0.trimmingCharacters(in: .whitespaces).prefix(7) } == ["line 3:", "line 4:", "line 5:"])
         #expect(r.err.contains("张伟 is already registered"))
-        #expect(try g.states() == before)
+        #expect(try g.business() == before)
         let skipped = try g.runArgs(["import", "customers", "--skip-bad", bad.path])
         #expect(skipped.status == 0 && skipped.out.contains("imported 1 customers of 4 rows") && skipped.err.contains("line 5:"))
         struct C: Decodable { var name: String }
@@ -289,8 +311,8 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
         let held = try JSONDecoder().decode([K].self, from: Data(try g.ok("custody", "list", "--json").utf8))
         #expect(held.map(\.description) == ["备用钥匙两把"] && held[0].returnedAt == "2026-11-03T09:00:00+08:00")
 
-        try g.ok("price", "add", "--code", "R01", "--name", "疏通下水道", "--unit", "次", "--price", "80")
-        try g.ok("price", "update", "R01", "--price", "85.50")
+        try g.ok("price", "add", "--code", "R01", "--name", "疏通下水道", "--unit", "次", "--price", "80", staff: "M01")
+        try g.ok("price", "update", "R01", "--price", "85.50", staff: "M01")
         let prices = try g.ok("price", "list")
         #expect(prices.contains("疏通下水道") && prices.contains("85.50"))
     }

@@ -76,7 +76,8 @@ import Testing
         #expect(after.filter { $0.staff == "A01" }.isEmpty)
         #expect(after.filter { $0.staff == "K01" }.allSatisfy { $0.fields == ["address"] })
         #expect(try g.ok("audit", "verify").contains("intact"))
-        let listed = try g.ok("audit", "--customer", c, "--json")
+        // Reading the trail is the administrator's (and quality's, leadership's, the manager's).
+        let listed = try g.ok("audit", "--customer", c, "--json", staff: "A01")
         #expect(listed.contains("customer/\(c)"))
     }
 

@@ -54,7 +54,7 @@ import Testing
         #expect(try !seenByQ01(at: "2026-11-03 11:00").contains("13812345678"), "revoked at the center: masked at head office")
 
         // Both nodes' audit trails are at head office, intact; the center's grant steps too.
-        let steps = try c.ok(["audit", "--data", c.hubDir, "--center", "C001", "--json"], staff: "H001").out
+        let steps = try c.ok(["audit", "--data", c.hubDir, "--center", "C001", "--json"], staff: "Q01").out
         #expect(steps.contains("grant-apply") && steps.contains("grant-revoke"))
         #expect(try c.run(["audit", "verify", "--data", c.hubDir], staff: "H001").status == 0)
         c.killHub()

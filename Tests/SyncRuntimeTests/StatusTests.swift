@@ -306,13 +306,17 @@ enum StatusSchema {
         try lab.initNode("C001")
         let c = lab.node("C001")
 
-        // Not synced yet: the staff member is one change waiting; each customer one more.
+        // Not synced yet: the administrator, the staff member and the audit entries of their
+        // logins wait; each customer is one change more.
+        try lab.login("S001", c)
         var (code, j) = try lab.nodeStatus("C001")
         StatusSchema.checkNode(j)
-        #expect(j["push.pending"]?.int == 1)
+        let base = j["push.pending"]?.int ?? -1
+        let baseHead = j["push.logHead"]?.int ?? -1
+        #expect(base >= 3 && baseHead == base, "\(j)")
         for i in 1...3 {
             try lab.ok("customer", "add", "--data", c, "--name", "客户\(i)", "--phone", "1381234000\(i)", "--unit", "\(i)栋101")
-            #expect(try lab.nodeStatus("C001").json["push.pending"]?.int == Int64(1 + i))
+            #expect(try lab.nodeStatus("C001").json["push.pending"]?.int == base + Int64(i))
         }
         // Editing a record already waiting does not add a change to send: it is one record.
         let customer = try lab.ok("customer", "list", "--data", c, "--json")
@@ -320,8 +324,8 @@ enum StatusSchema {
         try lab.ok("customer", "update", firstID, "--data", c, "--note", "改")
         (code, j) = try lab.nodeStatus("C001")
         StatusSchema.checkNode(j)
-        #expect(j["push.pending"]?.int == 4)
-        #expect(j["push.logHead"]?.int == 5 && j["push.acknowledgedSeq"]?.int == 0)
+        #expect(j["push.pending"]?.int == base + 3)
+        #expect(j["push.logHead"]?.int == baseHead + 4 && j["push.acknowledgedSeq"]?.int == 0)
         #expect(j["push.lastAt"]?.isNull == true && j["pull.lastAt"]?.isNull == true)
         #expect(j["push.oldestPendingAt"]?.string != nil)
         #expect(j["connection.state"]?.string == "never")
@@ -334,7 +338,7 @@ enum StatusSchema {
         #expect(code == 1 && j["health"]?.string == "warning")
         // Exit 2: critical backlog.
         #expect(try lab.run(["status", "--data", c, "--crit-backlog", "1"]).status == 2)
-        #expect(try lab.run(["status", "--data", c, "--warn-backlog", "4", "--crit-backlog", "5"]).status == 1)
+        #expect(try lab.run(["status", "--data", c, "--warn-backlog", "\(base + 3)", "--crit-backlog", "\(base + 4)"]).status == 1)
 
         // The hub before any contact: enrolled, never connected.
         (code, j) = try lab.hubStatus()
@@ -342,6 +346,8 @@ enum StatusSchema {
         #expect(j["nodes.0.state"]?.string == "never" && j["nodes.0.replicaID"]?.isNull == true)
         #expect(j["nodes.0.lastSeen"]?.isNull == true && j["nodes.0.revoked"]?.bool == false)
         #expect(code == 1)
+        // The hub's own writes so far: its administrator and the audit entries of its logins.
+        let hubOwn = j["logHead"]?.int ?? -1
 
         try lab.startHub()
         try lab.sync("C001")
@@ -363,12 +369,12 @@ enum StatusSchema {
         let nodeID = try lab.nodeStatus("C001").json["replicaID"]?.string
         #expect(j["nodes.0.replicaID"]?.string == nodeID)
         // The node's log position the hub committed; nothing waiting, nothing to pull.
-        #expect(j["nodes.0.lastPushSeq"]?.int == 5)
+        #expect(j["nodes.0.lastPushSeq"]?.int == baseHead + 4)
         #expect(j["nodes.0.backlog"]?.int == 0)
         #expect(j["nodes.0.pullLag"]?.int == 0)
         #expect(j["nodes.0.lastSeen"]?.string != nil && j["nodes.0.lastPushAt"]?.string != nil)
-        // The hub's log has one entry per record it took in: four records.
-        #expect(j["logHead"]?.int == 4)
+        // The hub's log has one entry per record it took in, after its own.
+        #expect(j["logHead"]?.int == hubOwn + base + 3)
 
         // Exit 0: the daemon runs and is connected.
         try lab.start("daemon", ["node", "run", "--data", c])
@@ -385,7 +391,7 @@ enum StatusSchema {
         // Writes while the daemon runs go out within seconds; pending returns to 0.
         try lab.ok("customer", "add", "--data", c, "--name", "客户9", "--phone", "13812349999", "--unit", "9栋101")
         #expect(try lab.waitUntil { try lab.nodeStatus("C001").json["push.pending"]?.int == 0 })
-        #expect(try lab.waitUntil { try lab.hubStatus().json["nodes.0.lastPushSeq"]?.int == 6 })
+        #expect(try lab.waitUntil { try lab.hubStatus().json["nodes.0.lastPushSeq"]?.int == baseHead + 5 })
 
         #expect(lab.stop("daemon") == 0)
         lab.stop("hub")
@@ -399,12 +405,14 @@ enum StatusSchema {
         try lab.initHub()
         try lab.initNode("C001")
         let c = lab.node("C001")
+        try lab.login("S001", c)
         // Never reached the hub: a one-shot sync fails, the status says why.
         let failed = try lab.run(["sync", "--data", c, "--timeout", "1"])
         #expect(failed.status != 0)
         var (code, j) = try lab.nodeStatus("C001")
         StatusSchema.checkNode(j)
-        #expect(j["connection.state"]?.string == "offline" && j["push.pending"]?.int == 1)
+        // Waiting: the administrator, S001 and the audit entries of their logins.
+        #expect(j["connection.state"]?.string == "offline" && j["push.pending"]?.int == 4, "\(j)")
         #expect(j["connection.lastError"]?.string?.contains("not synchronized") == true, "\(j)")
         #expect(code == 1)
 
@@ -531,7 +539,7 @@ enum StatusSchema {
         try lab.initHub()
         try lab.initNode("C001")
         let c = lab.node("C001")
-        try lab.ok("staff", "add", "--data", lab.hub, "--id", "Q01", "--name", "质检部刘敏", "--staff", "Q01")
+        try lab.ok("staff", "add", "--data", lab.hub, "--id", "Q01", "--name", "质检部刘敏", "--role", "operations")
         let customer = try lab.ok("customer", "add", "--data", c, "--name", "张伟", "--phone", "13900001111", "--unit", "1栋101")
         try lab.startHub()
         try lab.sync("C001")

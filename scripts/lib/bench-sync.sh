@@ -12,11 +12,16 @@ bench_sync() {
     trap "stop_hub; rm -rf '$work'" RETURN
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     endpoint="tcp://127.0.0.1:$port"
-    export GATEHOUSE_STAFF=S001
-    hub_key=$("$gh" hub init --data "$work/hub" --bind "$endpoint" 2>/dev/null)
-    node_key=$("$gh" node init --data "$work/n1" --center C001 --name 基准中心 --hub "$endpoint" --hub-key "$hub_key" 2>/dev/null)
+    local pw=bench-password
+    # as DIR ID: log ID in on DIR (every account here has the same password).
+    as() { printf '%s\n' "$pw" | "$gh" login --data "$1" --user "$2" --password-stdin >/dev/null; }
+    hub_key=$(printf '%s\n' "$pw" | "$gh" hub init --data "$work/hub" --bind "$endpoint" --admin-password-stdin 2>/dev/null)
+    node_key=$(printf '%s\n' "$pw" | "$gh" node init --data "$work/n1" --center C001 --name 基准中心 --hub "$endpoint" --hub-key "$hub_key" --admin-password-stdin 2>/dev/null)
+    as "$work/hub" admin-HQ
     "$gh" hub enroll --data "$work/hub" --center C001 --key "$node_key" >/dev/null
-    "$gh" staff add --data "$work/n1" --id S001 --name 基准 >/dev/null
+    as "$work/n1" admin-C001
+    printf '%s\n' "$pw" | "$gh" staff add --data "$work/n1" --id S001 --name 基准 --role front-desk --password-stdin >/dev/null
+    as "$work/n1" S001
     python3 - "$count" >"$work/roster.csv" <<'PY'
 import sys
 n = int(sys.argv[1])
@@ -61,7 +66,7 @@ PY
     local push_s; push_s=$(python3 -c "print(f'{$t1-$t0:.3f}')")
     local hub_push_cpu; hub_push_cpu=$(python3 -c "import os; print(f'{($(hub_ticks) - $hub_t0) / os.sysconf(\"SC_CLK_TCK\"):.2f}')")
     # Bootstrap: a replacement node for the same center takes the snapshot from the hub.
-    node_key=$("$gh" node init --data "$work/n2" --center C001 --name 替换节点 --hub "$endpoint" --hub-key "$hub_key" 2>/dev/null)
+    node_key=$(printf '%s\n' "$pw" | "$gh" node init --data "$work/n2" --center C001 --name 替换节点 --hub "$endpoint" --hub-key "$hub_key" --admin-password-stdin 2>/dev/null)
     "$gh" hub enroll --data "$work/hub" --center C001 --key "$node_key" >/dev/null
     sleep 1.2  # the hub reloads its allow-list every second
     t0=$(date +%s.%N)

@@ -9,7 +9,7 @@ extension Desk {
     /// they are not in it or have no recognised role: they then see everything masked).
     public func viewer(_ staff: String) throws -> Viewer {
         let id = staff.trimmingWhitespace()
-        guard !id.isEmpty else { throw DeskError.invalid("say who is looking: --staff ID or GATEHOUSE_STAFF") }
+        guard !id.isEmpty else { throw DeskError.invalid("not logged in: run `gatehouse login --user ID` first") }
         return Viewer(staff: id, role: try staffRole(id), center: center)
     }
 

@@ -56,9 +56,9 @@ extension Desk {
     // MARK: staff directory
 
     /// Adds a staff member (or supplier). Head office's directory replicates to every
-    /// center; until then a center keeps its own.
+    /// center; until then a center keeps its own. With a `password` the member can log in.
     public func addStaff(id: String, name: String, role: String?, phone: String?, hireDate: String?, supplier: Bool,
-                         center: String? = nil, by acting: Acting) throws {
+                         center: String? = nil, password: String? = nil, by acting: Acting) throws {
         let code = id.trimmingWhitespace()
         guard !code.isEmpty, code.count <= 32, !code.contains(" ") else { throw DeskError.invalid("invalid staff id \"\(id)\"") }
         let n = name.trimmingWhitespace()
@@ -66,13 +66,15 @@ extension Desk {
         let home = isHub ? try CenterCode.validate(center ?? "HQ") : try recordCenter(center)
         let hire = try hireDate.map { try CivilDate($0).description }
         let p = try phone.map { try PhoneNumber($0).normalized }
+        let r = try role.map { try StaffRole.parse($0).rawValue }
+        let hash = try password.map { try PasswordHash.make(try PasswordHash.validate($0)) }
         // The first staff member may register themselves; after that the actor must be known.
         let bootstrap = try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM staff") ?? 0 } == 0
         let body: (WriteTransaction) throws -> Void = { tx in
             if try tx.state("staff", id: code) != nil { throw DeskError.invalid("staff member \(code) already exists") }
             try tx.insert("staff", id: code, [
-                "center": .text(home), "name": .text(n), "role": Col.text(role), "phone": Value(p),
-                "hire_date": Value(hire), "supplier": Col.flag(supplier), "active": 1,
+                "center": .text(home), "name": .text(n), "role": Col.text(r), "phone": Value(p),
+                "hire_date": Value(hire), "supplier": Col.flag(supplier), "active": 1, "password_hash": Value(hash),
             ])
         }
         if bootstrap { try replica.write(author: acting.staff, body) } else { try write(acting, body) }
@@ -82,7 +84,7 @@ extension Desk {
                             active: Bool? = nil, by acting: Acting) throws {
         var v: [String: Value] = [:]
         if let name { guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("empty name") }; v["name"] = Col.text(name) }
-        if let role { v["role"] = Col.text(role) }
+        if let role { v["role"] = .text(try StaffRole.parse(role).rawValue) }
         if let phone { v["phone"] = .text(try PhoneNumber(phone).normalized) }
         if let hireDate { v["hire_date"] = .text(try CivilDate(hireDate).description) }
         if let active { v["active"] = Col.flag(active) }

@@ -3,13 +3,16 @@ import GRDB
 import Logging
 import Replication
 
-/// Who is acting, and when. Every write records both.
+/// Who is acting, and when. Every write records both. `role` is the staff member's
+/// role from the directory when acting through a login session.
 public struct Acting: Sendable {
     public var staff: String
     public var now: Date
-    public init(staff: String, now: Date = Date()) {
+    public var role: StaffRole?
+    public init(staff: String, now: Date = Date(), role: StaffRole? = nil) {
         self.staff = staff
         self.now = now
+        self.role = role
     }
 }
 
@@ -82,7 +85,7 @@ public final class Desk: Sendable {
     /// Runs a write as `acting.staff`, after checking the staff member may act here.
     func write<T>(_ acting: Acting, _ body: (WriteTransaction) throws -> T) throws -> T {
         let staff = acting.staff.trimmingWhitespace()
-        guard !staff.isEmpty else { throw DeskError.invalid("say who is acting: --staff ID or GATEHOUSE_STAFF") }
+        guard !staff.isEmpty else { throw DeskError.invalid("say who is acting: log in first (gatehouse login --user ID)") }
         return try replica.write(author: staff) { tx in
             let known = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM staff") ?? 0
             if known > 0 {

@@ -165,6 +165,9 @@ public enum DeskSchema {
             Field("hire_date", .text),
             Field("supplier", .integer),
             Field("active", .integer),
+            // Version 2: the login password as a PBKDF2 hash (Access/PasswordHash.swift),
+            // replicated so a center can log its staff in offline.
+            Field("password_hash", .text),
         ]),
         // Issue 6 (schema version 2): the audit trail. Append-only; each node chains its
         // own entries (seq, prev → hash) so `gatehouse audit verify` finds edits and gaps.

@@ -21,8 +21,10 @@ struct AuditList: ParsableCommand {
     @Option(help: ArgumentHelp("Up to and including this day (or before this time), China time.", valueName: "YYYY-MM-DD[ HH:MM]")) var to: String?
     @Option(help: "Only this action (view, export, login, login-failed, lockout, denied, grant-…).") var action: String?
     @Option var limit = 1000
+    @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
+            _ = try acting.acting(.auditRead, data)
             let start = try from.map(TimeFormat.parse)
             // A bare day means up to the end of that day.
             let end = try to.map { s in try TimeFormat.parse(s).addingTimeInterval(s.contains(":") ? 0 : 86400) }

@@ -25,7 +25,7 @@ struct CallbackAdd: ParsableCommand {
     func run() throws {
         try perform {
             print(try data.openDesk().recordCallback(ticket: ticket, method: method, result: result, score: score, comment: comment,
-                                                     signed: signed, by: try acting.acting))
+                                                     signed: signed, by: try acting.acting(.callbackAdd, data)))
         }
     }
 }
@@ -84,7 +84,7 @@ struct CallbackPlanCommand: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let a = try acting.acting
+            let a = try acting.acting(.callbackPlan, data)
             let r = try desk.callbackPlan(month: try YearMonth(month), center: center, now: a.now, by: a)
             let s = r.stats
             if output.json {
@@ -135,7 +135,7 @@ struct TicketService: ParsableCommand {
             try data.openDesk().setServiceDetails(ref, priceItem: priceItem, offList: offList, reviewedBy: reviewedBy,
                                                   feeFen: try fee.map(Money.fen), material: material, materialFailedInspection: materialFailed,
                                                   customerSignedMaterial: customerSigned, supplier: supplier, agreement: agreement,
-                                                  by: try acting.acting)
+                                                  by: try acting.acting(reviewedBy == nil ? .ticketService : .reviewOffList, data))
         }
     }
 }
@@ -148,6 +148,6 @@ struct TicketPay: ParsableCommand {
     @Option(help: "Receipt number.") var receipt: String
     @Option(help: "Fee in yuan (default: the recorded fee).") var fee: String?
     func run() throws {
-        try perform { try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), by: try acting.acting) }
+        try perform { try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), by: try acting.acting(.ticketPay, data)) }
     }
 }

@@ -106,7 +106,7 @@ struct ConflictsResolve: ParsableCommand {
                 resolution = .value([c.entry.winnerValues[0].integer != nil ? (Int64(v).map { .integer($0) } ?? .text(v)) : .text(v)])
             default: throw ValidationError("choose one of --keep, --take-other or --value VALUE")
             }
-            let a = try acting.acting
+            let a = try acting.acting(.conflictResolve, data)
             try desk.replica.resolveConflict(key: key, with: resolution, author: a.staff)
             print("resolved \(key)")
         }

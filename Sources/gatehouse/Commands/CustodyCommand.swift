@@ -21,7 +21,7 @@ struct CustodyReceive: ParsableCommand {
     func run() throws {
         try perform {
             print(try data.openDesk().receiveCustody(customer: customer, description: description, condition: condition, verified: verified,
-                                                     by: try acting.acting).id)
+                                                     by: try acting.acting(.custody, data)).id)
         }
     }
 }
@@ -35,7 +35,7 @@ struct CustodyReturn: ParsableCommand {
     @Flag(help: "The condition was verified with the customer (required).") var verified = false
     func run() throws {
         try perform {
-            let c = try data.openDesk().returnCustody(id, condition: condition, verified: verified, by: try acting.acting)
+            let c = try data.openDesk().returnCustody(id, condition: condition, verified: verified, by: try acting.acting(.custody, data))
             print("\(c.id) returned \(Output.time(c.returnedAt))")
         }
     }

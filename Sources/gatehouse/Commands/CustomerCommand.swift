@@ -28,7 +28,7 @@ struct CustomerAdd: ParsableCommand {
             let desk = try data.openDesk()
             let id = try desk.addCustomer(CustomerInput(name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
                                                         specialCare: specialCare, needs: needs, note: note, center: center),
-                                          by: try acting.acting)
+                                          by: try acting.acting(.customerEdit, data))
             print(id)
         }
     }
@@ -61,7 +61,7 @@ struct CustomerList: ParsableCommand {
             f.center = center
             f.limit = limit
             let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock(), export: output.csv)
+            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: try clock.clock(), export: output.csv)
             let shown = try desk.customers(f).compactMap { disclosure.customer($0) }
             // Audited before anything is printed: no clear view goes unrecorded.
             try desk.recordAudit(shown.compactMap(\.2))
@@ -96,7 +96,7 @@ struct CustomerShow: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock())
+            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: try clock.clock())
             guard let (c, members, event) = disclosure.customer(try desk.customer(id), members: try desk.householdMembers(of: id)) else {
                 throw DeskError.refused("permission denied: \(disclosure.viewer.role?.rawValue ?? "unknown role") may not see customer records")
             }
@@ -145,7 +145,7 @@ struct CustomerUpdate: ParsableCommand {
         try perform {
             try data.openDesk().updateCustomer(id, name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
                                                moveOut: moveOut, specialCare: specialCare?.bool, needs: needs, note: note,
-                                               by: try acting.acting)
+                                               by: try acting.acting(.customerEdit, data))
             print("updated \(id)")
         }
     }
@@ -161,7 +161,7 @@ struct CustomerRefuse: ParsableCommand {
 
     func run() throws {
         try perform {
-            try data.openDesk().setRefusedCallback(id, refused: !off, reason: reason, by: try acting.acting)
+            try data.openDesk().setRefusedCallback(id, refused: !off, reason: reason, by: try acting.acting(.customerEdit, data))
             print(off ? "\(id) is off the refused-callback list" : "\(id) is on the refused-callback list")
         }
     }
@@ -175,7 +175,7 @@ struct CustomerTag: ParsableCommand {
     @Argument(help: "Tag, e.g. 独居老人.") var tag: String
     @Flag var remove = false
     func run() throws {
-        try perform { try data.openDesk().tagCustomer(id, tag: tag, remove: remove, by: try acting.acting) }
+        try perform { try data.openDesk().tagCustomer(id, tag: tag, remove: remove, by: try acting.acting(.customerEdit, data)) }
     }
 }
 
@@ -189,7 +189,7 @@ struct CustomerMember: ParsableCommand {
     @Option var phone: String?
     func run() throws {
         try perform {
-            print(try data.openDesk().addHouseholdMember(customer: id, name: name, relation: relation, phone: phone, by: try acting.acting))
+            print(try data.openDesk().addHouseholdMember(customer: id, name: name, relation: relation, phone: phone, by: try acting.acting(.customerEdit, data)))
         }
     }
 }

@@ -24,7 +24,7 @@ struct GrantApply: ParsableCommand {
     @Option(help: "The center (at head office).") var center: String?
     func run() throws {
         try perform {
-            let me = try acting.acting
+            let me = try acting.acting(data)
             guard wholeCenter != (customers != nil) else { throw CLIError("say whom the grant covers: --customers IDS or --whole-center") }
             let start = try from.map(TimeFormat.parse) ?? me.now
             let end = try TimeFormat.parse(to).addingTimeInterval(to.contains(":") ? 0 : 86400)
@@ -45,7 +45,7 @@ struct GrantApprove: ParsableCommand {
     @Argument(help: "Grant id.") var id: String
     func run() throws {
         try perform {
-            let me = try acting.acting
+            let me = try acting.acting(data)
             let g = try data.openDesk().approveGrant(id, by: me)
             print("\(g.id) \(g.status(at: me.now).displayName)")
         }
@@ -60,7 +60,7 @@ struct GrantRevoke: ParsableCommand {
     @Option var reason: String?
     func run() throws {
         try perform {
-            let g = try data.openDesk().revokeGrant(id, reason: reason, by: try acting.acting)
+            let g = try data.openDesk().revokeGrant(id, reason: reason, by: try acting.acting(data))
             print("\(g.id) \(GrantStatus.revoked.displayName)")
         }
     }

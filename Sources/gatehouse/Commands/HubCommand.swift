@@ -15,12 +15,15 @@ struct HubInit: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Where the hub listens.") var bind = "tcp://0.0.0.0:7400"
     @Option(help: "Head office's name.") var name = "总部"
+    @OptionGroup var admin: AdminOptions
 
     func run() throws {
         try perform {
             let dir = try data.directory
             try Endpoint.validate(bind)
+            let password = try admin.password(center: "HQ")
             let desk = try Desk.create(in: dir, role: .hub, center: "HQ", name: name)
+            try desk.createAdministrator(id: try admin.id(center: "HQ"), name: admin.adminName, password: password)
             var config = desk.config
             config.endpoint = bind
             try dir.saveConfig(config)
@@ -37,8 +40,10 @@ struct HubEnroll: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "The center the node serves.") var center: String
     @Option(parsing: .unconditional, help: "The node's CURVE public key (printed by `node init`); it may begin with '-'.") var key: String
+    @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
+            _ = try acting.acting(.nodeEnroll, data)
             let desk = try HubContext.open(data)
             try NodeRegistry(desk.replica.database).enroll(center: center, publicKey: key)
             print("enrolled \(key) for \(try CenterCode.validate(center))")
@@ -51,8 +56,10 @@ struct HubRevoke: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Revoke every key of this center.") var center: String?
     @Option(parsing: .unconditional, help: "Revoke this key.") var key: String?
+    @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
+            _ = try acting.acting(.nodeRevoke, data)
             let desk = try HubContext.open(data)
             let n = try NodeRegistry(desk.replica.database).revoke(center: center, publicKey: key)
             print("revoked \(n) key\(n == 1 ? "" : "s")")

@@ -64,7 +64,7 @@ struct ImportCustomers: ParsableCommand {
     func run() throws {
         try perform {
             let r = try data.openDesk().importCustomers(try options.records(), source: options.source, skipBad: options.skipBad,
-                                                        center: options.center, by: try acting.acting)
+                                                        center: options.center, by: try acting.acting(.importData, data))
             try options.report(r, noun: "customers", json: output.json)
         }
     }
@@ -89,7 +89,7 @@ struct ImportTickets: ParsableCommand {
     func run() throws {
         try perform {
             let r = try data.openDesk().importTickets(try options.records(), source: options.source, skipBad: options.skipBad,
-                                                      center: options.center, by: try acting.acting)
+                                                      center: options.center, by: try acting.acting(.importData, data))
             try options.report(r, noun: "requests", json: output.json)
         }
     }

@@ -19,6 +19,7 @@ struct NodeInit: ParsableCommand {
     @Option(help: "The center's name, e.g. 阳光花园管理服务中心.") var name: String
     @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400 (or later: `node connect`).") var hub: String?
     @Option(name: .customLong("hub-key"), parsing: .unconditional, help: "The hub's CURVE public key (printed by `hub init`).") var hubKey: String?
+    @OptionGroup var admin: AdminOptions
 
     func validate() throws {
         if (hub == nil) != (hubKey == nil) { throw ValidationError("give --hub and --hub-key together") }
@@ -29,13 +30,16 @@ struct NodeInit: ParsableCommand {
             let dir = try data.directory
             if let hub { try Endpoint.validate(hub) }
             if let hubKey { try CurveKey.validate(hubKey) }
+            let password = try admin.password(center: center)
             let desk = try Desk.create(in: dir, role: .node, center: center, name: name)
+            try desk.createAdministrator(id: try admin.id(center: center), name: admin.adminName, password: password)
             var config = desk.config
             config.endpoint = hub
             config.hubKey = hubKey
             try dir.saveConfig(config)
             let keys = try KeyStore(dir).create()
             FileHandle.standardError.write(Data("created node \(desk.replica.id) for \(desk.center) \(desk.config.name)\nnode public key (enroll it at head office):\n".utf8))
+            FileHandle.standardError.write(Data("administrator: \(try admin.id(center: center)) (gatehouse login --user \(try admin.id(center: center)))\n".utf8))
             print(keys.publicKey)
         }
     }
@@ -61,8 +65,10 @@ struct NodeConnect: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400.") var hub: String
     @Option(name: .customLong("hub-key"), parsing: .unconditional, help: "The hub's CURVE public key.") var hubKey: String
+    @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
+            _ = try acting.acting(.nodeConnect, data)
             try Endpoint.validate(hub)
             try CurveKey.validate(hubKey)
             let dir = try data.directory

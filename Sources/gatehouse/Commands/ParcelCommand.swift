@@ -27,7 +27,7 @@ struct ParcelReceive: ParsableCommand {
         try perform {
             let p = try data.openDesk().receiveParcel(
                 ParcelInput(type: type, customer: customer, recipient: recipient, unit: unit, carrier: carrier, trackingNo: tracking, note: note),
-                by: try acting.acting)
+                by: try acting.acting(.parcels, data))
             print(p.id)
         }
     }
@@ -40,7 +40,7 @@ struct ParcelNotify: ParsableCommand {
     @Argument(help: "Parcel id.") var id: String
     func run() throws {
         try perform {
-            let p = try data.openDesk().notifyParcel(id, by: try acting.acting)
+            let p = try data.openDesk().notifyParcel(id, by: try acting.acting(.parcels, data))
             print("\(p.id) notified \(Output.time(p.notifiedAt))")
         }
     }
@@ -55,7 +55,7 @@ struct ParcelPickup: ParsableCommand {
     @Flag(help: "The collector signed the log (required).") var signed = false
     func run() throws {
         try perform {
-            let p = try data.openDesk().pickUpParcel(id, by: by, signed: signed, by: try acting.acting)
+            let p = try data.openDesk().pickUpParcel(id, by: by, signed: signed, by: try acting.acting(.parcels, data))
             print("\(p.id) picked up by \(p.pickedUpBy ?? "") \(Output.time(p.pickedUpAt))")
         }
     }
@@ -73,7 +73,7 @@ struct ParcelList: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: try clock.clock())
+            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: try clock.clock())
             let shown = try desk.parcels(waitingOnly: waiting, customer: customer, limit: limit).compactMap { disclosure.parcel($0) }
             try desk.recordAudit(shown.compactMap(\.1))
             let list = shown.map(\.0)

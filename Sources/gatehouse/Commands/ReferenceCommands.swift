@@ -5,7 +5,7 @@ import ServiceDesk
 struct StaffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "The staff directory (head office's, replicated to every center).",
-        subcommands: [StaffAdd.self, StaffList.self, StaffUpdate.self])
+        subcommands: [StaffAdd.self, StaffList.self, StaffUpdate.self, StaffPassword.self])
 }
 
 struct StaffAdd: ParsableCommand {
@@ -19,10 +19,14 @@ struct StaffAdd: ParsableCommand {
     @Option(name: .customLong("hire-date"), help: "YYYY-MM-DD; staff hired in the last 3 months count as new.") var hireDate: String?
     @Flag(help: "An outside supplier (供方).") var supplier = false
     @Option(help: "Center (at head office; default HQ).") var center: String?
+    @Flag(name: .customLong("password-stdin"), help: "Read the new member's password from standard input, so they can log in.")
+    var passwordStdin = false
     func run() throws {
         try perform {
+            let me = try acting.acting(.staffManage, data)
+            let password = try passwordStdin ? PasswordInput.read(fromStdin: true, prompt: "", option: "--password-stdin") : nil
             try data.openDesk().addStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, supplier: supplier,
-                                         center: center, by: try acting.acting)
+                                         center: center, password: password, by: me)
             print(id)
         }
     }
@@ -56,7 +60,28 @@ struct StaffUpdate: ParsableCommand {
     @Option(help: "yes or no") var active: YesNo?
     func run() throws {
         try perform {
-            try data.openDesk().updateStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, active: active?.bool, by: try acting.acting)
+            try data.openDesk().updateStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, active: active?.bool, by: try acting.acting(.staffManage, data))
+        }
+    }
+}
+
+struct StaffPassword: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "password", abstract: "Set a staff member's password (an administrator for anyone; anyone for themselves).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "Staff id; default: yourself.") var id: String?
+    @Flag(name: .customLong("password-stdin"), help: "Read the new password from standard input (else a prompt).")
+    var passwordStdin = false
+    func run() throws {
+        try perform {
+            var me = try acting.acting(data)
+            let target = id ?? me.staff
+            // Changing one's own password needs no permission; anyone else's is staff management.
+            if target != me.staff { me = try acting.acting(.staffManage, data) }
+            let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "New password for \(target): ", option: "--password-stdin")
+            try data.openDesk().setPassword(staff: target, password: password, by: me)
+            print("password set for \(target)")
         }
     }
 }
@@ -76,7 +101,7 @@ struct CalendarSet: ParsableCommand {
     @Option(help: "e.g. 国庆节") var name: String?
     enum DayKind: String, EnumerableFlag { case holiday, workday }
     func run() throws {
-        try perform { try data.openDesk().setCalendarDay(date, kind: kind.rawValue, name: name, by: try acting.acting) }
+        try perform { try data.openDesk().setCalendarDay(date, kind: kind.rawValue, name: name, by: try acting.acting(.calendarEdit, data)) }
     }
 }
 
@@ -85,7 +110,7 @@ struct CalendarClear: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var acting: ActingOptions
     @Argument(help: "YYYY-MM-DD") var date: String
-    func run() throws { try perform { try data.openDesk().setCalendarDay(date, kind: nil, name: nil, by: try acting.acting) } }
+    func run() throws { try perform { try data.openDesk().setCalendarDay(date, kind: nil, name: nil, by: try acting.acting(.calendarEdit, data)) } }
 }
 
 struct CalendarList: ParsableCommand {

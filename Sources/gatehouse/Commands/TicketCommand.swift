@@ -35,7 +35,7 @@ struct TicketOpen: ParsableCommand {
         try perform {
             let t = try data.openDesk().openTicket(
                 TicketInput(kind: kind, complaintClass: complaintClass, severity: severity, channel: channel, summary: summary,
-                            customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: try acting.acting)
+                            customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: try acting.acting(.ticketOpen, data))
             if output.json { return try Output.json(t) }
             print(t.number)
         }
@@ -85,7 +85,7 @@ struct TicketList: ParsableCommand {
             f.since = try since.map { try TimeFormat.parse($0) }
             f.limit = limit
             let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: now, export: output.csv)
+            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: now, export: output.csv)
             let shown = try desk.tickets(f, now: now).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
                 guard let (t, _, event) = disclosure.ticket(i.ticket) else { return nil }
                 var i = i
@@ -145,7 +145,7 @@ struct TicketShow: ParsableCommand {
             let desk = try data.openDesk()
             let now = try clock.clock()
             let w = try desk.ticketWithDeadlines(ref, now: now)
-            let disclosure = try desk.disclosure(for: try viewer.staff, at: now)
+            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: now)
             let customer = try w.ticket.customer.map { try desk.customer($0) }
             guard let (t, contact, event) = disclosure.ticket(w.ticket, customer: customer) else {
                 throw DeskError.refused("permission denied: request \(w.ticket.number) is not assigned to \(disclosure.viewer.staff)")
@@ -201,7 +201,7 @@ extension TicketStepCommand {
         try perform {
             var d = try details()
             d.note = d.note ?? note
-            let t = try data.openDesk().advance(ref, Self.event, details: d, by: try acting.acting)
+            let t = try data.openDesk().advance(ref, Self.event, details: d, by: try acting.acting(Permissions.action(for: Self.event), data))
             print("\(t.number) \(t.stage.displayName)\(Self.event == .escalate ? "，已上报公司" : "")")
         }
     }
@@ -284,7 +284,7 @@ struct TicketAnswer: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument var ref: String
     @Option(help: "What the customer was told.") var note: String?
-    func run() throws { try perform { try data.openDesk().answer(ref, note: note, by: try acting.acting) } }
+    func run() throws { try perform { try data.openDesk().answer(ref, note: note, by: try acting.acting(.ticketAnswer, data)) } }
 }
 
 struct TicketNote: ParsableCommand {
@@ -293,7 +293,7 @@ struct TicketNote: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument var ref: String
     @Argument(help: "The note.") var text: String
-    func run() throws { try perform { try data.openDesk().note(ref, text, by: try acting.acting) } }
+    func run() throws { try perform { try data.openDesk().note(ref, text, by: try acting.acting(.ticketNote, data)) } }
 }
 
 struct TicketUpdate: ParsableCommand {
@@ -312,7 +312,7 @@ struct TicketUpdate: ParsableCommand {
         try perform {
             try data.openDesk().updateTicket(ref, summary: summary, channel: channel, complaintClass: complaintClass, severity: severity,
                                              unit: unit, assignee: assignee, assigneeKind: assignee == nil ? nil : (supplier ? "supplier" : "staff"),
-                                             by: try acting.acting)
+                                             by: try acting.acting(.ticketUpdate, data))
         }
     }
 }

@@ -19,39 +19,35 @@ struct DataOptions: ParsableArguments {
     func openDesk() throws -> Desk { try Desk.open(try directory) }
 }
 
-/// `--staff ID` and the clock for writes.
+/// The logged-in staff member (the data directory's session, `gatehouse login`) and the
+/// clock for writes.
 struct ActingOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The staff member acting (default: $GATEHOUSE_STAFF).", valueName: "ID"))
-    var staff: String?
-
     @Option(name: .long, help: ArgumentHelp("Act as if it were this time, China time (default: $GATEHOUSE_NOW, else now).", valueName: "YYYY-MM-DD HH:MM", visibility: .hidden))
     var now: String?
 
-    var acting: Acting {
-        get throws {
-            guard let s = staff ?? ProcessInfo.processInfo.environment["GATEHOUSE_STAFF"], !s.isEmpty else {
-                throw CLIError("say who is acting: --staff ID or GATEHOUSE_STAFF")
-            }
-            return Acting(staff: s, now: try clock())
-        }
+    /// The logged-in staff member, once their role may perform `action`; a refusal is
+    /// recorded in the audit trail and nothing else is written.
+    func acting(_ action: Action, _ data: DataOptions) throws -> Acting {
+        let desk = try data.openDesk()
+        let me = try SignedIn.current(desk, now: try clock())
+        try SignedIn.authorize(me, action, desk)
+        return me
+    }
+
+    /// The logged-in staff member, for commands that check their own permissions.
+    func acting(_ data: DataOptions) throws -> Acting {
+        try SignedIn.current(try data.openDesk(), now: try clock())
     }
 
     func clock() throws -> Date { try CommandClock.now(now) }
 }
 
-/// `--staff ID` for read commands: who is looking, which decides what is shown in clear
-/// (issue 6). Until login lands the role is looked up in the staff directory.
+/// Who is looking, for read commands: the logged-in staff member (`gatehouse login`),
+/// whose role decides what is shown in clear.
 struct ViewerOptions: ParsableArguments {
-    @Option(name: .customLong("staff"), help: ArgumentHelp("The staff member looking (default: $GATEHOUSE_STAFF).", valueName: "ID"))
-    var viewerStaff: String?
-
-    var staff: String {
-        get throws {
-            guard let s = viewerStaff ?? ProcessInfo.processInfo.environment["GATEHOUSE_STAFF"], !s.isEmpty else {
-                throw CLIError("say who is looking: --staff ID or GATEHOUSE_STAFF")
-            }
-            return s
-        }
+    /// The logged-in staff member's id; the session's expiry is checked against the real clock.
+    func staff(_ desk: Desk) throws -> String {
+        try SignedIn.current(desk, now: Date()).staff
     }
 }
 

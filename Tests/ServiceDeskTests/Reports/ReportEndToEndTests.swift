@@ -11,8 +11,8 @@ import Testing
         let a = try g.setUpNode()   // 欧阳娜娜, 3栋2单元1101
         let b = try g.ok("customer", "add", "--name", "李四", "--phone", "13900001111", "--unit", "5栋101")
         try g.ok("customer", "refuse-callbacks", b, "--reason", "不接受回访")
-        for d in 1...7 { try g.ok("calendar", "set", "2026-10-0\(d)", "--holiday", "--name", "国庆节") }
-        try g.ok("calendar", "set", "2026-10-10", "--workday", "--name", "国庆调休")
+        for d in 1...7 { try g.ok("calendar", "set", "2026-10-0\(d)", "--holiday", "--name", "国庆节", staff: TestLogin.admin) }
+        try g.ok("calendar", "set", "2026-10-10", "--workday", "--name", "国庆调休", staff: TestLogin.admin)
         func job(_ args: [String], customer: String? = nil, at open: String, steps: [(String, String)]) throws -> String {
             let n = try g.runArgs(["ticket", "open"] + args + ["--customer", customer ?? a], now: open)
             #expect(n.status == 0, "\(n.err)")

@@ -34,7 +34,7 @@ final class Cluster: @unchecked Sendable {
         hubDir = root.appendingPathComponent("hub").path
         port = Int.random(in: 20000...60000)
         hubKey = try ok(["hub", "init", "--data", hubDir, "--bind", endpoint]).trimmed
-        try ok(["staff", "add", "--data", hubDir, "--id", "H001", "--name", "总部值班"], staff: "H001")
+        try ok(["staff", "add", "--data", hubDir, "--id", "H001", "--name", "总部值班", "--role", "operations"], staff: "H001")
     }
 
     deinit { shutDown(removeFiles: true) }
@@ -50,12 +50,19 @@ final class Cluster: @unchecked Sendable {
     // MARK: - Commands
 
     func env(staff: String) -> [String: String] {
-        ["GATEHOUSE_STAFF": staff, "GATEHOUSE_NOW": "2026-11-02 09:00"]
+        ["GATEHOUSE_NOW": "2026-11-02 09:00"]
     }
 
+    /// Runs a command as `staff`, logged in first when the command needs it (`TestLogin`).
     @discardableResult
     func run(_ args: [String], staff: String = "S001", timeout: Duration = .seconds(120)) throws -> CLIResult {
-        try gatehouse(args, env: env(staff: staff), timeout: timeout, logDirectory: logs)
+        let p = TestLogin.prepare(args, staff: staff)
+        if let who = p.actAs, let dir = TestLogin.dataDirectory(p.args, env: [:]) {
+            try TestLogin.ensure(who, in: dir) { a, input in
+                try gatehouse(a, env: env(staff: who), stdin: input, timeout: timeout, logDirectory: logs).status
+            }
+        }
+        return try gatehouse(p.args, env: env(staff: staff), stdin: p.stdin, timeout: timeout, logDirectory: logs)
     }
 
     /// Runs and requires exit 0.
@@ -80,7 +87,7 @@ final class Cluster: @unchecked Sendable {
         let key = try ok(["node", "init", "--data", dir, "--center", center, "--name", name ?? "中心\(center)",
                           "--hub", endpoint, "--hub-key=\(hubKey)"]).trimmed
         if enroll { try ok(["hub", "enroll", "--data", hubDir, "--center", center, "--key=\(key)"], staff: "H001") }
-        if addStaff { try ok(["staff", "add", "--data", dir, "--id", "S001", "--name", "王"]) }
+        if addStaff { try ok(["staff", "add", "--data", dir, "--id", "S001", "--name", "王", "--role", "front-desk"]) }
         let n = Node(center: center, dir: dir, key: key)
         nodes[label ?? center] = n
         return n

@@ -54,7 +54,7 @@ final class Spawned: @unchecked Sendable {
     let outURL: URL
     let errURL: URL
 
-    init(_ args: [String], env: [String: String] = [:], logDirectory: URL) throws {
+    init(_ args: [String], env: [String: String] = [:], stdin: String? = nil, logDirectory: URL) throws {
         guard let bin = GatehouseBinary.url else { throw BinaryMissing() }
         self.args = args
         let tag = UUID().uuidString.prefix(8)
@@ -67,7 +67,14 @@ final class Spawned: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            // Through a file: nothing to pump while the child runs, and it sees EOF after it.
+            let inURL = logDirectory.appendingPathComponent("\(args.prefix(2).joined(separator: "-"))-\(tag).in")
+            try Data(stdin.utf8).write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
@@ -121,8 +128,9 @@ final class Spawned: @unchecked Sendable {
 }
 
 /// Runs `gatehouse args` to completion, killing it after `timeout`.
-func gatehouse(_ args: [String], env: [String: String] = [:], timeout: Duration = .seconds(120), logDirectory: URL) throws -> CLIResult {
-    let p = try Spawned(args, env: env, logDirectory: logDirectory)
+func gatehouse(_ args: [String], env: [String: String] = [:], stdin: String? = nil, timeout: Duration = .seconds(120),
+               logDirectory: URL) throws -> CLIResult {
+    let p = try Spawned(args, env: env, stdin: stdin, logDirectory: logDirectory)
     defer {
         try? FileManager.default.removeItem(at: p.outURL)
         try? FileManager.default.removeItem(at: p.errURL)

@@ -58,16 +58,33 @@ final class StatusLab: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["GATEHOUSE_DATA"] = nil
         env["GATEHOUSE_NOW"] = nil
-        env["GATEHOUSE_STAFF"] = staff
+        _ = staff
         return env
     }
 
-    /// Runs to completion; stdout through a pipe, stderr through a file.
+    /// Runs to completion as `staff` (logged in first when the command needs it,
+    /// `TestLogin`); stdout through a pipe, stderr through a file.
     func run(_ args: [String], staff: String? = nil) throws -> StatusRun {
+        let prepared = TestLogin.prepare(args, staff: staff)
+        if let who = prepared.actAs, let dir = TestLogin.dataDirectory(prepared.args, env: [:]) {
+            try TestLogin.ensure(who, in: dir) { a, input in try raw(a, stdin: input).status }
+        }
+        return try raw(prepared.args, stdin: prepared.stdin)
+    }
+
+    /// Logs `staff` in on `dir` unless they already are.
+    func login(_ staff: String, _ dir: String) throws {
+        try TestLogin.ensure(staff, in: dir) { a, input in try raw(a, stdin: input).status }
+    }
+
+    /// Runs exactly `args`, no login on the way.
+    func raw(_ args: [String], stdin: String? = nil) throws -> StatusRun {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = args
-        p.environment = environment(staff)
+        p.environment = environment(nil)
+        let input = Pipe()
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
         let errURL = root.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let errHandle = try FileHandle(forWritingTo: errURL)
@@ -76,6 +93,10 @@ final class StatusLab: @unchecked Sendable {
         p.standardOutput = out
         p.standardError = errHandle
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         try errHandle.close()
@@ -200,7 +221,7 @@ final class StatusLab: @unchecked Sendable {
         let key = try ok("node", "init", "--data", node(center), "--center", center, "--name", "服务中心\(center)",
                          "--hub", endpoint, "--hub-key", hubKey, staff: nil)
         if enroll { try ok("hub", "enroll", "--data", hub, "--center", center, "--key", key, staff: nil) }
-        try ok("staff", "add", "--data", node(center), "--id", "S001", "--name", "王芳", "--staff", "S001")
+        try ok("staff", "add", "--data", node(center), "--id", "S001", "--name", "王芳", "--role", "front-desk")
     }
 
     func startHub() throws {
