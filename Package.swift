@@ -71,8 +71,10 @@ let package = Package(
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Replication"]),
-        .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication"]),
-        .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ"]),
+        // Helpers the end-to-end tests of several targets share (logging in as a staff member).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication", "TestSupport"]),
+        .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,20 +5,20 @@ import Foundation
 /// standard input, `staff add` gives every new member the same test password, and before
 /// a command the helper logs in as the staff member it acts for (a real `gatehouse login`,
 /// only when the directory's session is someone else's).
-enum TestLogin {
-    static let password = "gatehouse-test-pw"
+public enum TestLogin {
+    public static let password = "gatehouse-test-pw"
     /// Stands for the directory's first administrator (`admin-<center>`).
-    static let admin = "admin"
+    public static let admin = "admin"
 
     /// The id `node init`/`hub init` gave the directory's administrator.
-    static func adminID(_ dir: String) -> String {
+    public static func adminID(_ dir: String) -> String {
         let url = URL(fileURLWithPath: dir).appendingPathComponent("gatehouse.json")
         let o = FileManager.default.contents(atPath: url.path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         return "admin-\((o?["center"] as? String) ?? "")"
     }
 
     /// Commands that act without a session (set-up, monitoring, the login commands).
-    static func needsSession(_ args: [String]) -> Bool {
+    public static func needsSession(_ args: [String]) -> Bool {
         guard let first = args.first else { return false }
         if ["login", "logout", "whoami", "status", "sync"].contains(first) { return false }
         if args.contains("--help") { return false }
@@ -28,7 +28,7 @@ enum TestLogin {
 
     /// The arguments with the non-interactive password flags added, what goes on standard
     /// input, and who must be logged in (nil: nobody).
-    static func prepare(_ args: [String], staff: String?) -> (args: [String], stdin: String?, actAs: String?) {
+    public static func prepare(_ args: [String], staff: String?) -> (args: [String], stdin: String?, actAs: String?) {
         var a = args
         var who = staff
         // `--staff X` in a test's arguments names who acts (the option is gone from the CLI).
@@ -48,14 +48,14 @@ enum TestLogin {
     }
 
     /// The data directory a command line works on.
-    static func dataDirectory(_ args: [String], env: [String: String]) -> String? {
+    public static func dataDirectory(_ args: [String], env: [String: String]) -> String? {
         if let i = args.firstIndex(of: "--data"), i + 1 < args.count { return args[i + 1] }
         if let a = args.first(where: { $0.hasPrefix("--data=") }) { return String(a.dropFirst(7)) }
         return env["GATEHOUSE_DATA"] ?? ProcessInfo.processInfo.environment["GATEHOUSE_DATA"]
     }
 
     /// Who the directory's session is for, if anyone.
-    static func loggedIn(_ dir: String) -> String? {
+    public static func loggedIn(_ dir: String) -> String? {
         let url = URL(fileURLWithPath: dir).appendingPathComponent("session.json")
         guard let data = FileManager.default.contents(atPath: url.path),
               let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
@@ -64,7 +64,7 @@ enum TestLogin {
 
     /// Logs `staff` in on `dir` unless already; when that fails the session is removed, so
     /// the command runs as nobody rather than as the previous person.
-    static func ensure(_ who: String, in dir: String, run: (_ args: [String], _ stdin: String) throws -> Int32) throws {
+    public static func ensure(_ who: String, in dir: String, run: (_ args: [String], _ stdin: String) throws -> Int32) throws {
         let staff = who == admin ? adminID(dir) : who
         guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: dir).appendingPathComponent("gatehouse.json").path),
               loggedIn(dir) != staff else { return }
