@@ -6,10 +6,32 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var message: SyncMessage
     /// Bytes in the body frame.
     public var bodySize: Int
+    /// For a PUSH or CHANGES read by ``ChangeSetReader``: its change set, already
+    /// validated (`message` then holds the change set's head without records). nil: the
+    /// change set is in `message`, still to be validated.
+    var changeSet: Result<DecodedChangeSet, SyncError>?
 
     public init(_ message: SyncMessage, bodySize: Int) {
         self.message = message
         self.bodySize = bodySize
+    }
+
+    init(_ message: SyncMessage, bodySize: Int, changeSet: Result<DecodedChangeSet, SyncError>) {
+        self.init(message, bodySize: bodySize)
+        self.changeSet = changeSet
+    }
+
+    /// The validated change set of this PUSH or CHANGES (`cs` is its message), as read
+    /// on arrival or validated now, held to `limits`.
+    func decodedChangeSet(_ cs: Gatehouse_Sync_V1_ChangeSet, limits: SyncLimits) throws(SyncError) -> DecodedChangeSet {
+        guard let pre = changeSet else { return try cs.decoded(limits: limits) }
+        let d = try pre.get()
+        // Read without a record bound: the session's limits apply here, as in `decoded(limits:)`.
+        let n = d.batch.records.count + d.rejected.count
+        guard n <= limits.maxBatchRecords else {
+            throw .tooLarge("change set holds \(n) records; the limit is \(limits.maxBatchRecords)")
+        }
+        return d
     }
 
     /// Wraps a message built in memory (tests, in-memory transports), sizing it as it would travel.
@@ -100,6 +122,8 @@ public enum SyncFraming {
         out.append(UInt8(v))
     }
 
+    private static let unboundedRecords = SyncLimits(maxBatchRecords: .max)
+
     /// Parses the frames of one message (routing id already removed), checking the
     /// signature, the protocol version, the size limit and protobuf well-formedness.
     ///
@@ -121,6 +145,17 @@ public enum SyncFraming {
         }
         guard body.count <= maxMessageBytes else {
             throw .tooLarge("message of \(body.count) bytes is above the limit of \(maxMessageBytes)")
+        }
+        // PUSH and CHANGES, nearly all the traffic, are read straight into record states;
+        // anything the fast reader does not handle goes the generic way below.
+        if let fast = ChangeSetReader.read(body, limits: unboundedRecords) {
+            var m = SyncMessage()
+            if fast.messageField == 4 {
+                m.kind = .push(Gatehouse_Sync_V1_Push.with { $0.changes = fast.head })
+            } else {
+                m.kind = .changes(Gatehouse_Sync_V1_Changes.with { $0.changes = fast.head })
+            }
+            return ReceivedMessage(m, bodySize: body.count, changeSet: fast.decoded)
         }
         let message: SyncMessage
         do {

@@ -250,8 +250,8 @@ struct HubSessionTests {
                     #expect(maxCount <= config.limits.maxBatchRecords)
                     next += s.changesExtracted(extract(log, after: after, maxCount: maxCount, maxBytes: maxBytes), now: clock.now)
                 case .send(let m):
-                    guard case .changes(let c) = m.kind else { Issue.record("unexpected \(m.commandName)"); continue }
-                    let size = try SyncFraming.body(m).count
+                    guard case .changes(let c) = m.message.kind else { Issue.record("unexpected \(m.commandName)"); continue }
+                    let size = m.size
                     #expect(size <= outstanding, "hub sent \(size) bytes with \(outstanding) credit")
                     #expect(outstandingBatches >= 1)
                     outstanding -= size

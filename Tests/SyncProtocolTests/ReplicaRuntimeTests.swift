@@ -51,7 +51,7 @@ final class MiniRuntime {
     func perform(_ actions: [NodeAction]) throws {
         for a in actions {
             switch a {
-            case .send(let m): toHub.append(try SyncFraming.encode(m))
+            case .send(let m): toHub.append(m.frames)
             case .extractPush(let after, let h, let maxCount, let maxBytes):
                 let b = try nodeReplica.changes(after: after, scope: .all, for: h, maxCount: maxCount, maxBytes: maxBytes)
                 try perform(node.pushExtracted(b, now: now))
@@ -74,8 +74,8 @@ final class MiniRuntime {
         for a in actions {
             switch a {
             case .send(let m):
-                if case .error(let e) = m.kind { problems.append("hub ERROR \(e.code): \(e.reason)") }
-                toNode.append(try SyncFraming.encode(m))
+                if case .error(let e) = m.message.kind { problems.append("hub ERROR \(e.code): \(e.reason)") }
+                toNode.append(m.frames)
             case .bindNode(let n, _):
                 directory.enrollments[keyA]?.nodeID = n
                 directory.bindings[n] = keyA

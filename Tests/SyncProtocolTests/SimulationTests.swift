@@ -67,7 +67,7 @@ struct Simulation {
         for a in actions {
             switch a {
             case .send(let m):
-                if linkUp { toHub.append(try! SyncFraming.encode(m)) }
+                if linkUp { toHub.append(m.frames) }
             case .extractPush(let after, let h, let maxCount, let maxBytes):
                 precondition(h == hubR)
                 perform(node.pushExtracted(Self.extract(nodeLog, origin: nodeA, after: after, maxCount: maxCount, maxBytes: maxBytes), now: clock.now))
@@ -101,9 +101,9 @@ struct Simulation {
         for a in actions {
             switch a {
             case .send(let m):
-                if case .error(let e) = m.kind { unexpected.append("hub ERROR \(e.code) \(e.reason)") }
-                if case .ack(let a) = m.kind, a.duplicate { duplicatesAcked += 1 }
-                if linkUp { toNode.append((hubPeer, try! SyncFraming.encode(m))) }
+                if case .error(let e) = m.message.kind { unexpected.append("hub ERROR \(e.code) \(e.reason)") }
+                if case .ack(let a) = m.message.kind, a.duplicate { duplicatesAcked += 1 }
+                if linkUp { toNode.append((hubPeer, m.frames)) }
             case .bindNode(let n, let center):
                 directory.enrollments[keyA] = Enrollment(center: center, nodeID: n)
                 directory.bindings[n] = keyA

@@ -103,7 +103,7 @@ func pushMessage(from: UInt64, to: UInt64, records: [RecordState] = [], schema: 
 }
 
 extension Array where Element == HubAction {
-    var sent: [SyncMessage] { compactMap { if case .send(let m) = $0 { return m } else { return nil } } }
+    var sent: [SyncMessage] { compactMap { if case .send(let m) = $0 { return m.message } else { return nil } } }
     var errorCode: UInt32? {
         for m in sent { if case .error(let e) = m.kind { return e.code } }
         return nil
@@ -116,7 +116,7 @@ extension Array where Element == HubAction {
 }
 
 extension Array where Element == NodeAction {
-    var sent: [SyncMessage] { compactMap { if case .send(let m) = $0 { return m } else { return nil } } }
+    var sent: [SyncMessage] { compactMap { if case .send(let m) = $0 { return m.message } else { return nil } } }
     var reconnectDelay: Duration? {
         for a in self { if case .reconnect(let d, _) = a { return d } }
         return nil

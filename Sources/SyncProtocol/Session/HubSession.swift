@@ -51,7 +51,7 @@ public struct HubConfiguration: Sendable, Hashable {
 /// before feeding the session its next input.
 public enum HubAction: Sendable, Equatable {
     /// Send this message to the node's current routing id.
-    case send(SyncMessage)
+    case send(OutgoingMessage)
     /// First HELLO of an enrolled key: record that `node` is bound to the session's key.
     case bindNode(ReplicaID, center: String)
     /// A session opened (or reopened) for `node` of `center`: update the status screen.
@@ -119,7 +119,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
     private var moreAvailable = false
     private var toldUpToDate = false
     private var countLimit: Int?
-    private var held: (batch: ChangeBatch, message: SyncMessage, size: Int)?
+    private var held: (batch: ChangeBatch, message: OutgoingMessage, size: Int)?
 
     public init(key: String, configuration: HubConfiguration, now: Instant) {
         self.key = key
@@ -141,13 +141,13 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
             return refuse(.outOfState("\(m.commandName) before HELLO: say HELLO first"))
         }
         switch m.kind {
-        case .push(let p): return push(p)
+        case .push(let p): return push(p, r)
         case .pull(let p): return pull(p)
         case .credit(let c): return credit(c)
         case .ping(let p):
             var pong = Gatehouse_Sync_V1_Pong()
             pong.nonce = p.nonce
-            var actions: [HubAction] = [.send(SyncMessage(.pong(pong)))]
+            var actions: [HubAction] = [.send(OutgoingMessage(.pong(pong)))]
             if p.hasStatus, let node { actions.append(.statusReported(node: node, NodeStatusReport(p.status))) }
             return actions
         case .bye:
@@ -176,7 +176,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         ack.refused = head.rejected.map(\.proto) + result.refused.map {
             RejectedRecord(table: $0.table, id: $0.id, code: .forbiddenRecord, reason: $0.reason).proto
         }
-        var actions: [HubAction] = [.send(SyncMessage(.ack(ack)))]
+        var actions: [HubAction] = [.send(OutgoingMessage(.ack(ack)))]
         if let next = queue.first { actions.append(.applyPush(next.batch, center: center!, rejected: next.rejected)) }
         return actions
     }
@@ -199,11 +199,8 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         if batch.records.isEmpty && batch.toSeq <= cursor {
             guard !toldUpToDate else { return maybeExtract() }
         }
-        var c = Gatehouse_Sync_V1_Changes()
-        c.changes = Gatehouse_Sync_V1_ChangeSet(batch)
-        let message = SyncMessage(.changes(c))
-        let size: Int
-        do { size = try SyncFraming.body(message).count } catch { return refuse(error) }
+        let message = OutgoingMessage.changes(batch)
+        let size = message.size
         if size > limits.maxMessageBytes || size > pullWindowBytes {
             if batch.records.count > 1 {
                 // Too big for the message limit or for the node's whole window: ask again
@@ -310,14 +307,14 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         var actions: [HubAction] = []
         if enrollment?.nodeID == nil { actions.append(.bindNode(nodeID, center: h.center)) }
         actions.append(.sessionOpened(node: nodeID, center: h.center, agent: h.agent, status: NodeStatusReport(h.status)))
-        actions.append(.send(SyncMessage(.welcome(w))))
+        actions.append(.send(OutgoingMessage(.welcome(w))))
         return actions
     }
 
-    private mutating func push(_ p: Gatehouse_Sync_V1_Push) -> [HubAction] {
+    private mutating func push(_ p: Gatehouse_Sync_V1_Push, _ r: ReceivedMessage) -> [HubAction] {
         guard p.hasChanges else { return refuse(.malformed("PUSH without a change set")) }
         let decoded: DecodedChangeSet
-        do { decoded = try p.changes.decoded(limits: limits) } catch { return refuse(error) }
+        do { decoded = try r.decodedChangeSet(p.changes, limits: limits) } catch { return refuse(error) }
         let b = decoded.batch
         guard b.origin == node else {
             return refuse(.unauthorized("PUSH of \(b.origin)'s log on the session of \(node!)"))
@@ -331,7 +328,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
             ack.toSeq = b.toSeq
             ack.committed = committed
             ack.duplicate = true
-            return [.send(SyncMessage(.ack(ack)))]
+            return [.send(OutgoingMessage(.ack(ack)))]
         }
         let expected = queue.last?.batch.toSeq ?? committed
         guard b.fromSeq <= expected else {
@@ -403,7 +400,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
 
     private mutating func refuse(_ e: SyncError) -> [HubAction] {
         reset()
-        return [.send(.error(e)), .close(reason: e)]
+        return [.send(OutgoingMessage(.error(e))), .close(reason: e)]
     }
 
     private mutating func reset() {

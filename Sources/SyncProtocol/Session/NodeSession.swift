@@ -53,8 +53,8 @@ public struct NodeConfiguration: Sendable, Hashable {
 /// What the node runtime must do for its ``NodeSession``. Perform the actions of one
 /// call in order, before feeding the session its next input.
 public enum NodeAction: Sendable, Equatable {
-    /// Send this message to the hub (encode with ``SyncFraming/encode(_:)``).
-    case send(SyncMessage)
+    /// Send this message to the hub (its ``OutgoingMessage/frames``).
+    case send(OutgoingMessage)
     /// Extract the next change set of the local log to push:
     /// `replica.changes(after: after, scope: .all, for: hub, maxCount: maxCount, maxBytes: maxBytes)`,
     /// then call ``NodeSession/pushExtracted(_:now:)`` (or `pushExtractionFailed`).
@@ -199,7 +199,7 @@ where Instant.Duration == Duration {
         switch (state, m.kind) {
         case (.helloSent, .welcome(let w)): return welcome(w, now)
         case (.ready, .ack(let a)): return ack(a, now)
-        case (.ready, .changes(let c)): return changes(c, size: r.bodySize, now)
+        case (.ready, .changes(let c)): return changes(c, r, now)
         case (.ready, .pong): return []
         default:
             return lose(.outOfState("the hub sent \(m.commandName) while the session was \(state)"), sayBye: true)
@@ -246,10 +246,8 @@ where Instant.Duration == Duration {
             localDirty = !batch.isLast
             return synchronizedIfSo()
         }
-        var p = Gatehouse_Sync_V1_Push()
-        p.changes = Gatehouse_Sync_V1_ChangeSet(batch)
-        let message = SyncMessage(.push(p))
-        let size = (try? SyncFraming.body(message))?.count ?? Int.max
+        let message = OutgoingMessage.push(batch)
+        let size = message.size
         if size > limits.maxMessageBytes {
             if batch.records.count > 1 {
                 pushCountLimit = batch.records.count / 2
@@ -364,14 +362,15 @@ where Instant.Duration == Duration {
         return actions + maybePush()
     }
 
-    private mutating func changes(_ c: Gatehouse_Sync_V1_Changes, size: Int, _ now: Instant) -> [NodeAction] {
+    private mutating func changes(_ c: Gatehouse_Sync_V1_Changes, _ r: ReceivedMessage, _ now: Instant) -> [NodeAction] {
+        let size = r.bodySize
         guard creditBatches >= 1, size <= creditBytes else {
             return lose(.outOfState("the hub sent CHANGES of \(size) bytes with \(creditBytes) bytes and \(creditBatches) batches of credit left"), sayBye: true)
         }
         guard c.hasChanges else { return lose(.malformed("CHANGES without a change set"), sayBye: true) }
         let decoded: DecodedChangeSet
         do {
-            decoded = try c.changes.decoded(limits: limits)
+            decoded = try r.decodedChangeSet(c.changes, limits: limits)
         } catch {
             return lose(SyncError(error.code, "the hub sent an unreadable change set: \(error.message)"), sayBye: true)
         }
@@ -402,6 +401,10 @@ where Instant.Duration == Duration {
     }
 
     private mutating func send(_ m: SyncMessage, _ now: Instant) -> NodeAction {
+        send(OutgoingMessage(m), now)
+    }
+
+    private mutating func send(_ m: OutgoingMessage, _ now: Instant) -> NodeAction {
         lastSent = now
         return .send(m)
     }
@@ -430,7 +433,7 @@ where Instant.Duration == Duration {
     /// growing delay (the longest one when only an operator can help).
     private mutating func lose(_ reason: SyncError, sayBye: Bool, operatorNeeded: Bool = false) -> [NodeAction] {
         var actions: [NodeAction] = []
-        if sayBye { actions.append(.send(.bye(reason.description))) }
+        if sayBye { actions.append(.send(OutgoingMessage(.bye(reason.description)))) }
         state = .disconnected
         hubID = nil
         extracting = false

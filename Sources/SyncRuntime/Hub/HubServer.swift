@@ -153,7 +153,7 @@ public final class HubServer {
                 switch a {
                 case .send(let m):
                     do {
-                        try router.send([rid] + SyncFraming.encode(m), dontWait: true)
+                        try router.send([rid] + m.frames, dontWait: true)
                     } catch let e as ZMQError where e.isHostUnreachable || e.isAgain {
                         // The node is gone or not reading: its session ends here.
                         sessions[rid] = nil

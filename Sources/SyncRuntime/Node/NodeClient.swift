@@ -99,7 +99,7 @@ public final class NodeClient {
                 let now = clock.now
                 switch a {
                 case .send(let m):
-                    do { try socket?.send(SyncFraming.encode(m), dontWait: true) } catch {
+                    do { try socket?.send(m.frames, dontWait: true) } catch {
                         logger.warning("send failed", metadata: ["error": "\(error)"])
                     }
                 case .extractPush(let after, let hub, let maxCount, let maxBytes):
