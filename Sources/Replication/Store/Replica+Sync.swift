@@ -84,12 +84,15 @@ extension Replica {
                 var args: [DatabaseValue] = [Int64(bitPattern: cursor).databaseValue, src.databaseValue]
                 Storage.restrict(&sql, &args, l, scope)
                 sql += " ORDER BY _seq LIMIT \(maxCount)"
-                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
-                for row in rows {
-                    let seq = UInt64(bitPattern: row[l.fields.count + 4] as Int64)
+                let stmt = try db.cachedStatement(sql: sql)
+                stmt.setUncheckedArguments(StatementArguments(args))
+                var rows = 0
+                try Storage.forEachRow(stmt, db) { row in
+                    let seq = UInt64(bitPattern: row.int(l.fields.count + 4))
                     found.append((seq, try Storage.decode(row, l, db, &r)))
+                    rows += 1
                 }
-                if rows.count == maxCount, let last = found.last { limitHit.append(last.0) }
+                if rows == maxCount, let last = found.last { limitHit.append(last.0) }
             }
             found.sort { $0.0 < $1.0 }
             var out: [RecordState] = []

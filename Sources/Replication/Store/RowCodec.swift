@@ -90,14 +90,14 @@ enum RowCodec {
 
     /// Decodes a full storage row (columns in storage order) into a record state, with
     /// the history left empty (it lives in `_rep_conflicts`).
-    static func decodeRow(_ row: Row, _ layout: TableLayout, _ r: inout ReplicaResolver, _ db: Database) throws -> RecordState {
+    static func decodeRow(_ row: some StorageColumns, _ layout: TableLayout, _ r: inout ReplicaResolver, _ db: Database) throws -> RecordState {
         let nf = layout.fields.count
-        let id: String = row[0]
+        let id = row.text(0)
         var values = [Value]()
         values.reserveCapacity(nf)
-        for i in 0..<nf { values.append(Value.fromDatabaseValue(row[i + 1] as DatabaseValue) ?? .null) }
-        let vv = try decodeVector(blob(row, nf + 1), &r, db)
-        var rd = ByteReader(blob(row, nf + 2))
+        for i in 0..<nf { values.append(row.value(i + 1)) }
+        let vv = try decodeVector(row.withBytes(nf + 1) { [UInt8]($0) }, &r, db)
+        var rd = ByteReader(row.withBytes(nf + 2) { [UInt8]($0) })
         let nc = try rd.int()
         var clocks: [Clock] = []
         clocks.reserveCapacity(nc)
@@ -160,11 +160,6 @@ enum RowCodec {
             }
         }
         return RecordState(table: layout.name, id: id, vector: vv, slots: slots, deletion: deletion)
-    }
-
-    private static func blob(_ row: Row, _ i: Int) -> [UInt8] {
-        let d: Data? = row[i]
-        return d.map { [UInt8]($0) } ?? []
     }
 
 }

@@ -125,14 +125,20 @@ enum Storage {
 
     /// Loads a record's state with its history.
     static func load(_ l: TableLayout, id: String, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState? {
+        // Through the C API: on the merge path this runs once per incoming record, and
+        // GRDB's argument checks and row copies cost more than the lookup.
         let stmt = try db.cachedStatement(sql: l.sql.selectByID)
-        guard let row = try Row.fetchOne(stmt, arguments: [id]) else { return nil }
-        return try decode(row, l, db, &r)
+        stmt.setUncheckedArguments(StatementArguments())  // reset, clear the bindings
+        var b = Binder(stmt.sqliteStatement)
+        b.text(id)
+        var found: RecordState?
+        try forEachRow(stmt, db) { found = try decode($0, l, db, &r) }
+        return found
     }
 
-    static func decode(_ row: Row, _ l: TableLayout, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState {
+    static func decode(_ row: some StorageColumns, _ l: TableLayout, _ db: Database, _ r: inout ReplicaResolver) throws -> RecordState {
         var s = try RowCodec.decodeRow(row, l, &r, db)
-        let nhist: Int = row[l.fields.count + 7]
+        let nhist = row.int(l.fields.count + 7)
         if nhist > 0 { s.history = try loadHistory(table: l.name, id: s.id, db) }
         return s
     }
@@ -165,7 +171,7 @@ enum Storage {
         b.int(Int64(s.siblingCount))
         b.int(Int64(s.history.count))
         if !isNew { b.text(s.id) }
-        try stmt.execute()
+        try run(stmt, db)
         let old = previous?.history ?? []
         if s.history != old {
             for e in s.history where !old.contains(e) { try saveHistoryEntry(e, table: l.name, id: s.id, db) }
@@ -265,7 +271,7 @@ struct StorageSQL: Sendable {
 }
 
 /// Binds values in order to a statement GRDB prepared, through the C API.
-private struct Binder {
+struct Binder {
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
     let stmt: OpaquePointer
     var index: CInt = 1
