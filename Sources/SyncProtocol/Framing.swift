@@ -3,6 +3,9 @@ import SwiftProtobuf
 /// A message read off the wire, with the size of its body frame (what CHANGES consumes
 /// of the node's byte credit).
 public struct ReceivedMessage: Sendable, Equatable {
+    /// The message. A PUSH or CHANGES read by the fast reader holds only its change
+    /// set's head here (no records): the validated records travel beside it, for the
+    /// sessions (which read them through `decodedChangeSet`).
     public var message: SyncMessage
     /// Bytes in the body frame.
     public var bodySize: Int

@@ -17,6 +17,8 @@ public struct TableLayout: Sendable {
     let scopeField: Int?
     /// The storage table's statements, built once rather than on every row.
     let sql: StorageSQL
+    /// Whether each slot is an add-wins set (read per row by `RowCodec`).
+    let isSetSlot: [Bool]
 
     public var name: String { table.name }
     public var fields: [Field] { table.fields }
@@ -53,6 +55,7 @@ public struct TableLayout: Sendable {
         self.slots = slots
         self.fieldSlot = map
         self.sql = StorageSQL(table)
+        isSetSlot = slots.map { if case .addWinsSet = $0.policy { return true } else { return false } }
         switch table.scope {
         case .shared: scopeField = nil
         case .column(let name):

@@ -60,8 +60,7 @@ enum RowCodec {
         w.varint(refs.count)
         for x in refs { w.varint(x) }
         w.varint(delRef)
-        for (i, slot) in layout.slots.enumerated() {
-            guard case .addWinsSet = slot.policy else { continue }
+        for i in layout.slots.indices where layout.isSetSlot[i] {
             let els = s.slots[i].elements ?? []
             w.varint(els.count)
             for e in els {
@@ -122,7 +121,7 @@ enum RowCodec {
             // Slots added by a later schema have no clock yet.
             let c = i < slotClocks.count ? slotClocks[i] : nil
             var st = SlotState(values: slot.columns.map { values[$0] }, clock: c)
-            if case .addWinsSet = slot.policy {
+            if layout.isSetSlot[i] {
                 var els: [SetElement] = []
                 if i < ns {
                     let ne = try rd.int()

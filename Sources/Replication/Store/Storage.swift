@@ -284,7 +284,16 @@ struct Binder {
     }
     mutating func null() { check(sqlite3_bind_null(stmt, index)) }
     mutating func int(_ v: Int64) { check(sqlite3_bind_int64(stmt, index, v)) }
-    mutating func text(_ v: String) { check(sqlite3_bind_text(stmt, index, v, -1, Self.transient)) }
+    mutating func text(_ v: String) {
+        // From the string's own UTF-8 (SQLite copies it): no NUL-terminated copy first.
+        var v = v
+        let stmt = stmt, index = index
+        check(v.withUTF8 { u in
+            // An empty string must bind as '' (a NULL pointer would bind NULL).
+            guard let p = u.baseAddress, !u.isEmpty else { return sqlite3_bind_text(stmt, index, "", 0, Self.transient) }
+            return p.withMemoryRebound(to: CChar.self, capacity: u.count) { sqlite3_bind_text(stmt, index, $0, CInt(u.count), Self.transient) }
+        })
+    }
     mutating func blob(_ v: [UInt8]) {
         check(v.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, CInt($0.count), Self.transient) })
     }

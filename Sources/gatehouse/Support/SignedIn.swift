@@ -19,7 +19,7 @@ enum SignedIn {
             throw CLIError("the session of \(s.staff) ended at \(TimeFormat.short(s.expiresAt)); log in again")
         }
         guard let member = try desk.staff(includeInactive: true).first(where: { $0.id == s.staff }), member.active else {
-            try? store.remove()
+            _ = try? store.remove()
             throw CLIError("\(s.staff) is no longer an active staff member; the session is closed")
         }
         return Acting(staff: s.staff, now: now, role: try desk.role(of: s.staff))
