@@ -80,10 +80,7 @@ extension Replica {
             var found: [(UInt64, RecordState)] = []
             var limitHit: [UInt64] = []  // last seq of each table that returned a full page
             for l in tables {
-                var sql = "SELECT \(Storage.columnList(l)) FROM \(Storage.q(l.storage)) WHERE _seq > ? AND _src != ?"
-                var args: [DatabaseValue] = [Int64(bitPattern: cursor).databaseValue, src.databaseValue]
-                Storage.restrict(&sql, &args, l, scope)
-                sql += " ORDER BY _seq LIMIT \(maxCount)"
+                let (sql, args) = Storage.logQuery(l, after: cursor, source: src, scope: scope, limit: maxCount)
                 let stmt = try db.cachedStatement(sql: sql)
                 stmt.setUncheckedArguments(StatementArguments(args))
                 var rows = 0

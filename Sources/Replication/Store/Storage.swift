@@ -115,10 +115,23 @@ enum Storage {
         }
     }
 
+    /// The next rows of `l`'s log after `cursor` for a peer: not from replica index
+    /// `source`, within `scope`, in log order, at most `limit`.
+    static func logQuery(_ l: TableLayout, after cursor: UInt64, source: Int, scope: ScopeFilter, limit: Int) -> (sql: String, args: [DatabaseValue]) {
+        var sql = "SELECT \(columnList(l)) FROM \(q(l.storage)) WHERE _seq > ? AND _src != ?"
+        var args: [DatabaseValue] = [Int64(bitPattern: cursor).databaseValue, source.databaseValue]
+        restrict(&sql, &args, l, scope)
+        sql += " ORDER BY _seq LIMIT \(limit)"
+        return (sql, args)
+    }
+
     /// Appends the SQL condition that keeps `scope`'s rows of `l` (shared rows included).
     static func restrict(_ sql: inout String, _ args: inout [DatabaseValue], _ l: TableLayout, _ scope: ScopeFilter) {
         guard case .centers(let set) = scope, let sf = l.scopeField else { return }
-        let col = q(l.fields[sf].name)
+        // Unary `+` keeps SQLite off the scope column's indexes: with one it reads every
+        // row of the center and sorts them for each batch (quadratic over a bootstrap);
+        // the `_seq` index reads from the cursor and stops at the batch limit.
+        let col = "+" + q(l.fields[sf].name)
         sql += " AND (\(col) IS NULL OR \(col) = '' OR \(col) IN (\(set.map { _ in "?" }.joined(separator: ","))))"
         args += set.sorted().map(\.databaseValue)
     }

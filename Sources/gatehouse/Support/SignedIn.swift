@@ -15,7 +15,7 @@ enum SignedIn {
             throw CLIError("the session in \(store.sessionURL.path) belongs to another data directory; log in again")
         }
         guard s.isValid(at: Date()) else {
-            try? store.remove()
+            _ = try? store.remove()
             throw CLIError("the session of \(s.staff) ended at \(TimeFormat.short(s.expiresAt)); log in again")
         }
         guard let member = try desk.staff(includeInactive: true).first(where: { $0.id == s.staff }), member.active else {
