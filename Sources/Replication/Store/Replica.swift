@@ -80,6 +80,15 @@ public final class Replica: Sendable {
         // most leaf pages of a table; with SQLite's default 2 MiB they were read again
         // from the file for every batch.
         try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
+        // Checkpoint the WAL every ~40 MiB instead of SQLite's 4 MiB: a stream of batches
+        // rewrites the same index pages, and each checkpoint copies and fsyncs them into
+        // the database file again (pushing 100K records went 10.2K → 12.6K changes/s).
+        // Commits still fsync the WAL (`synchronous = FULL`); the limit caps the file
+        // SQLite leaves behind after a checkpoint.
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+        }
         var layouts: [String: TableLayout] = [:]
         var list: [TableLayout] = []
         for t in schema.tables {
