@@ -75,9 +75,7 @@ extension Gatehouse_Sync_V1_ChangeSet {
         guard toSeq >= fromSeq else {
             throw .malformed("change set covers (\(fromSeq), \(toSeq)]: to_seq is below from_seq")
         }
-        guard records.count <= limits.maxBatchRecords else {
-            throw .tooLarge("change set holds \(records.count) records; the limit is \(limits.maxBatchRecords)")
-        }
+        if let e = limits.batchTooLarge(records.count) { throw e }
         var good: [RecordState] = []
         good.reserveCapacity(records.count)
         var rejected: [RejectedRecord] = []

@@ -30,10 +30,7 @@ public struct ReceivedMessage: Sendable, Equatable {
         guard let pre = changeSet else { return try cs.decoded(limits: limits) }
         let d = try pre.get()
         // Read without a record bound: the session's limits apply here, as in `decoded(limits:)`.
-        let n = d.batch.records.count + d.rejected.count
-        guard n <= limits.maxBatchRecords else {
-            throw .tooLarge("change set holds \(n) records; the limit is \(limits.maxBatchRecords)")
-        }
+        if let e = limits.batchTooLarge(d.batch.records.count + d.rejected.count) { throw e }
         return d
     }
 
@@ -58,71 +55,15 @@ public enum SyncFraming {
         [GHSP.signatureFrame, try body(message)]
     }
 
-    /// The body frame alone.
+    /// The body frame alone. (The sessions send change sets through
+    /// ``OutgoingMessage/push(_:)`` and ``OutgoingMessage/changes(_:)``, written straight
+    /// from the batch; this is the generic SwiftProtobuf path for everything else.)
     public static func body(_ message: SyncMessage) throws(SyncError) -> [UInt8] {
         do {
-            switch message.kind {
-            // Unknown fields (never set by this implementation) go the generic way.
-            case .push(let p) where p.hasChanges && !p.changes.records.isEmpty
-                && (message.unknownFields.data + p.unknownFields.data + p.changes.unknownFields.data).isEmpty:
-                return try changeSetBody(p.changes, messageField: 4)
-            case .changes(let c) where c.hasChanges && !c.changes.records.isEmpty
-                && (message.unknownFields.data + c.unknownFields.data + c.changes.unknownFields.data).isEmpty:
-                return try changeSetBody(c.changes, messageField: 7)
-            default:
-                return try message.serializedBytes()
-            }
+            return try message.serializedBytes()
         } catch {
             throw .internalError("could not encode \(message.commandName): \(error)")
         }
-    }
-
-    /// `Message { push|changes = messageField { changes = 1 { ChangeSet } } }`, the same
-    /// bytes SwiftProtobuf writes, built with each record encoded once: SwiftProtobuf
-    /// sizes every nested message again at each level it is nested under, which made
-    /// encoding a change set cost several times its size. `records` (field 6) is the
-    /// last field of ChangeSet, so appending the records after the rest keeps the order.
-    static func changeSetBody(_ cs: Gatehouse_Sync_V1_ChangeSet, messageField: UInt64) throws -> [UInt8] {
-        var head = cs
-        head.records = []
-        let headBytes: [UInt8] = try head.serializedBytes()
-        var records: [[UInt8]] = []
-        records.reserveCapacity(cs.records.count)
-        var csSize = headBytes.count
-        for r in cs.records {
-            let b: [UInt8] = try r.serializedBytes()
-            csSize += 1 + varintSize(UInt64(b.count)) + b.count
-            records.append(b)
-        }
-        let innerSize = 1 + varintSize(UInt64(csSize)) + csSize  // Push/Changes: field 1
-        var out: [UInt8] = []
-        out.reserveCapacity(1 + varintSize(UInt64(innerSize)) + innerSize)
-        out.append(UInt8(messageField << 3 | 2))
-        appendVarint(UInt64(innerSize), to: &out)
-        out.append(1 << 3 | 2)
-        appendVarint(UInt64(csSize), to: &out)
-        out.append(contentsOf: headBytes)
-        for b in records {
-            out.append(6 << 3 | 2)
-            appendVarint(UInt64(b.count), to: &out)
-            out.append(contentsOf: b)
-        }
-        return out
-    }
-
-    private static func varintSize(_ v: UInt64) -> Int {
-        var v = v, n = 1
-        while v >= 0x80 { v >>= 7; n += 1 }
-        return n
-    }
-
-    private static func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
-        var v = v
-        while v >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
     }
 
     private static let unboundedRecords = SyncLimits(maxBatchRecords: .max)

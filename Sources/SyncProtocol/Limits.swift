@@ -88,6 +88,13 @@ public struct Backoff: Sendable, Hashable {
     }
 }
 
+extension SyncLimits {
+    /// The 413 for a change set of `count` records above ``maxBatchRecords``, nil within it.
+    func batchTooLarge(_ count: Int) -> SyncError? {
+        count <= maxBatchRecords ? nil : .tooLarge("change set holds \(count) records; the limit is \(maxBatchRecords)")
+    }
+}
+
 extension Duration {
     /// The duration in seconds, as a `Double`.
     var seconds: Double {

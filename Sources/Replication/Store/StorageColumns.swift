@@ -73,12 +73,6 @@ extension Storage {
     /// Runs a statement GRDB prepared (arguments bound) that returns no rows, through
     /// the C API: GRDB's per-execution bookkeeping costs as much as a small insert.
     static func run(_ stmt: Statement, _ db: Database) throws {
-        let s = stmt.sqliteStatement
-        defer { sqlite3_reset(s) }
-        let rc = sqlite3_step(s)
-        guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                sql: stmt.sql)
-        }
+        try forEachRow(stmt, db) { _ in }
     }
 }

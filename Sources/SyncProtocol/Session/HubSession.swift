@@ -119,7 +119,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
     private var moreAvailable = false
     private var toldUpToDate = false
     private var countLimit: Int?
-    private var held: (batch: ChangeBatch, message: OutgoingMessage, size: Int)?
+    private var held: (batch: ChangeBatch, message: OutgoingMessage)?
 
     public init(key: String, configuration: HubConfiguration, now: Instant) {
         self.key = key
@@ -215,7 +215,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
             }
             return refuse(.tooLarge("record \(what) encodes to \(size) bytes, more than the node's whole credit window of \(pullWindowBytes); grant at least max_message_bytes"))
         }
-        held = (batch, message, size)
+        held = (batch, message)
         return sendHeld()
     }
 
@@ -377,10 +377,10 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
     // MARK: - Helpers
 
     private mutating func sendHeld() -> [HubAction] {
-        guard let h = held, creditBatches >= 1, h.size <= creditBytes else { return [] }
+        guard let h = held, creditBatches >= 1, h.message.size <= creditBytes else { return [] }
         held = nil
         countLimit = nil
-        creditBytes -= h.size
+        creditBytes -= h.message.size
         creditBatches -= 1
         cursor = max(cursor, h.batch.toSeq)
         toldUpToDate = h.batch.isLast

@@ -211,9 +211,7 @@ private struct FastDecoder {
         guard head.toSeq >= head.fromSeq else {
             return try failure(.malformed("change set covers (\(head.fromSeq), \(head.toSeq)]: to_seq is below from_seq"))
         }
-        guard records.count <= limits.maxBatchRecords else {
-            return try failure(.tooLarge("change set holds \(records.count) records; the limit is \(limits.maxBatchRecords)"))
-        }
+        if let e = limits.batchTooLarge(records.count) { return try failure(e) }
 
         var good: [RecordState] = []
         good.reserveCapacity(records.count)

@@ -124,7 +124,7 @@ public final class HubServer {
         guard let key = msg.userId, allowed.contains(key) else {
             // Revoked while connected (ZAP only runs at the handshake).
             let e = SyncError(.unauthorized, "this node's key is not enrolled or was revoked")
-            try? router.send([rid] + SyncFraming.encode(SyncMessage(.error(e.proto))), dontWait: true)
+            try? router.send([rid] + OutgoingMessage(.error(e)).frames, dontWait: true)
             sessions[rid] = nil
             return
         }
