@@ -71,3 +71,28 @@ import Testing
         #expect(g.rawValue.hasPrefix("c001-") && g.rawValue.count == 17)
     }
 }
+
+@Suite struct RecordIDTests {
+    @Test func orderedIDsSortByCreationTimeAndNeverRepeat() {
+        // A burst in one millisecond, a later millisecond, then the clock stepping back.
+        let seq = OrderedIDSequence()
+        let t: UInt64 = 1_780_000_000_000
+        let ids = (0..<5_000).map { _ in seq.next(now: t) } + [seq.next(now: t + 1)]
+            + (0..<100).map { _ in seq.next(now: t - 60_000) } + [seq.next(now: t + 5_000)]
+        #expect(Set(ids).count == ids.count)
+        #expect(ids == ids.sorted(), "each id sorts after the one made before it")
+        #expect(ids.allSatisfy { $0.utf8.count == 14 && $0.allSatisfy { "0123456789abcdefghjkmnpqrstvwxyz".contains($0) } })
+        // Two sequences (two replicas): ids of a later time sort later, whichever the tails.
+        let other = OrderedIDSequence()
+        #expect(other.next(now: t + 1) < seq.next(now: t + 6_000))
+        #expect(RecordID.ordered() != RecordID.ordered())
+    }
+
+    @Test func theTimePrefixEncodesTheMillisecond() {
+        let t: UInt64 = 1_780_000_123_456
+        let id = OrderedIDSequence().next(now: t)
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        let ms = id.prefix(9).reduce(UInt64(0)) { $0 << 5 | UInt64(alphabet.firstIndex(of: $1)!) }
+        #expect(ms == t)
+    }
+}

@@ -306,20 +306,3 @@ public final class WriteTransaction {
         try Storage.save(s, previous: previous, l, seq: seq, source: 0, db, &resolver)
     }
 }
-
-/// Record ids made by the engine: 16 random base-32 characters (80 bits).
-public enum RecordID {
-    public static func generate() -> String {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
-        var rng = SystemRandomNumberGenerator()
-        var out = [UInt8]()
-        out.reserveCapacity(16)
-        var bits = rng.next()
-        for i in 0..<16 {
-            if i == 12 { bits = rng.next() }
-            out.append(alphabet[Int(bits & 31)])
-            bits >>= 5
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

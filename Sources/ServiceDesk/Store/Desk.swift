@@ -134,7 +134,7 @@ enum Col {
     }
 }
 
-/// Short ids for records people type: a kind prefix and 8 base-32 characters.
+/// Ids for the desk's records: a kind prefix and a time-ordered `RecordID.ordered()`.
 enum ShortID {
-    static func make(_ prefix: String) -> String { prefix + "-" + RecordID.generate().prefix(8) }
+    static func make(_ prefix: String) -> String { prefix + "-" + RecordID.ordered() }
 }
