@@ -345,6 +345,48 @@ import Testing
         #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 5)
     }
 
+    /// Group commit: several change sets (from two peers) in one transaction, each in its
+    /// own savepoint. The one whose bookkeeping fails rolls back alone; the rest commit,
+    /// with their cursors, in order.
+    @Test func groupApplyCommitsEachItemOrRollsItBackAlone() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a"), c = try Fixtures.replica(dir, "c"), hub = try Fixtures.replica(dir, "hub")
+        try a.write(author: "S") { tx in
+            for i in 0..<30 { try tx.insert("customer", ["center": "C001", "name": .text("甲\(i)")]) }
+        }
+        try c.write(author: "S") { tx in
+            for i in 0..<7 { try tx.insert("customer", ["center": "C002", "name": .text("丙\(i)")]) }
+        }
+        let a1 = try a.changes(after: 0, maxCount: 10), a2 = try a.changes(after: 10, maxCount: 10), a3 = try a.changes(after: 20, maxCount: 10)
+        let c1 = try c.changes(after: 0)
+        struct Refused: Error {}
+        let results = try hub.apply([
+            Replica.ApplyItem(a1, from: a.id),
+            Replica.ApplyItem(c1, from: c.id, alongside: { db, _ in
+                try db.execute(sql: "UPDATE _rep_local SET seq = seq")  // wrote something, then fails
+                throw Refused()
+            }),
+            Replica.ApplyItem(a2, from: a.id),
+            Replica.ApplyItem(a3, from: a.id),
+        ])
+        #expect(results.count == 4)
+        #expect(try results[0].get().cursor == 10)
+        #expect(throws: Refused.self) { try results[1].get() }
+        #expect(try results[2].get().cursor == 20 && results[3].get().cursor == 30)
+        #expect(try hub.receivedCursor(from: a.id) == 30)
+        #expect(try hub.receivedCursor(from: c.id) == 0)
+        #expect(try hub.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 30)
+        // The hub's own log numbers every change of the committed items once, in order.
+        let log = try hub.changes(after: 0, maxCount: 100)
+        #expect(log.records.count == 30 && log.toSeq == 30)
+        // c's items apply later, in a group of their own; its replica id resolves again.
+        #expect(try hub.apply([Replica.ApplyItem(c1, from: c.id)])[0].get().changed == 7)
+        #expect(try hub.receivedCursor(from: c.id) == 7)
+        try Fixtures.sync(hub, to: a)
+        #expect(try a.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 37)
+    }
+
     @Test func batchesAreBoundedAndCursorSkipsGaps() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

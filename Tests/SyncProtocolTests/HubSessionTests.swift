@@ -103,7 +103,7 @@ struct HubSessionTests {
         result.changed = 1
         result.cursor = 3
         result.refused = [Refusal(table: "ticket", id: "b", reason: "record of center c002")]
-        a = s.pushCommitted(result, now: clock.now)
+        a = s.pushCommitted(result, toSeq: 3, now: clock.now)
         guard case .ack(let ack)? = a.sent.first?.kind else { Issue.record("no ACK"); return }
         #expect(ack.toSeq == 3)
         #expect(ack.committed == 3)
@@ -135,30 +135,50 @@ struct HubSessionTests {
         #expect(a.applies.first?.records.map(\.id) == ["b"])
         var r = ApplyResult()
         r.cursor = 2
-        guard case .ack(let ack)? = s.pushCommitted(r, now: clock.now).sent.first?.kind else { Issue.record("no ACK"); return }
+        guard case .ack(let ack)? = s.pushCommitted(r, toSeq: 2, now: clock.now).sent.first?.kind else { Issue.record("no ACK"); return }
         #expect(ack.refused.count == 1)
         #expect(ack.refused[0].id == "a")
         #expect(ack.refused[0].code == 400)
     }
 
-    @Test("pushes pipeline within the window, are applied one at a time in order, and gaps are refused")
+    @Test("pushes pipeline within the window: each is applied as it arrives, ACKs go out in order, gaps are refused")
     func pushWindow() throws {
         var s = try welcomed()
-        #expect(s.received(try wire(pushMessage(from: 0, to: 2)), now: clock.now, directory: directory).applies.count == 1)
-        #expect(s.received(try wire(pushMessage(from: 2, to: 4)), now: clock.now, directory: directory).applies.isEmpty)
+        #expect(s.received(try wire(pushMessage(from: 0, to: 2)), now: clock.now, directory: directory).applies.map(\.toSeq) == [2])
+        #expect(s.received(try wire(pushMessage(from: 2, to: 4)), now: clock.now, directory: directory).applies.map(\.toSeq) == [4])
         var r = ApplyResult()
         r.cursor = 2
-        var a = s.pushCommitted(r, now: clock.now)
-        #expect(a.sent.count == 1)
-        #expect(a.applies.map(\.toSeq) == [4])
-        r.cursor = 4
-        a = s.pushCommitted(r, now: clock.now)
+        // Only the oldest outstanding batch's commit is acknowledged.
+        #expect(s.pushCommitted(r, toSeq: 4, now: clock.now).isEmpty)
+        var a = s.pushCommitted(r, toSeq: 2, now: clock.now)
+        guard case .ack(let first)? = a.sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(first.toSeq == 2 && first.committed == 2)
         #expect(a.applies.isEmpty)
+        r.cursor = 4
+        a = s.pushCommitted(r, toSeq: 4, now: clock.now)
+        guard case .ack(let second)? = a.sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(second.toSeq == 4 && second.committed == 4)
         #expect(s.committed == 4)
         // a gap: positions 5…6 would be skipped
         a = s.received(try wire(pushMessage(from: 6, to: 8)), now: clock.now, directory: directory)
         #expect(a.errorCode == 409)
         #expect(a.applies.isEmpty)
+    }
+
+    @Test("a commit that lands after a new HELLO reset the session acknowledges nothing it was not asked for")
+    func staleCommitAfterReHello() throws {
+        var s = try welcomed()
+        _ = s.received(try wire(pushMessage(from: 0, to: 2)), now: clock.now, directory: directory)
+        // The node reconnects on the same session before that apply finished, and pushes anew.
+        _ = s.received(try wire(hello()), now: clock.now, directory: directory)
+        #expect(s.received(try wire(pushMessage(from: 0, to: 3)), now: clock.now, directory: directory).applies.map(\.toSeq) == [3])
+        var r = ApplyResult()
+        r.cursor = 2
+        #expect(s.pushCommitted(r, toSeq: 2, now: clock.now).sent.isEmpty, "no ACK for (0, 3] before its own commit")
+        #expect(s.pushFailed(ReplicationError.invalidInput("late"), toSeq: 2, now: clock.now).isEmpty)
+        r.cursor = 3
+        guard case .ack(let ack)? = s.pushCommitted(r, toSeq: 3, now: clock.now).sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(ack.toSeq == 3 && ack.committed == 3)
     }
 
     @Test("a push beyond the window is out of state")
@@ -179,7 +199,7 @@ struct HubSessionTests {
         // and if the store finds it (schema changed underneath), same answer
         s = try welcomed()
         _ = s.received(try wire(pushMessage(from: 0, to: 1, records: [sampleRecord()])), now: clock.now, directory: directory)
-        #expect(s.pushFailed(ReplicationError.schemaMismatch(local: 7, remote: 8), now: clock.now).errorCode == 412)
+        #expect(s.pushFailed(ReplicationError.schemaMismatch(local: 7, remote: 8), toSeq: 1, now: clock.now).errorCode == 412)
     }
 
     @Test("a PUSH of another replica's log is 401; a failing apply is 500")
@@ -189,7 +209,7 @@ struct HubSessionTests {
         s = try welcomed()
         _ = s.received(try wire(pushMessage(from: 0, to: 1)), now: clock.now, directory: directory)
         struct DiskFull: Error {}
-        #expect(s.pushFailed(DiskFull(), now: clock.now).errorCode == 500)
+        #expect(s.pushFailed(DiskFull(), toSeq: 1, now: clock.now).errorCode == 500)
     }
 
     func pull(cursor: UInt64 = 0, bytes: UInt64, batches: UInt32) -> SyncMessage {

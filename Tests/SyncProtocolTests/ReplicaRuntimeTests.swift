@@ -84,7 +84,7 @@ final class MiniRuntime {
                     scope == center ? nil : "record of center \(scope ?? "(shared)"), not \(center)"
                 }
                 directory.committed[batch.origin] = r.cursor
-                try perform(hub.pushCommitted(r, now: now))
+                try perform(hub.pushCommitted(r, toSeq: batch.toSeq, now: now))
                 try perform(hub.logAdvanced(now: now))
             case .extractChanges(let after, let n, let center, let maxCount, let maxBytes):
                 let b = try hubReplica.changes(after: after, scope: .centers([center]), for: n, maxCount: maxCount, maxBytes: maxBytes)

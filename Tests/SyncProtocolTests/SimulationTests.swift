@@ -113,7 +113,7 @@ struct Simulation {
                 var result = ApplyResult()
                 result.cursor = batch.toSeq
                 result.changed = batch.records.count
-                perform(hub.pushCommitted(result, now: clock.now))
+                perform(hub.pushCommitted(result, toSeq: batch.toSeq, now: clock.now))
             case .extractChanges(let after, _, _, let maxCount, let maxBytes):
                 perform(hub.changesExtracted(Self.extract(hubLog, origin: hubR, after: after, maxCount: maxCount, maxBytes: maxBytes), now: clock.now))
             case .sessionOpened, .statusReported, .markAcknowledged, .close:

@@ -126,71 +126,125 @@ extension Replica {
     public func apply(_ batch: ChangeBatch, from peer: ReplicaID, unreadable: [Refusal] = [],
                       admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil,
                       alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)? = nil) throws -> ApplyResult {
-        guard batch.schemaVersion == schema.version else {
-            throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
+        try apply([ApplyItem(batch, from: peer, unreadable: unreadable, admit: admit, alongside: alongside)])[0].get()
+    }
+
+    /// One change set for ``apply(_:)-([ApplyItem])``: the arguments of
+    /// ``apply(_:from:unreadable:admit:alongside:)``.
+    public struct ApplyItem {
+        public var batch: ChangeBatch
+        public var peer: ReplicaID
+        public var unreadable: [Refusal]
+        public var admit: ((_ record: RecordState, _ scope: String?) -> String?)?
+        public var alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)?
+        public init(_ batch: ChangeBatch, from peer: ReplicaID, unreadable: [Refusal] = [],
+                    admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil,
+                    alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)? = nil) {
+            self.batch = batch
+            self.peer = peer
+            self.unreadable = unreadable
+            self.admit = admit
+            self.alongside = alongside
         }
-        let (result, snap) = try database.write { db -> (ApplyResult, ReplicaDirectory.Snapshot) in
+    }
+
+    /// Applies several change sets, in order, in one transaction: one commit and one WAL
+    /// sync for all of them (group commit). Each applies in its own savepoint exactly as
+    /// ``apply(_:from:unreadable:admit:alongside:)`` would, so one that fails (another
+    /// schema version, a failing `alongside`) rolls back alone and the others still
+    /// commit. Throws only when the transaction itself fails; then nothing committed.
+    public func apply(_ items: [ApplyItem]) throws -> [Result<ApplyResult, any Error>] {
+        let (results, snap) = try database.write { db -> ([Result<ApplyResult, any Error>], ReplicaDirectory.Snapshot) in
             try db.cachedStatement(sql: "SELECT gatehouse_gate(1)").execute()
             defer { _ = try? db.cachedStatement(sql: "SELECT gatehouse_gate(0)").execute() }
             var r = ReplicaResolver(directory)
-            let peerIdx = try r.index(peer, db)
-            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT counter, hlc, seq FROM _rep_local"))!
-            var hlc = HybridLogicalClock(last: HLCTimestamp(rawValue: row[1]))
-            var seq: UInt64 = row[2]
-            var result = ApplyResult()
-            let now = Int64(wallClock() / 1000)
-            for remote in batch.records {
-                let refusal: String?
-                if let l = layouts[remote.table] {
-                    if let problem = remote.shapeProblem(l) {
-                        refusal = problem
-                    } else {
-                        refusal = admit?(remote, l.scope(of: remote))
-                    }
-                    if refusal == nil {
-                        let local = try Storage.load(l, id: remote.id, db, &r)
-                        let outcome = Merge.merge(local: local, remote: remote, layout: l)
-                        remote.forEachClock { hlc.observe($0.hlc) }
-                        if outcome.changed {
-                            seq += 1
-                            try Storage.save(outcome.state, previous: local, l, seq: seq, source: outcome.tookRemote ? peerIdx : 0,
-                                             db, &r)
-                            result.changed += 1
-                            result.newConflicts += outcome.newConflicts
-                        } else {
-                            result.unchanged += 1
-                        }
-                        continue
-                    }
-                } else {
-                    refusal = "unknown table \(remote.table)"
+            var results: [Result<ApplyResult, any Error>] = []
+            for item in items {
+                if items.count == 1 {
+                    // Alone, the transaction is the savepoint.
+                    results.append(.success(try applyOne(item, db, &r)))
+                    continue
                 }
-                let reason = refusal!
-                result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason))
-                try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [peer.rawValue, remote.table, remote.id, reason, now])
-                logger.warning("refused record from peer", metadata: [
-                    "peer": "\(peer)", "table": "\(remote.table)", "id": "\(remote.id)", "reason": "\(reason)"])
+                // A rolled-back item must not leave replica ids it registered in the resolver.
+                let before = r
+                var outcome: Result<ApplyResult, any Error> = .failure(ReplicationError.invalidInput("not applied"))
+                do {
+                    try db.inSavepoint {
+                        outcome = .success(try applyOne(item, db, &r))
+                        return .commit
+                    }
+                } catch {
+                    r = before
+                    outcome = .failure(error)
+                }
+                results.append(outcome)
             }
-            for u in unreadable {
-                try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [peer.rawValue, u.table, u.id, u.reason, now])
-            }
-            try db.cachedStatement(sql: "UPDATE _rep_local SET hlc = ?, seq = ?").execute(arguments: [Int64(bitPattern: hlc.last.rawValue), seq])
-            // The cursor moves only over a contiguous log prefix; a batch after a gap
-            // still merges (merging is idempotent) and is sent again later.
-            let current = UInt64(try Int64.fetchOne(db, sql: "SELECT received FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)
-            var cursor = current
-            if batch.fromSeq <= current && batch.toSeq > current { cursor = batch.toSeq }
-            try db.execute(sql: """
-                INSERT INTO _rep_peers(peer, received, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(peer) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at
-                """, arguments: [peer.rawValue, Int64(bitPattern: cursor), now])
-            result.cursor = cursor
-            try alongside?(db, result)
-            return (result, r.snap)
+            return (results, r.snap)
         }
         directory.adopt(snap)
+        return results
+    }
+
+    private func applyOne(_ item: ApplyItem, _ db: Database, _ r: inout ReplicaResolver) throws -> ApplyResult {
+        let (batch, peer, unreadable, admit, alongside) = (item.batch, item.peer, item.unreadable, item.admit, item.alongside)
+        guard batch.schemaVersion == schema.version else {
+            throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
+        }
+        let peerIdx = try r.index(peer, db)
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT counter, hlc, seq FROM _rep_local"))!
+        var hlc = HybridLogicalClock(last: HLCTimestamp(rawValue: row[1]))
+        var seq: UInt64 = row[2]
+        var result = ApplyResult()
+        let now = Int64(wallClock() / 1000)
+        for remote in batch.records {
+            let refusal: String?
+            if let l = layouts[remote.table] {
+                if let problem = remote.shapeProblem(l) {
+                    refusal = problem
+                } else {
+                    refusal = admit?(remote, l.scope(of: remote))
+                }
+                if refusal == nil {
+                    let local = try Storage.load(l, id: remote.id, db, &r)
+                    let outcome = Merge.merge(local: local, remote: remote, layout: l)
+                    remote.forEachClock { hlc.observe($0.hlc) }
+                    if outcome.changed {
+                        seq += 1
+                        try Storage.save(outcome.state, previous: local, l, seq: seq, source: outcome.tookRemote ? peerIdx : 0,
+                                         db, &r)
+                        result.changed += 1
+                        result.newConflicts += outcome.newConflicts
+                    } else {
+                        result.unchanged += 1
+                    }
+                    continue
+                }
+            } else {
+                refusal = "unknown table \(remote.table)"
+            }
+            let reason = refusal!
+            result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason))
+            try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [peer.rawValue, remote.table, remote.id, reason, now])
+            logger.warning("refused record from peer", metadata: [
+                "peer": "\(peer)", "table": "\(remote.table)", "id": "\(remote.id)", "reason": "\(reason)"])
+        }
+        for u in unreadable {
+            try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [peer.rawValue, u.table, u.id, u.reason, now])
+        }
+        try db.cachedStatement(sql: "UPDATE _rep_local SET hlc = ?, seq = ?").execute(arguments: [Int64(bitPattern: hlc.last.rawValue), seq])
+        // The cursor moves only over a contiguous log prefix; a batch after a gap
+        // still merges (merging is idempotent) and is sent again later.
+        let current = UInt64(try Int64.fetchOne(db, sql: "SELECT received FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)
+        var cursor = current
+        if batch.fromSeq <= current && batch.toSeq > current { cursor = batch.toSeq }
+        try db.execute(sql: """
+            INSERT INTO _rep_peers(peer, received, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT(peer) DO UPDATE SET received = excluded.received, updated_at = excluded.updated_at
+            """, arguments: [peer.rawValue, Int64(bitPattern: cursor), now])
+        result.cursor = cursor
+        try alongside?(db, result)
         return result
     }
 

@@ -58,10 +58,12 @@ public enum HubAction: Sendable, Equatable {
     case sessionOpened(node: ReplicaID, center: String, agent: String, status: NodeStatusReport)
     /// The node reported its status (PING).
     case statusReported(node: ReplicaID, NodeStatusReport)
-    /// Apply a pushed change set in one transaction:
+    /// Apply a pushed change set:
     /// `replica.apply(batch, from: batch.origin, admit: { only records of center })`, then
-    /// call ``HubSession/pushCommitted(_:now:)`` with its result (or `pushFailed`).
+    /// call ``HubSession/pushCommitted(_:toSeq:now:)`` with its result (or `pushFailed`).
     /// `rejected` are records of the PUSH that could not be read: log them (the ACK reports them).
+    /// Up to the push window of these may be outstanding at once (pipelining): the runtime
+    /// applies them in the order given and may commit several in one transaction.
     case applyPush(ChangeBatch, center: String, rejected: [RejectedRecord])
     /// Extract the next change set for the node:
     /// `replica.changes(after: after, scope: .centers([center]), for: node, maxCount: maxCount, maxBytes: maxBytes)`,
@@ -165,9 +167,11 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         return refuse(error)
     }
 
-    /// ``HubAction/applyPush(_:center:rejected:)`` committed: acknowledges it.
-    public mutating func pushCommitted(_ result: ApplyResult, now: Instant) -> [HubAction] {
-        guard state == .ready, let head = queue.first else { return [] }
+    /// The ``HubAction/applyPush(_:center:rejected:)`` of the batch ending at `toSeq`
+    /// committed: acknowledges it. A result for another batch than the oldest outstanding
+    /// one (an apply the session asked for before a new HELLO reset it) is ignored.
+    public mutating func pushCommitted(_ result: ApplyResult, toSeq: UInt64, now: Instant) -> [HubAction] {
+        guard state == .ready, let head = queue.first, head.batch.toSeq == toSeq else { return [] }
         queue.removeFirst()
         committed = max(committed, result.cursor)
         var ack = Gatehouse_Sync_V1_Ack()
@@ -176,14 +180,14 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         ack.refused = head.rejected.map(\.proto) + result.refused.map {
             RejectedRecord(table: $0.table, id: $0.id, code: .forbiddenRecord, reason: $0.reason).proto
         }
-        var actions: [HubAction] = [.send(OutgoingMessage(.ack(ack)))]
-        if let next = queue.first { actions.append(.applyPush(next.batch, center: center!, rejected: next.rejected)) }
-        return actions
+        return [.send(OutgoingMessage(.ack(ack)))]
     }
 
-    /// ``HubAction/applyPush(_:center:rejected:)`` failed and was rolled back.
-    public mutating func pushFailed(_ error: any Error, now: Instant) -> [HubAction] {
-        guard state == .ready else { return [] }
+    /// The ``HubAction/applyPush(_:center:rejected:)`` of the batch ending at `toSeq`
+    /// failed and was rolled back: ends the session (the node resends from what is
+    /// committed). Ignored for another batch than the oldest outstanding one.
+    public mutating func pushFailed(_ error: any Error, toSeq: UInt64, now: Instant) -> [HubAction] {
+        guard state == .ready, queue.first?.batch.toSeq == toSeq else { return [] }
         if let r = error as? ReplicationError, case .schemaMismatch(let l, let n) = r {
             return refuse(SyncError(.schemaMismatch, "the hub is on schema version \(l), the push on \(n); nothing was applied"))
         }
@@ -341,7 +345,8 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
             return refuse(.outOfState("more than \(limits.pushWindow) PUSH messages unacknowledged"))
         }
         queue.append(decoded)
-        return queue.count == 1 ? [.applyPush(b, center: center!, rejected: decoded.rejected)] : []
+        // Pipelined: applied while the node's next pushes arrive, acknowledged in order.
+        return [.applyPush(b, center: center!, rejected: decoded.rejected)]
     }
 
     private mutating func pull(_ p: Gatehouse_Sync_V1_Pull) -> [HubAction] {

@@ -8,7 +8,8 @@ import ZeroMQ
 
 /// `gatehouse hub run`: the hub's server. One thread owns the ROUTER socket and runs the
 /// poll loop; each node's conversation is a pure `HubSession` whose actions this loop
-/// performs against the hub's replica.
+/// performs against the hub's replica. Pushes are applied on a second thread
+/// (``PushApplier``), so the loop keeps receiving and decoding the next ones meanwhile.
 ///
 /// Security: CURVE on the socket, a ZAP handler admitting only enrolled, unrevoked keys
 /// (bound before the ROUTER, so no connection is ever unauthenticated), and every message
@@ -25,6 +26,7 @@ public final class HubServer {
     private var sessions: [[UInt8]: Session] = [:]
     private var allowed: Set<String> = []
     private let clock = ContinuousClock()
+    private var applier: PushApplier?
 
     /// Opens the hub in `directory`; `endpoint` overrides the configured bind address.
     public init(directory: DataDirectory, endpoint: String? = nil, limits: SyncLimits = .default,
@@ -62,6 +64,18 @@ public final class HubServer {
         try router.set(.maxMessageSize, Int64(limits.maxMessageBytes + 1024))
         try router.set(.sendHighWaterMark, 10_000)
         try router.bind(endpoint)
+        let applier = try PushApplier(replica: desk.replica, context: ctx, logger: logger) { [logger] job in
+            Self.applyItem(job, logger: logger)
+        }
+        self.applier = applier
+        applier.start()
+        defer {
+            applier.stop()
+            self.applier = nil
+        }
+        var poller = ZMQPoller()
+        poller.register(router)
+        poller.register(applier.wakeSocket)
         logger.info("hub listening", metadata: ["endpoint": "\(endpoint)", "hub": "\(desk.replica.id)"])
         let config = HubConfiguration(hubID: desk.replica.id, epoch: try registry.epoch(), schemaVersion: DeskSchema.version, limits: limits)
         let directory = RegistryDirectory(registry: registry, replica: desk.replica)
@@ -69,14 +83,18 @@ public final class HubServer {
         var logHead = try desk.replica.localClock().sequence
 
         while !shouldStop() {
-            if let first = try router.receive(timeoutMilliseconds: 100) {
-                handle(first, router: router, config: config, directory: directory)
+            let ready = try poller.poll(timeoutMilliseconds: 100)
+            if ready.contains(where: { $0.socket === router }) {
                 var drained = 0
                 while drained < 256, let msg = try router.receive(dontWait: true) {
                     drained += 1
                     handle(msg, router: router, config: config, directory: directory)
                 }
             }
+            if ready.contains(where: { $0.socket === applier.wakeSocket }) {
+                while try applier.wakeSocket.receive(dontWait: true) != nil {}
+            }
+            deliver(applier.completed(), router: router)
             let now = clock.now
             for rid in Array(sessions.keys) {
                 guard var s = sessions[rid] else { continue }
@@ -171,37 +189,8 @@ public final class HubServer {
                     try registry.record(publicKey: s.key, Self.statusFields(status).merging(["last_seen": NodeRegistry.ms(Date())]) { $1 })
                 case .applyPush(let batch, let center, let rejected):
                     for r in rejected { logger.warning("unreadable record in push", metadata: ["center": "\(center)", "record": "\(r)"]) }
-                    do {
-                        // Unreadable records are quarantined like refused ones (SPEC §5.5).
-                        let unreadable = rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }
-                        let key = s.key
-                        // The registry's view of the node commits in the apply's own
-                        // transaction: one WAL sync per batch instead of two, and the
-                        // refusal log entry exactly when the quarantine rows commit.
-                        let result = try desk.replica.apply(batch, from: batch.origin, unreadable: unreadable, admit: { _, scope in
-                            scope == center ? nil : "record of \(scope.map { "center \($0)" } ?? "data shared by all centers") refused from a node of \(center)"
-                        }, alongside: { db, result in
-                            let refused = unreadable + result.refused
-                            let now = Date()
-                            if !refused.isEmpty {
-                                try NodeRegistry.log(db, now, key, center, "refused",
-                                                     refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
-                            }
-                            var fields: [String: DatabaseValueConvertible?] = [
-                                "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(now), "last_seen": NodeRegistry.ms(now),
-                            ]
-                            // The node's log ended with this batch: nothing waits there any more
-                            // (its next PING says otherwise if it wrote meanwhile). Without this a
-                            // one-shot `sync` leaves the backlog its HELLO reported.
-                            if batch.isLast { fields["backlog"] = Int64(0); fields.updateValue(nil, forKey: "oldest_pending_at") }
-                            try NodeRegistry.record(db, publicKey: key, fields, addRefused: refused.count)
-                        })
-                        queue = s.pushCommitted(result, now: now)[...] + queue
-                    } catch {
-                        logger.error("push failed", metadata: ["center": "\(center)", "error": "\(error)"])
-                        try? registry.record(publicKey: s.key, ["last_error": "\(error)", "last_error_at": NodeRegistry.ms(Date())])
-                        queue = s.pushFailed(error, now: now)[...] + queue
-                    }
+                    // Applied on the applier's thread; `deliver` acknowledges it after commit.
+                    applier?.submit(PushApplier.Job(routingID: rid, key: s.key, batch: batch, center: center, rejected: rejected))
                 case .extractChanges(let after, let node, let center, let maxCount, let maxBytes):
                     do {
                         let batch = try desk.replica.changes(after: after, scope: .centers([center]), for: node, maxCount: maxCount, maxBytes: maxBytes)
@@ -225,6 +214,52 @@ public final class HubServer {
                 logger.error("hub action failed", metadata: ["action": "\(a)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Hands applied pushes back to their sessions: an ACK for each commit, an ERROR for a
+    /// rolled-back one. A session that ended meanwhile gets nothing (its node resends).
+    private func deliver(_ done: [PushApplier.Done], router: ZMQSocket) {
+        for d in done {
+            let rid = d.job.routingID
+            guard var s = sessions[rid], s.key == d.job.key else { continue }
+            let now = clock.now
+            switch d.result {
+            case .success(let result):
+                perform(s.pushCommitted(result, toSeq: d.job.batch.toSeq, now: now), on: &s, rid: rid, router: router)
+            case .failure(let error):
+                logger.error("push failed", metadata: ["center": "\(d.job.center)", "error": "\(error)"])
+                try? registry.record(publicKey: s.key, ["last_error": "\(error)", "last_error_at": NodeRegistry.ms(Date())])
+                perform(s.pushFailed(error, toSeq: d.job.batch.toSeq, now: now), on: &s, rid: rid, router: router)
+            }
+            store(s, rid)
+        }
+    }
+
+    /// What the applier does with a job: merge the batch, keeping out records of other
+    /// centers, and update the registry's view of the node in the same savepoint (one
+    /// commit for both, and the refusal log entry exactly when the quarantine rows commit).
+    static func applyItem(_ job: PushApplier.Job, logger: Logger) -> Replica.ApplyItem {
+        let (batch, center, key) = (job.batch, job.center, job.key)
+        // Unreadable records are quarantined like refused ones (SPEC §5.5).
+        let unreadable = job.rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }
+        return Replica.ApplyItem(batch, from: batch.origin, unreadable: unreadable, admit: { _, scope in
+            scope == center ? nil : "record of \(scope.map { "center \($0)" } ?? "data shared by all centers") refused from a node of \(center)"
+        }, alongside: { db, result in
+            let refused = unreadable + result.refused
+            let now = Date()
+            if !refused.isEmpty {
+                try NodeRegistry.log(db, now, key, center, "refused",
+                                     refused.map { "\($0.table)/\($0.id): \($0.reason)" }.joined(separator: "; "))
+            }
+            var fields: [String: DatabaseValueConvertible?] = [
+                "last_push_seq": Int64(batch.toSeq), "last_push_at": NodeRegistry.ms(now), "last_seen": NodeRegistry.ms(now),
+            ]
+            // The node's log ended with this batch: nothing waits there any more (its next
+            // PING says otherwise if it wrote meanwhile). Without this a one-shot `sync`
+            // leaves the backlog its HELLO reported.
+            if batch.isLast { fields["backlog"] = Int64(0); fields.updateValue(nil, forKey: "oldest_pending_at") }
+            try NodeRegistry.record(db, publicKey: key, fields, addRefused: refused.count)
+        })
     }
 
     /// What a node's HELLO or PING reports, as registry columns.
