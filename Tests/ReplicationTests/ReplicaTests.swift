@@ -345,9 +345,9 @@ import Testing
         #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 5)
     }
 
-    /// Group commit: several change sets (from two peers) in one transaction, each in its
-    /// own savepoint. The one whose bookkeeping fails rolls back alone; the rest commit,
-    /// with their cursors, in order.
+    /// Group commit: several change sets (from two peers) in one transaction. The one
+    /// whose bookkeeping fails is the only one lost; the rest commit, with their cursors,
+    /// in order.
     @Test func groupApplyCommitsEachItemOrRollsItBackAlone() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -236,7 +236,7 @@ public final class HubServer {
     }
 
     /// What the applier does with a job: merge the batch, keeping out records of other
-    /// centers, and update the registry's view of the node in the same savepoint (one
+    /// centers, and update the registry's view of the node in the same transaction (one
     /// commit for both, and the refusal log entry exactly when the quarantine rows commit).
     static func applyItem(_ job: PushApplier.Job, logger: Logger) -> Replica.ApplyItem {
         let (batch, center, key) = (job.batch, job.center, job.key)

@@ -8,8 +8,8 @@ import ZeroMQ
 /// on receiving, decoding and answering heartbeats while SQLite works (pipelining).
 ///
 /// Whatever is queued when the thread comes round commits in one transaction (group
-/// commit: one WAL sync for several pushes), each push in its own savepoint, so one that
-/// fails rolls back alone. Results come back in submission order through ``completed()``;
+/// commit: one WAL sync for several pushes); a push that fails is the only one lost
+/// (`Replica.apply(_:)` then applies the others one by one). Results come back in submission order through ``completed()``;
 /// after each commit a message on an `inproc://` PAIR socket wakes the socket thread's poll.
 /// Nothing is acknowledged here: the socket thread sends each ACK after its commit.
 final class PushApplier: @unchecked Sendable {
