@@ -181,6 +181,23 @@ struct HubSessionTests {
         #expect(ack.toSeq == 3 && ack.committed == 3)
     }
 
+    /// Regression (simulation seed 392): the positions of re-sent pushes were already
+    /// in through an apply asked for before the new HELLO. The ACK of the first said
+    /// `committed` up to the second, the node freed both window slots, and its next
+    /// pushes overfilled the hub's queue (409).
+    @Test("an ACK's committed never passes the pushes still queued")
+    func ackCommittedStopsAtTheQueue() throws {
+        var s = try welcomed()
+        _ = s.received(try wire(pushMessage(from: 0, to: 2)), now: clock.now, directory: directory)
+        _ = s.received(try wire(pushMessage(from: 2, to: 4)), now: clock.now, directory: directory)
+        var r = ApplyResult()
+        r.cursor = 4  // the store was already at 4
+        guard case .ack(let ack)? = s.pushCommitted(r, toSeq: 2, now: clock.now).sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(ack.toSeq == 2 && ack.committed == 2)
+        guard case .ack(let next)? = s.pushCommitted(r, toSeq: 4, now: clock.now).sent.first?.kind else { Issue.record("no ACK"); return }
+        #expect(next.toSeq == 4 && next.committed == 4)
+    }
+
     @Test("a push beyond the window is out of state")
     func windowExceeded() throws {
         var s = try welcomed()

@@ -5,6 +5,8 @@ import Testing
 /// A node and a hub talking over an in-memory link that drops, with the hub restarting
 /// and both logs growing, all on a mock clock. Stands in for the runtime: performs the
 /// actions against in-memory logs exactly as the documentation of the actions says.
+/// Like the hub's `PushApplier`, pushes are applied later, a few at a time, in order:
+/// meanwhile the session goes on receiving (and may be reset by a new HELLO).
 struct Simulation {
     var rng: SeededRNG
     var clock = MockClock()
@@ -27,6 +29,9 @@ struct Simulation {
     var nodeLog: [RecordState] = []
     var hubLog: [RecordState] = []
     var hubApplied: [String: Int] = [:]
+    /// Pushes the hub's session asked to apply and the "applier" has not committed yet:
+    /// they outlive a session's reset, not a restart of the hub process.
+    var pendingApplies: [ChangeBatch] = []
     var nodeApplied: [String: Int] = [:]
     var known: KnownHub?
     var nodeAcked: UInt64 = 0
@@ -103,23 +108,45 @@ struct Simulation {
             case .send(let m):
                 if case .error(let e) = m.message.kind { unexpected.append("hub ERROR \(e.code) \(e.reason)") }
                 if case .ack(let a) = m.message.kind, a.duplicate { duplicatesAcked += 1 }
+                if case .ack(let a) = m.message.kind, max(a.committed, a.toSeq) > directory.committed[nodeA] ?? 0 {
+                    unexpected.append("ACK up to \(a.toSeq) (committed \(a.committed)) before its commit (\(directory.committed[nodeA] ?? 0))")
+                }
                 if linkUp { toNode.append((hubPeer, m.frames)) }
             case .bindNode(let n, let center):
                 directory.enrollments[keyA] = Enrollment(center: center, nodeID: n)
                 directory.bindings[n] = keyA
             case .applyPush(let batch, _, _):
-                for r in batch.records { hubApplied[r.id, default: 0] += 1 }
-                directory.committed[nodeA] = batch.toSeq
-                var result = ApplyResult()
-                result.cursor = batch.toSeq
-                result.changed = batch.records.count
-                perform(hub.pushCommitted(result, toSeq: batch.toSeq, now: clock.now))
+                pendingApplies.append(batch)
             case .extractChanges(let after, _, _, let maxCount, let maxBytes):
                 perform(hub.changesExtracted(Self.extract(hubLog, origin: hubR, after: after, maxCount: maxCount, maxBytes: maxBytes), now: clock.now))
             case .sessionOpened, .statusReported, .markAcknowledged, .close:
                 break
             }
         }
+    }
+
+    /// The applier commits the oldest one to three pending pushes in one transaction,
+    /// then hands each result to the session, in order.
+    mutating func commitApplies() {
+        guard !pendingApplies.isEmpty else { return }
+        let group = pendingApplies.prefix(Int.random(in: 1...3, using: &rng))
+        pendingApplies.removeFirst(group.count)
+        var results: [(ChangeBatch, ApplyResult)] = []
+        for b in group {
+            // What `Replica.apply` does: records already merged leave the state unchanged;
+            // the cursor moves only over a contiguous prefix.
+            let committed = directory.committed[nodeA] ?? 0
+            if b.fromSeq > committed { unexpected.append("push (\(b.fromSeq), \(b.toSeq)] applied after a gap at \(committed)") }
+            var result = ApplyResult()
+            for (i, r) in b.records.enumerated() where b.fromSeq + UInt64(i) + 1 > committed {
+                hubApplied[r.id, default: 0] += 1
+                result.changed += 1
+            }
+            if b.fromSeq <= committed && b.toSeq > committed { directory.committed[nodeA] = b.toSeq }
+            result.cursor = directory.committed[nodeA] ?? 0
+            results.append((b, result))
+        }
+        for (b, r) in results { perform(hub.pushCommitted(r, toSeq: b.toSeq, now: clock.now)) }
     }
 
     mutating func advance(_ d: Duration) {
@@ -149,12 +176,21 @@ struct Simulation {
         perform(node.received(try! SyncFraming.decode(frames), now: clock.now))
     }
 
+    /// Nothing in flight and both logs across. Not just "the node says synchronized": a
+    /// link that dropped silently at the end of the storm looks idle until heartbeats
+    /// find it (seed 153 stopped there with the hub's last record not delivered).
+    var settled: Bool {
+        node.isSynchronized && linkUp && toHub.isEmpty && toNode.isEmpty && pendingApplies.isEmpty
+            && known?.cursor == UInt64(hubLog.count) && nodeAcked == UInt64(nodeLog.count)
+    }
+
     /// One random step of the stormy phase.
     mutating func step(stormy: Bool) {
         let roll = Int.random(in: 0..<100, using: &rng)
         switch roll {
-        case 0..<35: deliverToHub()
-        case 35..<70: deliverToNode()
+        case 0..<30: deliverToHub()
+        case 30..<62: deliverToNode()
+        case 62..<70: commitApplies()
         case 70..<80: advance(.milliseconds(Int64.random(in: 10...1500, using: &rng)))
         case 80..<86:
             nodeLog.append(record("N", nodeLog.count))
@@ -168,8 +204,9 @@ struct Simulation {
             toHub = []
             toNode = []
         case 95 where stormy:
-            // the hub process restarts: sessions are lost, the database is not
+            // the hub process restarts: sessions and uncommitted pushes are lost, the database is not
             hub = HubSession(key: keyA, configuration: hubConfig, now: clock.now)
+            pendingApplies = []
             toHub = []
             toNode = []
         case 96 where stormy:
@@ -180,7 +217,7 @@ struct Simulation {
             toNode = []
             reconnectAt = clock.now.advanced(by: .milliseconds(200))
         default:
-            if !toHub.isEmpty { deliverToHub() } else { deliverToNode() }
+            if !pendingApplies.isEmpty { commitApplies() } else if !toHub.isEmpty { deliverToHub() } else { deliverToNode() }
         }
     }
 }
@@ -188,7 +225,10 @@ struct Simulation {
 @Suite("Simulation")
 struct SimulationTests {
     @Test("over a flaky link with restarts, every change arrives exactly once and both sides end in sync",
-          arguments: Array(UInt64(1)...8))
+          // Seed-pinned regressions: 392 (an ACK told the node more was committed than
+          // the pushes it had queued, so it overfilled the window: 409), 153 (the calm
+          // phase stopped on a link that had dropped silently). 400 seeds pass in a soak.
+          arguments: Array(UInt64(1)...60) + [153, 392])
     func exactlyOnce(seed: UInt64) {
         var sim = Simulation(seed: seed)
         for i in 0..<40 { sim.nodeLog.append(sim.record("N", i)) }
@@ -196,9 +236,9 @@ struct SimulationTests {
         for _ in 0..<3000 { sim.step(stormy: true) }
         // Calm: no more faults; keep going until synchronized.
         var calm = 0
-        while !(sim.node.isSynchronized && sim.toHub.isEmpty && sim.toNode.isEmpty) && calm < 20_000 {
+        while !sim.settled && calm < 20_000 {
             calm += 1
-            if sim.toHub.isEmpty && sim.toNode.isEmpty {
+            if sim.toHub.isEmpty && sim.toNode.isEmpty && sim.pendingApplies.isEmpty {
                 sim.advance(.milliseconds(250))
             } else {
                 sim.step(stormy: false)
@@ -216,3 +256,4 @@ struct SimulationTests {
         #expect(unexpected.isEmpty, "seed \(seed): \(unexpected.prefix(5))")
     }
 }
+

@@ -176,7 +176,10 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         committed = max(committed, result.cursor)
         var ack = Gatehouse_Sync_V1_Ack()
         ack.toSeq = head.batch.toSeq
-        ack.committed = committed
+        // Never past the pushes still queued: the node frees its window by `committed`,
+        // and the positions may already be in through an apply the session asked for
+        // before a new HELLO (its re-sent pushes are still queued and will be ACKed).
+        ack.committed = min(committed, queue.first.map { max($0.batch.fromSeq, head.batch.toSeq) } ?? committed)
         ack.refused = head.rejected.map(\.proto) + result.refused.map {
             RejectedRecord(table: $0.table, id: $0.id, code: .forbiddenRecord, reason: $0.reason).proto
         }
