@@ -361,7 +361,7 @@ import Testing
         let a1 = try a.changes(after: 0, maxCount: 10), a2 = try a.changes(after: 10, maxCount: 10), a3 = try a.changes(after: 20, maxCount: 10)
         let c1 = try c.changes(after: 0)
         struct Refused: Error {}
-        let results = try hub.apply([
+        let results = hub.apply([
             Replica.ApplyItem(a1, from: a.id),
             Replica.ApplyItem(c1, from: c.id, alongside: { db, _ in
                 try db.execute(sql: "UPDATE _rep_local SET seq = seq")  // wrote something, then fails

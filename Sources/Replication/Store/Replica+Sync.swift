@@ -152,10 +152,11 @@ extension Replica {
     /// sync for all of them (group commit). Each applies exactly as
     /// ``apply(_:from:unreadable:admit:alongside:)`` would; if one fails (another schema
     /// version, a failing `alongside`), the group rolls back and each change set is applied
-    /// again in a transaction of its own, so only the failing one is lost. (Savepoints
-    /// would isolate them in one go, but SQLite copies every page a savepoint touches to
-    /// a sub-journal first: it tripled the time spent writing.)
-    public func apply(_ items: [ApplyItem]) throws -> [Result<ApplyResult, any Error>] {
+    /// again in a transaction of its own, so only the failing one is lost (a transaction
+    /// that cannot commit at all fails each one alone). Savepoints would isolate them in
+    /// one go, but SQLite copies every page a savepoint touches to a sub-journal first:
+    /// it tripled the time spent writing.
+    public func apply(_ items: [ApplyItem]) -> [Result<ApplyResult, any Error>] {
         if items.count > 1 {
             do {
                 return try applyInOneTransaction(items).map { .success($0) }

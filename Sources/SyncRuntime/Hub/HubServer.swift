@@ -64,9 +64,7 @@ public final class HubServer {
         try router.set(.maxMessageSize, Int64(limits.maxMessageBytes + 1024))
         try router.set(.sendHighWaterMark, 10_000)
         try router.bind(endpoint)
-        let applier = try PushApplier(replica: desk.replica, context: ctx, logger: logger) { [logger] job in
-            Self.applyItem(job, logger: logger)
-        }
+        let applier = try PushApplier(replica: desk.replica, context: ctx, logger: logger, makeItem: Self.applyItem)
         self.applier = applier
         applier.start()
         defer {
@@ -238,7 +236,7 @@ public final class HubServer {
     /// What the applier does with a job: merge the batch, keeping out records of other
     /// centers, and update the registry's view of the node in the same transaction (one
     /// commit for both, and the refusal log entry exactly when the quarantine rows commit).
-    static func applyItem(_ job: PushApplier.Job, logger: Logger) -> Replica.ApplyItem {
+    static func applyItem(_ job: PushApplier.Job) -> Replica.ApplyItem {
         let (batch, center, key) = (job.batch, job.center, job.key)
         // Unreadable records are quarantined like refused ones (SPEC §5.5).
         let unreadable = job.rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }

@@ -9,8 +9,9 @@ import ZeroMQ
 ///
 /// Whatever is queued when the thread comes round commits in one transaction (group
 /// commit: one WAL sync for several pushes); a push that fails is the only one lost
-/// (`Replica.apply(_:)` then applies the others one by one). Results come back in submission order through ``completed()``;
-/// after each commit a message on an `inproc://` PAIR socket wakes the socket thread's poll.
+/// (`Replica.apply(_:)` then applies the others one by one). Results come back in
+/// submission order through ``completed()``; after each commit a message on an
+/// `inproc://` PAIR socket wakes the socket thread's poll.
 /// Nothing is acknowledged here: the socket thread sends each ACK after its commit.
 final class PushApplier: @unchecked Sendable {
     // `@unchecked`: `pending`, `finished` and `stopping` are only touched under `lock`; the
@@ -89,13 +90,6 @@ final class PushApplier: @unchecked Sendable {
         return done
     }
 
-    /// Pushes submitted and not yet handed back by ``completed()``.
-    var outstanding: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return pending.count + finished.count
-    }
-
     /// Finishes the group being applied, drops what waits (never acknowledged, so the
     /// nodes send it again), and waits for the thread to end. Then closes the wake socket.
     func stop() {
@@ -134,13 +128,7 @@ final class PushApplier: @unchecked Sendable {
                 records += next.records
             }
             lock.unlock()
-            let results: [Result<ApplyResult, any Error>]
-            do {
-                results = try replica.apply(group.map(makeItem))
-            } catch {
-                // The transaction itself failed: nothing of the group committed.
-                results = group.map { _ in .failure(error) }
-            }
+            let results = replica.apply(group.map(makeItem))
             lock.lock()
             finished += zip(group, results).map { Done(job: $0, result: $1) }
             lock.unlock()
