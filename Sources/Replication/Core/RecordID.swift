@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
 
+/// The digits of record ids: Crockford's base 32 in lower case (no i, l, o, u).
+private let base32Alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+
 /// Record ids made by the engine.
 public enum RecordID {
     private static let sequence = OrderedIDSequence()
@@ -18,14 +21,13 @@ public enum RecordID {
 
     /// 16 random base-32 characters (80 bits).
     public static func generate() -> String {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
         var rng = SystemRandomNumberGenerator()
         var out = [UInt8]()
         out.reserveCapacity(16)
         var bits = rng.next()
         for i in 0..<16 {
             if i == 12 { bits = rng.next() }
-            out.append(alphabet[Int(bits & 31)])
+            out.append(base32Alphabet[Int(bits & 31)])
             bits >>= 5
         }
         return String(decoding: out, as: UTF8.self)
@@ -34,7 +36,6 @@ public enum RecordID {
 
 /// The state behind `RecordID.ordered()`: the last id's millisecond and tail.
 final class OrderedIDSequence: Sendable {
-    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
     private static let tailMask: UInt64 = (1 << 25) - 1
     private let last = Mutex<(ms: UInt64, tail: UInt64)>((0, 0))
 
@@ -54,9 +55,9 @@ final class OrderedIDSequence: Sendable {
         }
         var out = [UInt8](repeating: 0, count: 14)
         var t = ms
-        for i in stride(from: 8, through: 0, by: -1) { out[i] = Self.alphabet[Int(t & 31)]; t >>= 5 }
+        for i in stride(from: 8, through: 0, by: -1) { out[i] = base32Alphabet[Int(t & 31)]; t >>= 5 }
         var r = tail
-        for i in stride(from: 13, through: 9, by: -1) { out[i] = Self.alphabet[Int(r & 31)]; r >>= 5 }
+        for i in stride(from: 13, through: 9, by: -1) { out[i] = base32Alphabet[Int(r & 31)]; r >>= 5 }
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -102,21 +102,19 @@ struct WireReader {
 
     /// A little-endian fixed64.
     @inline(__always)
-    mutating func readFixed64() throws(WireFailure) -> UInt64 {
-        guard end - index >= 8 else { throw WireFailure() }
-        var v: UInt64 = 0
-        for k in 0..<8 { v |= UInt64(bytes[index + k]) << (8 * UInt64(k)) }
-        index += 8
-        return v
-    }
+    mutating func readFixed64() throws(WireFailure) -> UInt64 { try readLittleEndian() }
 
     /// A little-endian fixed32.
     @inline(__always)
-    mutating func readFixed32() throws(WireFailure) -> UInt32 {
-        guard end - index >= 4 else { throw WireFailure() }
-        var v: UInt32 = 0
-        for k in 0..<4 { v |= UInt32(bytes[index + k]) << (8 * UInt32(k)) }
-        index += 4
+    mutating func readFixed32() throws(WireFailure) -> UInt32 { try readLittleEndian() }
+
+    @inline(__always)
+    private mutating func readLittleEndian<T: FixedWidthInteger & UnsignedInteger>() throws(WireFailure) -> T {
+        let width = MemoryLayout<T>.size
+        guard end - index >= width else { throw WireFailure() }
+        var v: T = 0
+        for k in 0..<width { v |= T(bytes[index + k]) << (8 * k) }
+        index += width
         return v
     }
 
