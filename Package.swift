@@ -22,12 +22,15 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // Fixed-signature wrappers of SQLite's variadic configuration calls.
+        .systemLibrary(name: "CSQLiteConfig"),
         // Version vectors, merge policies, change log: pure logic plus its SQLite store.
         .target(
             name: "Replication",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteConfig",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

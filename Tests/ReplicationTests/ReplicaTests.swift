@@ -47,6 +47,19 @@ import Testing
                     "UPDATE customer SET name = 'x'"] {
             #expect(throws: DatabaseError.self) { try r.database.write { db in try db.execute(sql: sql) } }
         }
+        // The engine turns triggers off on its connection while the gate is open: they come
+        // back on after an apply, a failed write and a failed apply alike.
+        let peer = try Fixtures.replica(dir, "n2")
+        try peer.write(author: "S2") { tx in _ = try tx.insert("customer", ["center": "C001", "name": "赵六"]) }
+        _ = try Fixtures.sync(peer, to: r)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try r.write(author: "S1") { _ in throw Boom() } }
+        var wrong = try peer.changes(after: 0)
+        wrong.schemaVersion += 1
+        #expect(throws: ReplicationError.self) { try r.apply(wrong, from: peer.id) }
+        for sql in ["UPDATE _rep_customer SET name = 'x'", "DELETE FROM _rep_customer"] {
+            #expect(throws: DatabaseError.self) { try r.database.write { db in try db.execute(sql: sql) } }
+        }
         // A plain sqlite3 connection without the engine cannot write either.
         r.database.releaseMemory()
         let q = try DatabaseQueue(path: dir.appendingPathComponent("n1.sqlite").path)

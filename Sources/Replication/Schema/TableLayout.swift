@@ -1,6 +1,9 @@
 /// A declared table compiled for the engine: fields grouped into merge *slots*. A slot is
 /// one field plus its `.partOf` companions; it carries one clock and merges as a unit.
-public struct TableLayout: Sendable {
+///
+/// A class: the merge path looks a layout up for every incoming record, and copying the
+/// struct retained each of its arrays and strings.
+public final class TableLayout: Sendable {
     public struct Slot: Sendable {
         /// Name of the field that owns the slot.
         public var name: String
@@ -13,8 +16,12 @@ public struct TableLayout: Sendable {
     public let slots: [Slot]
     /// For each field: (slot index, position inside the slot).
     let fieldSlot: [String: (slot: Int, position: Int)]
+    /// The same by field index, in `fields` order: what a storage row's columns hold.
+    let columnSlot: [(slot: Int, position: Int)]
     /// Index of the scope field in `fields`, if scoped by column.
     let scopeField: Int?
+    /// Where the scope field sits in a record state's slots.
+    private let scopeSlot: (slot: Int, position: Int)?
     /// The storage table's statements, built once rather than on every row.
     let sql: StorageSQL
     /// Whether each slot is an add-wins set (read per row by `RowCodec`).
@@ -54,16 +61,20 @@ public struct TableLayout: Sendable {
         }
         self.slots = slots
         self.fieldSlot = map
+        columnSlot = table.fields.map { map[$0.name]! }
         self.sql = StorageSQL(table)
         isSetSlot = slots.map { if case .addWinsSet = $0.policy { return true } else { return false } }
         switch table.scope {
-        case .shared: scopeField = nil
+        case .shared:
+            scopeField = nil
+            scopeSlot = nil
         case .column(let name):
             guard let i = table.fields.firstIndex(where: { $0.name == name }) else {
                 throw fail("scope field \(name) is not declared")
             }
             guard table.fields[i].type == .text else { throw fail("scope field \(name) must be text") }
             scopeField = i
+            scopeSlot = map[name]
         }
         for idx in table.indexes {
             for c in idx where c != "id" && !seen.contains(c) { throw fail("index on unknown field \(c)") }
@@ -72,9 +83,8 @@ public struct TableLayout: Sendable {
 
     /// The center a record belongs to, or nil when shared by all centers.
     func scope(of state: RecordState) -> String? {
-        guard let f = scopeField, let (s, p) = fieldSlot[table.fields[f].name] else { return nil }
-        let v = state.slots[s].values[p]
-        if case .text(let t) = v, !t.isEmpty { return t }
+        guard let (s, p) = scopeSlot, s < state.slots.count, p < state.slots[s].values.count else { return nil }
+        if case .text(let t) = state.slots[s].values[p], !t.isEmpty { return t }
         return nil
     }
 }

@@ -97,12 +97,13 @@ extension Replica {
             var to = maxSeq
             var cut = false
             for (seq, s) in found {
-                if out.count == maxCount || (!out.isEmpty && bytes + s.approximateSize > maxBytes) {
+                let size = s.approximateSize
+                if out.count == maxCount || (!out.isEmpty && bytes + size > maxBytes) {
                     cut = true
                     break
                 }
                 out.append(s)
-                bytes += s.approximateSize
+                bytes += size
                 to = seq
             }
             // A full page from one table means later rows of that table were not read,
@@ -169,11 +170,11 @@ extension Replica {
 
     private func applyInOneTransaction(_ items: [ApplyItem]) throws -> [ApplyResult] {
         let (results, snap) = try database.write { db -> ([ApplyResult], ReplicaDirectory.Snapshot) in
-            try db.cachedStatement(sql: "SELECT gatehouse_gate(1)").execute()
-            defer { _ = try? db.cachedStatement(sql: "SELECT gatehouse_gate(0)").execute() }
-            var r = ReplicaResolver(directory)
-            let results = try items.map { try applyOne($0, db, &r) }
-            return (results, r.snap)
+            try WriteGate.withOpenGate(db) {
+                var r = ReplicaResolver(directory)
+                let results = try items.map { try applyOne($0, db, &r) }
+                return (results, r.snap)
+            }
         }
         directory.adopt(snap)
         return results
@@ -296,35 +297,31 @@ extension Replica {
 extension RecordState {
     /// A rough encoded size, for batch byte bounds.
     public var approximateSize: Int {
-        var n = 32 + id.utf8.count + table.utf8.count + vector.entries.count * 24
-        for s in slots {
-            n += 24
-            for v in s.values {
-                switch v {
+        // By index, not `for s in slots`: binding each slot copied it (a retain and a
+        // release of each of its arrays and strings), and this runs for every record sent.
+        func size(_ values: [Value]) -> Int {
+            var n = 0
+            for i in values.indices {
+                switch values[i] {
                 case .text(let t): n += t.utf8.count + 2
                 case .blob(let b): n += b.count + 2
                 default: n += 9
                 }
             }
-            if let e = s.elements { n += e.count * 32 }
-            for sib in s.siblings {
-                n += 24
-                for v in sib.values {
-                    switch v {
-                    case .text(let t): n += t.utf8.count + 2
-                    case .blob(let b): n += b.count + 2
-                    default: n += 9
-                    }
-                }
-            }
+            return n
+        }
+        var n = 32 + id.utf8.count + table.utf8.count + vector.entries.count * 24
+        for i in slots.indices {
+            n += 24 + size(slots[i].values) + (slots[i].elements?.count ?? 0) * 32
+            for k in slots[i].siblings.indices { n += 24 + size(slots[i].siblings[k].values) }
         }
         return n + history.count * 128
     }
 
     func forEachClock(_ body: (Clock) -> Void) {
-        for s in slots {
-            if let c = s.clock { body(c) }
-            for sib in s.siblings { body(sib.clock) }
+        for i in slots.indices {
+            if let c = slots[i].clock { body(c) }
+            for k in slots[i].siblings.indices { body(slots[i].siblings[k].clock) }
         }
         if let d = deletion { body(d) }
     }
@@ -332,10 +329,13 @@ extension RecordState {
     /// Why this state cannot belong to `layout`, if it cannot.
     func shapeProblem(_ l: TableLayout) -> String? {
         guard slots.count == l.slots.count else { return "expected \(l.slots.count) fields, got \(slots.count)" }
-        for (i, s) in slots.enumerated() {
-            guard s.values.count == l.slots[i].columns.count else { return "field \(l.slots[i].name) has \(s.values.count) values" }
-            if let c = s.clock, !vector.covers(c.dot) { return "field \(l.slots[i].name) written by \(c.dot) beyond the record's vector" }
-            if !s.siblings.isEmpty {
+        // By index: binding each slot to a name copied it, for every incoming record.
+        for i in slots.indices {
+            let width = slots[i].values.count
+            guard width == l.slots[i].columns.count else { return "field \(l.slots[i].name) has \(width) values" }
+            if let c = slots[i].clock, !vector.covers(c.dot) { return "field \(l.slots[i].name) written by \(c.dot) beyond the record's vector" }
+            if !slots[i].siblings.isEmpty {
+                let s = slots[i]
                 guard let c = s.clock, s.elements == nil else { return "field \(l.slots[i].name) has siblings but no winner, or is a set" }
                 var prev: Dot?
                 for sib in s.siblings {

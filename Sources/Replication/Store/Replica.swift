@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import Foundation
 import GRDB
 import Logging
@@ -54,7 +55,12 @@ public final class Replica: Sendable {
         return try Replica(path: path, schema: schema, createAs: nil, options: options)
     }
 
+    /// Process-wide SQLite settings, made before the first connection initializes SQLite
+    /// (later they cannot change, and `sqlite3_config` says so without harm).
+    private static let sqliteConfigured: Bool = gatehouse_sqlite_disable_memstatus() == 0
+
     private init(path: String, schema: ReplicationSchema, createAs: ReplicaID?, options: Options) throws {
+        _ = Replica.sqliteConfigured
         var config = Configuration()
         config.busyMode = .timeout(options.busyTimeout)
         let durable = options.durable
@@ -117,12 +123,12 @@ public final class Replica: Sendable {
     @discardableResult
     public func write<T>(author: String, _ body: (WriteTransaction) throws -> T) throws -> T {
         let (result, snapshot) = try database.write { db -> (T, ReplicaDirectory.Snapshot) in
-            try db.cachedStatement(sql: "SELECT gatehouse_gate(1)").execute()
-            defer { _ = try? db.cachedStatement(sql: "SELECT gatehouse_gate(0)").execute() }
-            let tx = WriteTransaction(replica: self, db: db, author: author)
-            let r = try body(tx)
-            try tx.finish()
-            return (r, tx.resolver.snap)
+            try WriteGate.withOpenGate(db) {
+                let tx = WriteTransaction(replica: self, db: db, author: author)
+                let r = try body(tx)
+                try tx.finish()
+                return (r, tx.resolver.snap)
+            }
         }
         directory.adopt(snapshot)
         return result

@@ -36,18 +36,23 @@ enum RowCodec {
     }
 
     static func encodeClocks(_ s: RecordState, _ layout: TableLayout, _ r: inout ReplicaResolver, _ db: Database) throws -> [UInt8] {
+        // Slots are read by index throughout: binding a slot to a name copied it (a retain
+        // and a release of each of its arrays and strings), once per slot of every record saved.
         var distinct: [Clock] = []
+        distinct.reserveCapacity(2)
         func ref(_ c: Clock?) -> Int {
             guard let c else { return 0 }
             if let i = distinct.firstIndex(of: c) { return i + 1 }
             distinct.append(c)
             return distinct.count
         }
-        let refs = s.slots.map { ref($0.clock) }
+        var refs: [Int] = []
+        refs.reserveCapacity(s.slots.count)
+        for i in s.slots.indices { refs.append(ref(s.slots[i].clock)) }
         let delRef = ref(s.deletion)
         var sibRefs: [(slot: Int, refs: [Int])] = []
-        for (i, slot) in s.slots.enumerated() where !slot.siblings.isEmpty {
-            sibRefs.append((i, slot.siblings.map { ref($0.clock) }))
+        for i in s.slots.indices where !s.slots[i].siblings.isEmpty {
+            sibRefs.append((i, s.slots[i].siblings.map { ref($0.clock) }))
         }
         var w = ByteWriter(capacity: 24 + refs.count)
         w.varint(distinct.count)
@@ -117,12 +122,12 @@ enum RowCodec {
         let deletion = try clock(try rd.int())
         var slots: [SlotState] = []
         slots.reserveCapacity(layout.slots.count)
-        for (i, slot) in layout.slots.enumerated() {
+        for i in layout.slots.indices {
             // Slots added by a later schema have no clock yet.
             let c = i < slotClocks.count ? slotClocks[i] : nil
-            var st = SlotState(values: slot.columns.map { values[$0] }, clock: c)
+            var els: [SetElement]?
             if layout.isSetSlot[i] {
-                var els: [SetElement] = []
+                var list: [SetElement] = []
                 if i < ns {
                     let ne = try rd.int()
                     for _ in 0..<ne {
@@ -130,12 +135,13 @@ enum RowCodec {
                         let nd = try rd.int()
                         var dots: [Dot] = []
                         for _ in 0..<nd { dots.append(Dot(replica: try r.id(try rd.int(), db), counter: try rd.varint())) }
-                        els.append(SetElement(value: v, dots: dots))
+                        list.append(SetElement(value: v, dots: dots))
                     }
                 }
-                st.elements = els
+                els = list
             }
-            slots.append(st)
+            // Built in place: a named slot state appended was copied and destroyed again.
+            slots.append(SlotState(values: layout.slots[i].columns.map { values[$0] }, clock: c, elements: els))
         }
         if !rd.atEnd {
             let n = try rd.int()

@@ -170,12 +170,10 @@ enum Storage {
         stmt.setUncheckedArguments(StatementArguments())  // reset, clear the bindings
         var b = Binder(stmt.sqliteStatement)
         if isNew { b.text(s.id) }
-        var fields = [Value](repeating: .null, count: l.fields.count)
-        for (i, slot) in l.slots.enumerated() {
-            let values = s.slots[i].values
-            for (p, c) in slot.columns.enumerated() where p < values.count { fields[c] = values[p] }
+        // Each column straight from its slot (`columnSlot`), without gathering them first.
+        for (slot, position) in l.columnSlot {
+            if position < s.slots[slot].values.count { b.value(s.slots[slot].values[position]) } else { b.value(.null) }
         }
-        for v in fields { b.value(v) }
         b.blob(vv)
         b.blob(clk)
         b.int(s.deletion == nil ? 0 : 1)

@@ -69,10 +69,17 @@ struct WireWriter {
 
     mutating func alwaysString(_ field: Int, _ s: String) {
         tag(field, 2)
-        var s = s
-        s.withUTF8 { u in
+        // Native strings are contiguous UTF-8: read in place, without the copy `withUTF8` needs.
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { u in
             varint(UInt64(u.count))
             bytes.append(contentsOf: u)
+        }
+        if done == nil {
+            var s = s
+            s.withUTF8 { u in
+                varint(UInt64(u.count))
+                bytes.append(contentsOf: u)
+            }
         }
     }
 
@@ -85,10 +92,22 @@ struct WireWriter {
     /// A length-delimited submessage: the length is written as one byte and widened in
     /// place when the body turns out longer (rare below the record level).
     mutating func message(_ field: Int, _ body: (inout WireWriter) -> Void) {
-        tag(field, 2)
-        let at = bytes.count
-        bytes.append(0)
+        let at = beginMessage(field)
         body(&self)
+        endMessage(at)
+    }
+
+    /// Starts a submessage: its tag and a one-byte length for ``endMessage(_:)`` to fill
+    /// in. The record path uses the pair rather than ``message(_:_:)``: a closure that
+    /// captured a slot or value copied it (retaining its arrays and strings) per field.
+    @inline(__always) mutating func beginMessage(_ field: Int) -> Int {
+        tag(field, 2)
+        bytes.append(0)
+        return bytes.count - 1
+    }
+
+    /// Ends the submessage ``beginMessage(_:)`` started at `at`, writing its length.
+    mutating func endMessage(_ at: Int) {
         let len = bytes.count - at - 1
         if len < 0x80 {
             bytes[at] = UInt8(len)
@@ -115,14 +134,26 @@ struct WireWriter {
                 w.uint(2, e.counter)
             }
         }
-        for slot in s.slots { message(4) { $0.slot(slot) } }
+        for i in s.slots.indices {
+            let at = beginMessage(4)
+            slot(s.slots[i])
+            endMessage(at)
+        }
         if let d = s.deletion { message(5) { $0.clock(d) } }
         for c in s.history { message(6) { $0.conflict(c) } }
     }
 
     mutating func slot(_ s: SlotState) {
-        for v in s.values { message(1) { $0.value(v) } }
-        if let c = s.clock { message(2) { $0.clock(c) } }
+        for i in s.values.indices {
+            let at = beginMessage(1)
+            value(s.values[i])
+            endMessage(at)
+        }
+        if let c = s.clock {
+            let at = beginMessage(2)
+            clock(c)
+            endMessage(at)
+        }
         if let els = s.elements {
             bool(3, true)
             for e in els {
