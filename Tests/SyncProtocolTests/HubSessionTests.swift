@@ -34,7 +34,7 @@ struct HubSessionTests {
         #expect(w.schemaVersion == 7)
         #expect(w.heartbeatIntervalMs == 5000)
         #expect(w.heartbeatLiveness == 3)
-        #expect(w.pushWindow == 4)
+        #expect(w.pushWindow == 8)
         #expect(w.maxMessageBytes == 4 << 20)
         #expect(s.state == .ready)
         #expect(s.node == nodeA)
@@ -201,10 +201,11 @@ struct HubSessionTests {
     @Test("a push beyond the window is out of state")
     func windowExceeded() throws {
         var s = try welcomed()
-        for i in 0..<UInt64(4) {
+        let window = UInt64(SyncLimits.default.pushWindow)
+        for i in 0..<window {
             #expect(s.received(try wire(pushMessage(from: i, to: i + 1)), now: clock.now, directory: directory).errorCode == nil)
         }
-        #expect(s.received(try wire(pushMessage(from: 4, to: 5)), now: clock.now, directory: directory).errorCode == 409)
+        #expect(s.received(try wire(pushMessage(from: window, to: window + 1)), now: clock.now, directory: directory).errorCode == 409)
     }
 
     @Test("412: a PUSH on another schema version is refused whole, nothing applied")

@@ -35,7 +35,8 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
 
     public subscript(replica: ReplicaID) -> UInt64 {
         // Vectors hold a handful of entries (centers' nodes and the hub): linear is fastest.
-        for e in entries where e.replica == replica { return e.counter }
+        // By index: `for e in entries` copied each entry (retaining its replica id).
+        for i in entries.indices where entries[i].replica == replica { return entries[i].counter }
         return 0
     }
 

@@ -159,6 +159,20 @@ enum Storage {
     /// Writes a state. `previous` is the stored state it replaces (nil for a new record).
     static func save(_ s: RecordState, previous: RecordState?, _ l: TableLayout, seq: UInt64, source: Int,
                      _ db: Database, _ r: inout ReplicaResolver) throws {
+        _ = try write(s, previous: previous, onlyIfAbsent: false, l, seq: seq, source: source, db, &r)
+    }
+
+    /// Stores `s` as a new record unless one with its id is already stored (then writes
+    /// nothing and returns false). The merge of a record new here is the incoming state
+    /// itself, so this saves looking the id up first, for every record of a first push or
+    /// a bootstrap; the caller loads and merges only when it returns false.
+    static func insertIfAbsent(_ s: RecordState, _ l: TableLayout, seq: UInt64, source: Int,
+                               _ db: Database, _ r: inout ReplicaResolver) throws -> Bool {
+        try write(s, previous: nil, onlyIfAbsent: true, l, seq: seq, source: source, db, &r)
+    }
+
+    private static func write(_ s: RecordState, previous: RecordState?, onlyIfAbsent: Bool, _ l: TableLayout, seq: UInt64,
+                              source: Int, _ db: Database, _ r: inout ReplicaResolver) throws -> Bool {
         // Bound straight through the C API: building `StatementArguments` and validating
         // them cost more than the insert itself. The bindings mirror GRDB's own (text as
         // a NUL-terminated copy, blobs copied, integers as int64).
@@ -166,7 +180,7 @@ enum Storage {
         let isNew = previous == nil
         let vv = try RowCodec.encodeVector(s.vector, &r, db)
         let clk = try RowCodec.encodeClocks(s, l, &r, db)
-        let stmt = try db.cachedStatement(sql: isNew ? l.sql.insert : l.sql.update)
+        let stmt = try db.cachedStatement(sql: isNew ? (onlyIfAbsent ? l.sql.insertIfAbsent : l.sql.insert) : l.sql.update)
         stmt.setUncheckedArguments(StatementArguments())  // reset, clear the bindings
         var b = Binder(stmt.sqliteStatement)
         if isNew { b.text(s.id) }
@@ -183,10 +197,12 @@ enum Storage {
         b.int(Int64(s.history.count))
         if !isNew { b.text(s.id) }
         try run(stmt, db)
+        if onlyIfAbsent && sqlite3_changes(db.sqliteConnection) == 0 { return false }
         let old = previous?.history ?? []
         if s.history != old {
             for e in s.history where !old.contains(e) { try saveHistoryEntry(e, table: l.name, id: s.id, db) }
         }
+        return true
     }
 
     // MARK: history (settled conflicts)
@@ -267,6 +283,8 @@ struct StorageSQL: Sendable {
     let deletedByID: String
     /// Binds `id, <fields…>, <meta…>`.
     let insert: String
+    /// `insert` that does nothing when the id is already stored.
+    let insertIfAbsent: String
     /// Binds `<fields…>, <meta…>, id`.
     let update: String
 
@@ -277,6 +295,7 @@ struct StorageSQL: Sendable {
         selectByID = "SELECT \(columnList) FROM \(table) WHERE id = ?"
         deletedByID = "SELECT _del FROM \(table) WHERE id = ?"
         insert = "INSERT INTO \(table) (\(columnList)) VALUES (\(Array(repeating: "?", count: names.count + 1).joined(separator: ",")))"
+        insertIfAbsent = insert + " ON CONFLICT(id) DO NOTHING"
         update = "UPDATE \(table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
     }
 }

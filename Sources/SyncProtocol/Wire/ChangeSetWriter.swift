@@ -13,7 +13,8 @@ import Replication
 enum ChangeSetWriter {
     /// The body frame of a PUSH (`messageField` 4) or CHANGES (7) carrying `batch`.
     static func body(_ batch: ChangeBatch, messageField: Int) -> [UInt8] {
-        var w = WireWriter(capacity: 64 + batch.records.reduce(0) { $0 + $1.approximateSize })
+        // A guess, not `approximateSize` again (it walks every value): the array grows if short.
+        var w = WireWriter(capacity: 64 + batch.records.count * 512)
         w.message(messageField) { w in
             w.message(1) { w in
                 w.uint(1, UInt64(UInt32(clamping: batch.schemaVersion)))
@@ -134,16 +135,18 @@ struct WireWriter {
                 w.uint(2, e.counter)
             }
         }
-        for i in s.slots.indices {
-            let at = beginMessage(4)
-            slot(s.slots[i])
-            endMessage(at)
+        s.slots.withUnsafeBufferPointer { slots in
+            for i in slots.indices {
+                let at = beginMessage(4)
+                slot(slots[i])
+                endMessage(at)
+            }
         }
         if let d = s.deletion { message(5) { $0.clock(d) } }
         for c in s.history { message(6) { $0.conflict(c) } }
     }
 
-    mutating func slot(_ s: SlotState) {
+    mutating func slot(_ s: borrowing SlotState) {
         for i in s.values.indices {
             let at = beginMessage(1)
             value(s.values[i])
