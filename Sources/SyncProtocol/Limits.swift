@@ -30,7 +30,7 @@ public struct SyncLimits: Sendable, Hashable {
     /// Intervals without a word before a peer is taken for dead.
     public var heartbeatLiveness: Int
 
-    public init(maxMessageBytes: Int = 4 << 20, maxBatchRecords: Int = 1000, maxBatchBytes: Int = 1 << 20,
+    public init(maxMessageBytes: Int = 4 << 20, maxBatchRecords: Int = 2000, maxBatchBytes: Int = 2 << 20,
                 pushWindow: Int = 8, maxCreditBytes: Int = 64 << 20, maxCreditBatches: Int = 64,
                 heartbeatInterval: Duration = .seconds(5), heartbeatLiveness: Int = 3) {
         precondition(maxMessageBytes > 0 && maxBatchRecords > 0 && maxBatchBytes > 0 && pushWindow > 0)

@@ -1,3 +1,4 @@
+import Foundation
 import Replication
 
 // A PUSH or CHANGES body read straight into `RecordState`s, without building the
@@ -566,13 +567,8 @@ private struct FastDecoder {
 
     private func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
         guard a.count == b.count else { return false }
-        var i = a.lowerBound, k = b.lowerBound
-        while i < a.upperBound {
-            if buf[i] != buf[k] { return false }
-            i += 1
-            k += 1
-        }
-        return true
+        guard let base = buf.baseAddress else { return a.isEmpty }
+        return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
     }
 
     private mutating func clock(_ range: Range<Int>, _ site: Site) throws(ReadFailure) -> Clock {

@@ -13,10 +13,13 @@ struct HubRun: ParsableCommand {
     // For tests that kill and restart processes: a short heartbeat makes nodes notice a
     // restarted hub in a second instead of 15. Not for production (more idle traffic).
     @Option(name: .customLong("heartbeat-ms"), help: .hidden) var heartbeatMilliseconds: Int?
-    // For measuring batch sizes (scripts/bench): the batch bounds this hub announces in
-    // WELCOME instead of the protocol defaults. Hidden: the defaults are what SPEC.md promises.
-    @Option(name: .customLong("max-batch-records"), help: .hidden) var maxBatchRecords: Int?
-    @Option(name: .customLong("max-batch-bytes"), help: .hidden) var maxBatchBytes: Int?
+    // The batch bounds this hub announces in WELCOME (SPEC.md §12): a batch must cross the
+    // slowest center's link within the 15 s heartbeat deadline.
+    @Option(name: .customLong("max-batch-records"),
+            help: "Most records per batch this hub announces (default 2000).") var maxBatchRecords: Int?
+    @Option(name: .customLong("max-batch-bytes"),
+            help: ArgumentHelp("Target size of a batch in bytes (default 2097152).",
+                               discussion: "A batch must reach the hub within the heartbeat deadline (15 s): about 1.2 Mbit/s for the default. Lower both for centers on slower links.")) var maxBatchBytes: Int?
 
     func validate() throws {
         if let h = heartbeatMilliseconds, !(50...60_000).contains(h) { throw ValidationError("--heartbeat-ms is 50 to 60000") }
