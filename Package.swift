@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // Fixed-signature wrappers of SQLite's variadic configuration calls.
         .systemLibrary(name: "CSQLiteConfig"),
+        // glibc's allocator tuning (mallopt), for the sync processes' batch buffers.
+        .systemLibrary(name: "CMalloc"),
         // Version vectors, merge policies, change log: pure logic plus its SQLite store.
         .target(
             name: "Replication",
@@ -57,7 +59,7 @@ let package = Package(
         .target(
             name: "SyncRuntime",
             dependencies: [
-                "Replication", "ServiceDesk", "ZeroMQ", "SyncProtocol",
+                "Replication", "ServiceDesk", "ZeroMQ", "SyncProtocol", "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -43,6 +43,7 @@ public final class HubServer {
 
     /// Serves until SIGINT/SIGTERM (`StopSignal`) or `shouldStop` says so.
     public func run(shouldStop: () -> Bool = { StopSignal.requested }) throws {
+        MemoryTuning.keepBatchBuffers()
         try ZeroMQ.requireCurve()
         let ctx = try ZMQContext()
         defer { ctx.terminate() }

@@ -44,6 +44,7 @@ public final class NodeClient {
     /// Runs until stopped (daemon) or until synchronized (once). Throws for a one-shot
     /// sync that could not finish, with the reason.
     public func run(_ mode: Mode, shouldStop: () -> Bool = { StopSignal.requested }) throws {
+        MemoryTuning.keepBatchBuffers()
         try ZeroMQ.requireCurve()
         let ctx = try ZMQContext()
         defer { ctx.terminate() }
