@@ -170,9 +170,9 @@ extension Replica {
 
     private func applyInOneTransaction(_ items: [ApplyItem]) throws -> [ApplyResult] {
         let (results, snap) = try database.write { db -> ([ApplyResult], ReplicaDirectory.Snapshot) in
-            try WriteGate.withOpenGate(db) {
+            try WriteGate.withOpenGate(db) { gate in
                 var r = ReplicaResolver(directory)
-                let results = try items.map { try applyOne($0, db, &r) }
+                let results = try items.map { try applyOne($0, db, gate, &r) }
                 return (results, r.snap)
             }
         }
@@ -180,7 +180,7 @@ extension Replica {
         return results
     }
 
-    private func applyOne(_ item: ApplyItem, _ db: Database, _ r: inout ReplicaResolver) throws -> ApplyResult {
+    private func applyOne(_ item: ApplyItem, _ db: Database, _ gate: WriteGate, _ r: inout ReplicaResolver) throws -> ApplyResult {
         let (batch, peer, unreadable, admit, alongside) = (item.batch, item.peer, item.unreadable, item.admit, item.alongside)
         guard batch.schemaVersion == schema.version else {
             throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
@@ -201,6 +201,7 @@ extension Replica {
                 }
                 if refusal == nil {
                     remote.forEachClock { hlc.observe($0.hlc) }
+                    gate.willWriteRecord()
                     if try Storage.insertIfAbsent(remote, l, seq: seq + 1, source: peerIdx, db, &r) {
                         seq += 1
                         result.changed += 1

@@ -123,8 +123,8 @@ public final class Replica: Sendable {
     @discardableResult
     public func write<T>(author: String, _ body: (WriteTransaction) throws -> T) throws -> T {
         let (result, snapshot) = try database.write { db -> (T, ReplicaDirectory.Snapshot) in
-            try WriteGate.withOpenGate(db) {
-                let tx = WriteTransaction(replica: self, db: db, author: author)
+            try WriteGate.withOpenGate(db) { gate in
+                let tx = WriteTransaction(replica: self, db: db, author: author, gate: gate)
                 let r = try body(tx)
                 try tx.finish()
                 return (r, tx.resolver.snap)

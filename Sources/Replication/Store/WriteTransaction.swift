@@ -11,14 +11,16 @@ public final class WriteTransaction {
     public let author: String
     let replica: Replica
     var resolver: ReplicaResolver
+    private let gate: WriteGate
     private var counters: LocalCounters?
     private var txClock: Clock?
     private var touched = 0
 
-    init(replica: Replica, db: Database, author: String) {
+    init(replica: Replica, db: Database, author: String, gate: WriteGate) {
         self.replica = replica
         self.db = db
         self.author = author
+        self.gate = gate
         self.resolver = ReplicaResolver(replica.directory)
     }
 
@@ -303,6 +305,7 @@ public final class WriteTransaction {
     private func store(_ s: RecordState, previous: RecordState?, _ l: TableLayout) throws {
         let seq = try nextSeq()
         touched += 1
+        gate.willWriteRecord()
         try Storage.save(s, previous: previous, l, seq: seq, source: 0, db, &resolver)
     }
 }
