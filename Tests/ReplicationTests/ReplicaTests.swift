@@ -47,16 +47,49 @@ import Testing
                     "UPDATE customer SET name = 'x'"] {
             #expect(throws: DatabaseError.self) { try r.database.write { db in try db.execute(sql: sql) } }
         }
-        // The engine turns triggers off on its connection while the gate is open: they come
-        // back on after an apply, a failed write and a failed apply alike.
-        let peer = try Fixtures.replica(dir, "n2")
-        try peer.write(author: "S2") { tx in _ = try tx.insert("customer", ["center": "C001", "name": "赵六"]) }
-        _ = try Fixtures.sync(peer, to: r)
+        // A transaction of `WriteGate.bulkRecords` records goes on with triggers off on the
+        // engine's connection (with the gate function closed, a raw write then passes);
+        // below that they stay on.
         struct Boom: Error {}
-        #expect(throws: Boom.self) { try r.write(author: "S1") { _ in throw Boom() } }
-        var wrong = try peer.changes(after: 0)
-        wrong.schemaVersion += 1
-        #expect(throws: ReplicationError.self) { try r.apply(wrong, from: peer.id) }
+        func rawWritePasses(afterRecords n: Int) throws -> Bool {
+            var passed = false
+            #expect(throws: Boom.self) {
+                try r.database.write { db in
+                    try WriteGate.withOpenGate(db) { gate in
+                        for _ in 0..<n { gate.willWriteRecord() }
+                        try db.execute(sql: "SELECT gatehouse_gate(0)")
+                        passed = (try? db.execute(sql: "UPDATE _rep_customer SET name = name")) != nil
+                        try db.execute(sql: "SELECT gatehouse_gate(1)")
+                    }
+                    throw Boom()  // roll the probe back
+                }
+            }
+            return passed
+        }
+        #expect(try !rawWritePasses(afterRecords: WriteGate.bulkRecords - 1))
+        #expect(try rawWritePasses(afterRecords: WriteGate.bulkRecords))
+        // The triggers come back on after a bulk apply, a failed bulk write and a failed
+        // bulk apply alike.
+        let bulk = WriteGate.bulkRecords + 1
+        let peer = try Fixtures.replica(dir, "n2")
+        try peer.write(author: "S2") { tx in
+            for i in 0..<bulk { _ = try tx.insert("customer", ["center": "C001", "name": .text("赵六\(i)")]) }
+        }
+        let batch = try peer.changes(after: 0, maxCount: 1000)
+        #expect(batch.records.count == bulk)
+        #expect(try r.apply(batch, from: peer.id).changed == bulk)
+        #expect(throws: Boom.self) {
+            try r.write(author: "S1") { tx in
+                for _ in 0..<bulk { _ = try tx.insert("customer", ["center": "C001", "name": "钱七"]) }
+                throw Boom()
+            }
+        }
+        try peer.write(author: "S2") { tx in
+            for i in 0..<bulk { _ = try tx.insert("customer", ["center": "C001", "name": .text("孙八\(i)")]) }
+        }
+        let second = try peer.changes(after: batch.toSeq, maxCount: 1000)
+        #expect(second.records.count == bulk)
+        #expect(throws: Boom.self) { try r.apply(second, from: peer.id, alongside: { _, _ in throw Boom() }) }
         for sql in ["UPDATE _rep_customer SET name = 'x'", "DELETE FROM _rep_customer"] {
             #expect(throws: DatabaseError.self) { try r.database.write { db in try db.execute(sql: sql) } }
         }

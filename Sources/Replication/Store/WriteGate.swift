@@ -37,7 +37,8 @@ final class WriteGate {
         return try body(gate)
     }
 
-    /// Called before each record the transaction writes.
+    /// Called before each record the transaction writes, or tries to (an apply's INSERT
+    /// that finds the record already stored, and merges instead).
     func willWriteRecord() {
         records += 1
         // -1: this SQLite refused to turn triggers off; the guard passes (gate open), only slower.

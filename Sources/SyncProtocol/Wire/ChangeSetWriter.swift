@@ -70,17 +70,10 @@ struct WireWriter {
 
     mutating func alwaysString(_ field: Int, _ s: String) {
         tag(field, 2)
-        // Native strings are contiguous UTF-8: read in place, without the copy `withUTF8` needs.
-        let done: Void? = s.utf8.withContiguousStorageIfAvailable { u in
+        var s = s
+        s.withUTF8 { u in
             varint(UInt64(u.count))
             bytes.append(contentsOf: u)
-        }
-        if done == nil {
-            var s = s
-            s.withUTF8 { u in
-                varint(UInt64(u.count))
-                bytes.append(contentsOf: u)
-            }
         }
     }
 
