@@ -17,9 +17,13 @@ public struct DirectoryConfig: Codable, Sendable, Equatable {
     public var endpoint: String?
     /// The hub's CURVE public key (node).
     public var hubKey: String?
+    /// Created for demonstration (`--demo` at init): the only kind of directory whose
+    /// users may set the business clock (`--now`, `GATEHOUSE_NOW`). Fixed at creation;
+    /// `status` warns about it, and a hub not created this way refuses its records.
+    public var demoClock: Bool
 
     public init(role: DirectoryRole, center: String, name: String, replicaID: String, createdAt: Date,
-                endpoint: String? = nil, hubKey: String? = nil) {
+                endpoint: String? = nil, hubKey: String? = nil, demoClock: Bool = false) {
         self.role = role
         self.center = center
         self.name = name
@@ -27,6 +31,24 @@ public struct DirectoryConfig: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.endpoint = endpoint
         self.hubKey = hubKey
+        self.demoClock = demoClock
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case role, center, name, replicaID, createdAt, endpoint, hubKey, demoClock
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decode(DirectoryRole.self, forKey: .role)
+        center = try c.decode(String.self, forKey: .center)
+        name = try c.decode(String.self, forKey: .name)
+        replicaID = try c.decode(String.self, forKey: .replicaID)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint)
+        hubKey = try c.decodeIfPresent(String.self, forKey: .hubKey)
+        // Directories made before the flag existed are production ones.
+        demoClock = try c.decodeIfPresent(Bool.self, forKey: .demoClock) ?? false
     }
 }
 

@@ -42,12 +42,13 @@ public final class Desk: Sendable {
 
     /// Creates a new node or hub in an empty (or missing) directory.
     public static func create(in dir: DataDirectory, role: DirectoryRole, center: String, name: String,
-                              options: Replica.Options = Replica.Options()) throws -> Desk {
+                              demoClock: Bool = false, options: Replica.Options = Replica.Options()) throws -> Desk {
         let code = try CenterCode.validate(center)
         guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("a center needs a name (--name)") }
         try dir.prepareNew()
         let id = ReplicaID.generate(prefix: role == .hub ? "hub" : code)
-        let config = DirectoryConfig(role: role, center: code, name: name.trimmingWhitespace(), replicaID: id.rawValue, createdAt: Date())
+        let config = DirectoryConfig(role: role, center: code, name: name.trimmingWhitespace(), replicaID: id.rawValue, createdAt: Date(),
+                                     demoClock: demoClock)
         do {
             let replica = try Replica.create(at: dir.databasePath, id: id, schema: DeskSchema.schema, options: options)
             try dir.saveConfig(config)

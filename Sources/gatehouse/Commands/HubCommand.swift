@@ -16,13 +16,14 @@ struct HubInit: ParsableCommand {
     @Option(help: "Where the hub listens.") var bind = "tcp://0.0.0.0:7400"
     @Option(help: "Head office's name.") var name = "总部"
     @OptionGroup var admin: AdminOptions
+    @Flag(help: "A directory for demonstration and tests: its users may set the clock (--now, GATEHOUSE_NOW). Fixed at creation; a hub made without it refuses a demo node's records.") var demo = false
 
     func run() throws {
         try perform {
             let dir = try data.directory
             try Endpoint.validate(bind)
             let password = try admin.password(center: "HQ")
-            let desk = try Desk.create(in: dir, role: .hub, center: "HQ", name: name)
+            let desk = try Desk.create(in: dir, role: .hub, center: "HQ", name: name, demoClock: demo)
             try desk.createAdministrator(id: try admin.id(center: "HQ"), name: admin.adminName, password: password)
             var config = desk.config
             config.endpoint = bind

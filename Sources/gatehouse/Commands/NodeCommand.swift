@@ -20,6 +20,7 @@ struct NodeInit: ParsableCommand {
     @Option(help: "The hub's endpoint, e.g. tcp://hq.example.com:7400 (or later: `node connect`).") var hub: String?
     @Option(name: .customLong("hub-key"), parsing: .unconditional, help: "The hub's CURVE public key (printed by `hub init`).") var hubKey: String?
     @OptionGroup var admin: AdminOptions
+    @Flag(help: "A directory for demonstration and tests: its users may set the clock (--now, GATEHOUSE_NOW). Fixed at creation; a hub made without it refuses a demo node's records.") var demo = false
 
     func validate() throws {
         if (hub == nil) != (hubKey == nil) { throw ValidationError("give --hub and --hub-key together") }
@@ -31,7 +32,7 @@ struct NodeInit: ParsableCommand {
             if let hub { try Endpoint.validate(hub) }
             if let hubKey { try CurveKey.validate(hubKey) }
             let password = try admin.password(center: center)
-            let desk = try Desk.create(in: dir, role: .node, center: center, name: name)
+            let desk = try Desk.create(in: dir, role: .node, center: center, name: name, demoClock: demo)
             try desk.createAdministrator(id: try admin.id(center: center), name: admin.adminName, password: password)
             var config = desk.config
             config.endpoint = hub
