@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "Replication", "ServiceDesk", "ZeroMQ", "SyncRuntime",
+                "Replication", "ServiceDesk", "ZeroMQ", "SyncRuntime", "SyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,6 +79,8 @@ let package = Package(
         // Helpers the end-to-end tests of several targets share (logging in as a staff member).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication", "TestSupport"]),
+        // The deployment files (systemd units, manual pages) and what a packager sees.
+        .testTarget(name: "PackagingTests"),
         .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

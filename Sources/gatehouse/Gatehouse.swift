@@ -11,6 +11,7 @@ struct Gatehouse: ParsableCommand {
             Every command takes --data DIR (or GATEHOUSE_DATA). Writes act as the staff member \
             logged in on that directory (`gatehouse login`), and only as far as their role allows.
             """,
+        version: GatehouseVersion.description,
         subcommands: [
             NodeCommand.self, HubCommand.self, CustomerCommand.self, TicketCommand.self, CallbackCommand.self,
             ParcelCommand.self, CustodyCommand.self, PriceCommand.self, StaffCommand.self, CalendarCommand.self,

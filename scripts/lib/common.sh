@@ -27,6 +27,8 @@ ensure_build_deps() {
     ensure_apt libsqlite3-dev libzmq3-dev protobuf-compiler pkg-config
     # Headless Chromium renders the HTML report in the report tests.
     ensure_apt chromium fonts-noto-cjk
+    # systemd-analyze (and man, which it asks about the units' manual pages) for the packaging tests.
+    ensure_apt systemd man-db
     if ! command -v swift >/dev/null 2>&1; then
         echo "error: Swift toolchain not found (expected at /opt/swift/usr/bin)" >&2
         exit 1
