@@ -13,6 +13,9 @@ public enum ReplicationError: Error, Equatable, CustomStringConvertible {
     case policyViolation(String)
     case conflictNotFound(String)
     case corrupt(String)
+    /// A peer's change set carries a hybrid-logical time further ahead of this replica's
+    /// wall clock than the bound (`Sender.maxClockAheadMillis`); nothing of it was applied.
+    case clockAhead(peer: String, aheadMillis: UInt64, boundMillis: UInt64)
 
     public var description: String {
         switch self {
@@ -28,6 +31,17 @@ public enum ReplicationError: Error, Equatable, CustomStringConvertible {
         case .policyViolation(let m): return m
         case .conflictNotFound(let k): return "no conflict \(k)"
         case .corrupt(let m): return "corrupt replication metadata: \(m)"
+        case .clockAhead(let peer, let ahead, let bound):
+            return "\(peer)'s changes are dated \(Self.duration(ahead)) ahead of this machine's clock (at most \(Self.duration(bound)) is accepted); nothing was applied: set the clock right (NTP) on whichever side is wrong"
         }
+    }
+
+    /// "3 min 20 s", "2 d 4 h": a clock difference for a person.
+    static func duration(_ ms: UInt64) -> String {
+        let s = ms / 1000
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min \(s % 60) s" }
+        if s < 86400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
+        return "\(s / 86400) d \(s % 86400 / 3600) h"
     }
 }

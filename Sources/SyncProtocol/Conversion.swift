@@ -75,6 +75,9 @@ extension Gatehouse_Sync_V1_ChangeSet {
         guard toSeq >= fromSeq else {
             throw .malformed("change set covers (\(fromSeq), \(toSeq)]: to_seq is below from_seq")
         }
+        guard toSeq <= SyncLimits.maxPosition else {
+            throw .malformed("change set covers (\(fromSeq), \(toSeq)]: positions end at 2^63-1")
+        }
         if let e = limits.batchTooLarge(records.count) { throw e }
         var good: [RecordState] = []
         good.reserveCapacity(records.count)
@@ -125,6 +128,7 @@ extension Gatehouse_Sync_V1_RecordState {
                 throw .malformed("version vector names an invalid replica id \"\(e.replica)\"")
             }
             guard e.counter > 0 else { throw .malformed("version vector entry \(r) has counter 0") }
+            guard e.counter <= SyncLimits.maxCounter else { throw .malformed("version vector entry \(r) has counter \(e.counter), above 2^63-1") }
             if let last = pairs.last, !(last.0 < r) {
                 throw .malformed("version vector entries are not strictly sorted by replica (\(last.0) then \(r))")
             }
@@ -261,6 +265,7 @@ extension Gatehouse_Sync_V1_Clock {
     public func decoded(_ what: String = "clock") throws(SyncError) -> Clock {
         guard let r = ReplicaID(rawValue: replica) else { throw .malformed("\(what): invalid replica id \"\(replica)\"") }
         guard counter > 0 else { throw .malformed("\(what): dot counter 0") }
+        guard counter <= SyncLimits.maxCounter else { throw .malformed("\(what): dot counter \(counter), above 2^63-1") }
         return Clock(dot: Dot(replica: r, counter: counter), hlc: HLCTimestamp(rawValue: hlc), author: author)
     }
 }
@@ -275,6 +280,7 @@ extension Gatehouse_Sync_V1_Dot {
     public func decoded(_ what: String = "dot") throws(SyncError) -> Dot {
         guard let r = ReplicaID(rawValue: replica) else { throw .malformed("\(what): invalid replica id \"\(replica)\"") }
         guard counter > 0 else { throw .malformed("\(what): dot counter 0") }
+        guard counter <= SyncLimits.maxCounter else { throw .malformed("\(what): dot counter \(counter), above 2^63-1") }
         return Dot(replica: r, counter: counter)
     }
 }

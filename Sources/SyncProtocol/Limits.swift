@@ -53,6 +53,15 @@ public struct SyncLimits: Sendable, Hashable {
 
     /// The absolute ceiling of a body frame whatever a hub announces: 64 MiB.
     public static let hardMaxMessageBytes = 64 << 20
+
+    /// The largest log position either side accepts from the other (PULL `cursor`, CREDIT
+    /// `applied_seq`, HELLO `log_head`/`pull_cursor`, change set `to_seq`, WELCOME
+    /// `committed_push`, ACK `to_seq`/`committed`): 2^63-1, what SQLite stores in an
+    /// INTEGER. A larger one is malformed (400), never converted.
+    public static let maxPosition = UInt64(Int64.max)
+
+    /// The largest dot or vector counter a record may carry: 2^63-1, likewise.
+    public static let maxCounter = UInt64(Int64.max)
 }
 
 /// How a node waits before reconnecting: exponential, capped, with "equal jitter" (a

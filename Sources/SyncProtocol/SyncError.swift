@@ -6,8 +6,15 @@ public enum SyncErrorCode: UInt32, Sendable, Hashable, CaseIterable, CustomStrin
     /// 401: the CURVE key is not enrolled, was revoked, or does not match the node id or
     /// center the HELLO claims.
     case unauthorized = 401
-    /// 403: a record outside the node's center. Only ever per record, in an ACK.
+    /// 403: a record the sender may not originate (another center's, shared or head-office
+    /// data, a rewrite of what the receiver holds). Only ever per record, in an ACK.
     case forbiddenRecord = 403
+    /// 421: a node and a hub of which one was created for demonstration (its users may set
+    /// the business clock) and the other not: demonstration data never mixes with real data.
+    case demoMismatch = 421
+    /// 425: a change set dated further ahead of the receiver's clock than the bound of
+    /// SPEC §13 (five minutes); nothing of it was applied. Set the clock right.
+    case clockAhead = 425
     /// 409: a message the receiver's state does not allow (e.g. PUSH before WELCOME, a
     /// PUSH that skips log positions, CHANGES beyond the granted credit).
     case outOfState = 409
@@ -26,7 +33,7 @@ public enum SyncErrorCode: UInt32, Sendable, Hashable, CaseIterable, CustomStrin
     /// side). A daemon keeps retrying at the longest backoff; a one-shot sync stops.
     public var needsOperator: Bool {
         switch self {
-        case .unauthorized, .schemaMismatch, .unsupportedProtocol: return true
+        case .unauthorized, .schemaMismatch, .unsupportedProtocol, .demoMismatch, .clockAhead: return true
         default: return false
         }
     }
@@ -37,6 +44,8 @@ public enum SyncErrorCode: UInt32, Sendable, Hashable, CaseIterable, CustomStrin
         case .unauthorized: return "401 unauthorized"
         case .forbiddenRecord: return "403 record out of scope"
         case .outOfState: return "409 out of state"
+        case .demoMismatch: return "421 demonstration and real data do not mix"
+        case .clockAhead: return "425 clock ahead"
         case .schemaMismatch: return "412 schema version mismatch"
         case .tooLarge: return "413 too large"
         case .unsupportedProtocol: return "426 protocol version unsupported"

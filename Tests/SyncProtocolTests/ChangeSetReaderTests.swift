@@ -97,7 +97,7 @@ private struct StateGenerator {
         var pairs: [(ReplicaID, UInt64)] = []
         for r in replicas where chance(0.5) || pairs.isEmpty && r == replicas.last {
             let big = chance(0.1)
-            pairs.append((ReplicaID(rawValue: r)!, big ? UInt64.random(in: 1 << 33 ... UInt64.max, using: &rng) : UInt64(int(1...40))))
+            pairs.append((ReplicaID(rawValue: r)!, big ? UInt64.random(in: 1 << 33 ... SyncLimits.maxCounter, using: &rng) : UInt64(int(1...40))))
         }
         return VersionVector(pairs)
     }
@@ -284,6 +284,9 @@ struct ChangeSetReaderTests {
         let mutations: [M] = [
             { $0.table = "" }, { $0.id = "" }, { $0.table = ""; $0.id = "" },
             { $0.vector[0].replica = "bad id!" }, { $0.vector[0].replica = "" }, { $0.vector[0].counter = 0 },
+            { $0.vector[0].counter = 1 << 63 }, { $0.vector[0].counter = .max },
+            { $0.vector[0].counter = .max; $0.slots[0].clock.counter = .max },
+            { $0.vector[0].counter = SyncLimits.maxCounter; $0.deletion = Gatehouse_Sync_V1_Clock(Clock(dot: Dot(replica: nodeA, counter: 1), hlc: .zero)); $0.deletion.counter = 1 << 63 },
             { $0.vector.reverse() }, { $0.vector.append($0.vector[1]) }, { $0.vector[1].replica = String(repeating: "x", count: 65) },
             { $0.slots[0].clock.counter = 99 }, { $0.slots[0].clock.counter = 0 }, { $0.slots[1].clock.replica = "stranger" },
             { $0.slots[1].clock.replica = "中文" },
@@ -333,6 +336,7 @@ struct ChangeSetReaderTests {
         var cs = Gatehouse_Sync_V1_ChangeSet(good)
         for mutate: (inout Gatehouse_Sync_V1_ChangeSet) -> Void in [
             { $0.origin = "no good" }, { $0.origin = "" }, { $0.origin = "过" }, { $0.toSeq = 3 },
+            { $0.toSeq = 1 << 63 }, { $0.fromSeq = .max; $0.toSeq = .max },
             { $0.records[1].table = "" }, { $0.records[0].slots[0].values = [Gatehouse_Sync_V1_Value()] },
         ] {
             var bad = cs

@@ -407,4 +407,73 @@ struct HubSessionTests {
         #expect(s.received(try wire(.bye("stopping")), now: clock.now, directory: directory) == [.close(reason: nil)])
         #expect(s.state == .awaitingHello)
     }
+
+    @Test("integers from the wire never trap: positions past 2^63-1 are 400, huge credit is clamped")
+    func wireIntegers() throws {
+        // PULL cursor 2^63 (it once trapped converting to SQLite's Int64 and stopped every center).
+        var s = try welcomed()
+        var a = s.received(try wire(pull(cursor: 1 << 63, bytes: 1 << 20, batches: 1)), now: clock.now, directory: directory)
+        #expect(a.errorCode == 400)
+        #expect(!a.contains { if case .markAcknowledged = $0 { true } else { false } })
+        #expect(s.state == .awaitingHello)
+        s = try welcomed()
+        a = s.received(try wire(pull(cursor: .max, bytes: .max, batches: .max)), now: clock.now, directory: directory)
+        #expect(a.errorCode == 400)
+        // The largest position is fine.
+        s = try welcomed()
+        a = s.received(try wire(pull(cursor: UInt64(Int64.max), bytes: 1 << 20, batches: 1)), now: clock.now, directory: directory)
+        #expect(a.errorCode == nil)
+        #expect(a.contains(.markAcknowledged(node: nodeA, upTo: UInt64(Int64.max))))
+        // CREDIT of 2^64-1 bytes (it once overflowed adding to the outstanding credit): clamped.
+        s = try welcomed()
+        _ = s.received(try wire(pull(bytes: 1 << 20, batches: 1)), now: clock.now, directory: directory)
+        a = s.received(try wire(credit(bytes: .max, batches: .max, applied: 0)), now: clock.now, directory: directory)
+        #expect(a.errorCode == nil)
+        #expect(s.credit.bytes == SyncLimits.default.maxCreditBytes)
+        #expect(s.credit.batches == SyncLimits.default.maxCreditBatches)
+        a = s.received(try wire(credit(bytes: .max, batches: .max, applied: .max)), now: clock.now, directory: directory)
+        #expect(a.errorCode == 400)
+        // HELLO's positions, a change set's positions and counters.
+        s = session()
+        var h = hello()
+        if case .hello(var m) = h.kind { m.pullCursor = .max; h = SyncMessage(.hello(m)) }
+        #expect(s.received(try wire(h), now: clock.now, directory: directory).errorCode == 400)
+        s = try welcomed()
+        #expect(s.received(try wire(pushMessage(from: 0, to: 1 << 63)), now: clock.now, directory: directory).errorCode == 400)
+        s = try welcomed()
+        var forged = sampleRecord()
+        forged.vector.raise(nodeA, to: 1 << 63)
+        a = s.received(try wire(pushMessage(from: 0, to: 1, records: [forged])), now: clock.now, directory: directory)
+        #expect(a.applies.first?.records.isEmpty == true, "a record with a counter past 2^63-1 must be rejected, not applied")
+    }
+
+    @Test("a push dated too far ahead is refused whole with 425, which only an operator cures")
+    func clockAhead() throws {
+        var s = try welcomed()
+        _ = s.received(try wire(pushMessage(from: 0, to: 1)), now: clock.now, directory: directory)
+        let e = ReplicationError.clockAhead(peer: "c001-node", aheadMillis: 3 * 86_400_000, boundMillis: 300_000)
+        let a = s.pushFailed(e, toSeq: 1, now: clock.now)
+        #expect(a.errorCode == 425)
+        guard case .error(let m)? = a.sent.first?.kind else { Issue.record("no ERROR"); return }
+        #expect(m.reason.contains("3 d") && m.reason.contains("clock"))
+        #expect(SyncErrorCode.clockAhead.needsOperator)
+    }
+
+    @Test("421: a demonstration node at a real hub, and a real node at a demonstration hub")
+    func demo() throws {
+        var s = session()
+        var h = hello()
+        if case .hello(var m) = h.kind { m.demo = true; h = SyncMessage(.hello(m)) }
+        let a = s.received(try wire(h), now: clock.now, directory: directory)
+        #expect(a.errorCode == 421)
+        #expect(a.contains { if case .close(let r?) = $0 { r.code == .demoMismatch && r.message.contains("--demo") } else { false } })
+        #expect(s.state == .awaitingHello)
+        var demoHub = HubSession<TestInstant>(key: keyA, configuration: HubConfiguration(hubID: hubR, epoch: 42, schemaVersion: 7, demo: true),
+                                              now: clock.now)
+        #expect(demoHub.received(try wire(hello()), now: clock.now, directory: directory).errorCode == 421)
+        let ok = demoHub.received(try wire(h), now: clock.now, directory: directory)
+        guard case .welcome(let w)? = ok.sent.first?.kind else { Issue.record("no WELCOME"); return }
+        #expect(w.demo)
+    }
 }
+

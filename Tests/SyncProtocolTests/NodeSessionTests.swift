@@ -320,4 +320,25 @@ struct NodeSessionTests {
         #expect(a.sent.isEmpty)
         #expect(a.pushExtraction?.maxCount == 4)
     }
+
+    @Test("HELLO says whether the node is a demonstration; a WELCOME of the other kind fails with 421")
+    func demo() throws {
+        var demoConfig = config
+        demoConfig.demo = true
+        var s = NodeSession(configuration: demoConfig, rng: SeededRNG(seed: 1), now: TestInstant.zero)
+        guard case .hello(let h)? = s.connected(now: .zero, local: nil, logHead: 0).sent.first?.kind else { Issue.record("no HELLO"); return }
+        #expect(h.demo)
+        var a = s.received(try wire(welcome()), now: .zero)
+        #expect(a.failure?.code == .demoMismatch)
+        #expect(s.state == .disconnected)
+        // A real node meeting a demonstration hub.
+        var real = session()
+        _ = real.connected(now: .zero, local: nil, logHead: 0)
+        var w = welcome()
+        if case .welcome(var m) = w.kind { m.demo = true; w = SyncMessage(.welcome(m)) }
+        a = real.received(try wire(w), now: .zero)
+        #expect(a.failure?.code == .demoMismatch && a.failure?.message.contains("demonstration") == true)
+        #expect(a.reconnectDelay == Backoff.default.maximum)
+    }
 }
+

@@ -332,6 +332,7 @@ import ZeroMQ
                 w.maxBatchBytes = 1 << 20
                 w.maxCreditBytes = 64 << 20
                 w.maxCreditBatches = 64
+                w.demo = h.demo
                 try router.send([rid] + SyncFraming.encode(SyncMessage(.welcome(w))))
             case .push(let p):
                 var a = Gatehouse_Sync_V1_Ack()

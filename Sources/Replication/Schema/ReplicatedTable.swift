@@ -63,10 +63,14 @@ public struct Field: Sendable {
     public var name: String
     public var type: ColumnType
     public var policy: MergePolicy
-    public init(_ name: String, _ type: ColumnType, _ policy: MergePolicy = .lastWriterWins) {
+    /// Who may write the field. A record created by a side the field does not permit
+    /// carries NULL there (a grant applied for at a center has no approvals yet).
+    public var origin: Authority
+    public init(_ name: String, _ type: ColumnType, _ policy: MergePolicy = .lastWriterWins, origin: Authority = .anyone) {
         self.name = name
         self.type = type
         self.policy = policy
+        self.origin = origin
     }
 }
 
@@ -75,7 +79,8 @@ public enum Scope: Sendable {
     /// Every record goes to every center (price list, work calendar).
     case shared
     /// The named text field holds the center code; NULL there means "shared by all
-    /// centers". The field is fixed at creation.
+    /// centers". The field is fixed at creation: neither a local write nor a peer's change
+    /// moves an existing record to another center.
     case column(String)
 }
 
@@ -99,13 +104,17 @@ public struct ReplicatedTable: Sendable {
     public var appendOnly: Bool
     /// Column lists to index on the storage table, for the domain's queries.
     public var indexes: [[String]]
+    /// Who may create and delete records, and the value rules every receiver checks.
+    public var authority: TableAuthority
 
-    public init(_ name: String, scope: Scope, fields: [Field], appendOnly: Bool = false, indexes: [[String]] = []) {
+    public init(_ name: String, scope: Scope, fields: [Field], appendOnly: Bool = false, indexes: [[String]] = [],
+                authority: TableAuthority = TableAuthority()) {
         self.name = name
         self.scope = scope
         self.fields = fields
         self.appendOnly = appendOnly
         self.indexes = indexes
+        self.authority = authority
     }
 }
 

@@ -21,7 +21,9 @@ public final class TableLayout: Sendable {
     /// Index of the scope field in `fields`, if scoped by column.
     let scopeField: Int?
     /// Where the scope field sits in a record state's slots.
-    private let scopeSlot: (slot: Int, position: Int)?
+    let scopeSlot: (slot: Int, position: Int)?
+    /// The table's value rules, with where their field sits.
+    let valueRules: [(slot: Int, position: Int, rule: ValueRule)]
     /// The storage table's statements, built once rather than on every row.
     let sql: StorageSQL
     /// Whether each slot is an add-wins set (read per row by `RowCodec`).
@@ -76,6 +78,13 @@ public final class TableLayout: Sendable {
             scopeField = i
             scopeSlot = map[name]
         }
+        var rules: [(Int, Int, ValueRule)] = []
+        for rule in table.authority.rules {
+            guard let (s, p) = map[rule.field] else { throw fail("value rule on unknown field \(rule.field)") }
+            guard table.fields[slots[s].columns[p]].type == .text else { throw fail("value rule on \(rule.field), which is not text") }
+            rules.append((s, p, rule))
+        }
+        valueRules = rules
         for idx in table.indexes {
             for c in idx where c != "id" && !seen.contains(c) { throw fail("index on unknown field \(c)") }
         }

@@ -23,6 +23,11 @@ public struct ChangeBatch: Hashable, Sendable {
     }
 }
 
+extension ChangeBatch {
+    /// The latest wall-clock milliseconds of any clock in the batch's records.
+    var latestClockMillis: UInt64 { records.reduce(0) { max($0, $1.latestClockMillis) } }
+}
+
 /// Which records a peer may receive.
 public enum ScopeFilter: Sendable, Equatable {
     /// Everything (the hub's own view, tests).
@@ -116,33 +121,39 @@ extension Replica {
     }
 
     /// Applies a peer's batch in one transaction together with moving that peer's
-    /// cursor. A batch on another schema version is refused whole. Records `admit`
-    /// rejects (returning a reason) are quarantined and the rest still apply.
+    /// cursor. A batch on another schema version is refused whole, and so is one dated
+    /// further ahead of the wall clock than `sender` allows. With a `sender`, every record
+    /// passes the schema's authority rules against what this replica holds
+    /// (``AuthorityCheck``). Records refused by those rules or by `admit` (returning a
+    /// reason) are quarantined and the rest still apply.
     /// `unreadable` are records of the same change set the caller could not even decode
     /// (they failed validation): they are quarantined in the same transaction, so their
     /// trace commits exactly when the cursor moves past them (not repeated in the result).
     /// `alongside` runs last in the same transaction with the result, for the caller's
     /// own bookkeeping (the hub's node registry): one commit, one WAL sync, for both.
     @discardableResult
-    public func apply(_ batch: ChangeBatch, from peer: ReplicaID, unreadable: [Refusal] = [],
+    public func apply(_ batch: ChangeBatch, from peer: ReplicaID, sender: Sender? = nil, unreadable: [Refusal] = [],
                       admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil,
                       alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)? = nil) throws -> ApplyResult {
-        try applyInOneTransaction([ApplyItem(batch, from: peer, unreadable: unreadable, admit: admit, alongside: alongside)])[0]
+        try applyInOneTransaction([ApplyItem(batch, from: peer, sender: sender, unreadable: unreadable, admit: admit,
+                                             alongside: alongside)])[0]
     }
 
     /// One change set for ``apply(_:)-([ApplyItem])``: the arguments of
-    /// ``apply(_:from:unreadable:admit:alongside:)``.
+    /// ``apply(_:from:sender:unreadable:admit:alongside:)``.
     public struct ApplyItem {
         public var batch: ChangeBatch
         public var peer: ReplicaID
+        public var sender: Sender?
         public var unreadable: [Refusal]
         public var admit: ((_ record: RecordState, _ scope: String?) -> String?)?
         public var alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)?
-        public init(_ batch: ChangeBatch, from peer: ReplicaID, unreadable: [Refusal] = [],
+        public init(_ batch: ChangeBatch, from peer: ReplicaID, sender: Sender? = nil, unreadable: [Refusal] = [],
                     admit: ((_ record: RecordState, _ scope: String?) -> String?)? = nil,
                     alongside: ((_ db: Database, _ result: ApplyResult) throws -> Void)? = nil) {
             self.batch = batch
             self.peer = peer
+            self.sender = sender
             self.unreadable = unreadable
             self.admit = admit
             self.alongside = alongside
@@ -151,7 +162,7 @@ extension Replica {
 
     /// Applies several change sets, in order, in one transaction: one commit and one WAL
     /// sync for all of them (group commit). Each applies exactly as
-    /// ``apply(_:from:unreadable:admit:alongside:)`` would; if one fails (another schema
+    /// ``apply(_:from:sender:unreadable:admit:alongside:)`` would; if one fails (another schema
     /// version, a failing `alongside`), the group rolls back and each change set is applied
     /// again in a transaction of its own, so only the failing one is lost (a transaction
     /// that cannot commit at all fails each one alone). Savepoints would isolate them in
@@ -185,6 +196,13 @@ extension Replica {
         guard batch.schemaVersion == schema.version else {
             throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
         }
+        if let bound = item.sender?.maxClockAheadMillis {
+            let wall = wallClock()
+            let latest = batch.latestClockMillis
+            if latest > wall &+ bound {
+                throw ReplicationError.clockAhead(peer: peer.rawValue, aheadMillis: latest - wall, boundMillis: bound)
+            }
+        }
         let peerIdx = try r.index(peer, db)
         let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT counter, hlc, seq FROM _rep_local"))!
         var hlc = HybridLogicalClock(last: HLCTimestamp(rawValue: row[1]))
@@ -192,38 +210,50 @@ extension Replica {
         var result = ApplyResult()
         let now = Int64(wallClock() / 1000)
         for remote in batch.records {
-            let refusal: String?
+            var refusal: String?
             if let l = layouts[remote.table] {
-                if let problem = remote.shapeProblem(l) {
-                    refusal = problem
-                } else {
-                    refusal = admit?(remote, l.scope(of: remote))
-                }
+                refusal = remote.shapeProblem(l) ?? admit?(remote, l.scope(of: remote))
                 if refusal == nil {
-                    remote.forEachClock { hlc.observe($0.hlc) }
-                    gate.willWriteRecord()
-                    if try Storage.insertIfAbsent(remote, l, seq: seq + 1, source: peerIdx, db, &r) {
-                        seq += 1
-                        result.changed += 1
-                        continue
+                    // A record new here takes the fast path (insert without a lookup) once
+                    // it passes the rules as a new record; otherwise they are checked
+                    // against the record held.
+                    let asNew = item.sender.flatMap { AuthorityCheck.refusal(local: nil, remote: remote, merged: remote, layout: l, sender: $0) }
+                    if asNew == nil {
+                        gate.willWriteRecord()  // counted once per record, whether it inserts or merges
+                        if try Storage.insertIfAbsent(remote, l, seq: seq + 1, source: peerIdx, db, &r) {
+                            remote.forEachClock { hlc.observe($0.hlc) }
+                            seq += 1
+                            result.changed += 1
+                            continue
+                        }
                     }
-                    let local = try Storage.load(l, id: remote.id, db, &r)
-                    let outcome = Merge.merge(local: local, remote: remote, layout: l)
-                    if outcome.changed {
-                        seq += 1
-                        try Storage.save(outcome.state, previous: local, l, seq: seq, source: outcome.tookRemote ? peerIdx : 0,
-                                         db, &r)
-                        result.changed += 1
-                        result.newConflicts += outcome.newConflicts
+                    if let local = try Storage.load(l, id: remote.id, db, &r) {
+                        let outcome = Merge.merge(local: local, remote: remote, layout: l)
+                        if outcome.changed, let sender = item.sender {
+                            refusal = AuthorityCheck.refusal(local: local, remote: remote, merged: outcome.state, layout: l, sender: sender)
+                        }
+                        if refusal == nil {
+                            remote.forEachClock { hlc.observe($0.hlc) }
+                            if outcome.changed {
+                                seq += 1
+                                if asNew != nil { gate.willWriteRecord() }
+                                try Storage.save(outcome.state, previous: local, l, seq: seq, source: outcome.tookRemote ? peerIdx : 0,
+                                                 db, &r)
+                                result.changed += 1
+                                result.newConflicts += outcome.newConflicts
+                            } else {
+                                result.unchanged += 1
+                            }
+                            continue
+                        }
                     } else {
-                        result.unchanged += 1
+                        refusal = asNew
                     }
-                    continue
                 }
             } else {
                 refusal = "unknown table \(remote.table)"
             }
-            let reason = refusal!
+            let reason = refusal ?? "refused"
             result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason))
             try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [peer.rawValue, remote.table, remote.id, reason, now])
@@ -322,6 +352,17 @@ extension RecordState {
             for k in slots[i].siblings.indices { n += 24 + size(slots[i].siblings[k].values) }
         }
         return n + history.count * 128
+    }
+
+    /// The latest wall-clock milliseconds of any clock the state carries (its writes, its
+    /// delete, the writes that settled its conflicts).
+    var latestClockMillis: UInt64 {
+        var latest: UInt64 = 0
+        forEachClock { latest = max(latest, $0.hlc.millis) }
+        for e in history {
+            latest = max(latest, e.winner.hlc.millis, e.loser.hlc.millis, e.resolution?.hlc.millis ?? 0)
+        }
+        return latest
     }
 
     func forEachClock(_ body: (Clock) -> Void) {

@@ -226,6 +226,7 @@ public final class WriteTransaction {
     /// from its current value, so `.takeLoser` of a lower stage is refused.
     public func resolveConflict(_ table: String, id: String, field: String, loser: Dot, with resolution: Resolution) throws {
         let l = try replica.layout(table)
+        if l.table.appendOnly { throw ReplicationError.policyViolation("\(table) is append-only; its records cannot change") }
         guard var s = try state(table, id: id) else { throw ReplicationError.recordNotFound(table: table, id: id) }
         let before = s
         let (i, _) = try slotOf(l, field)

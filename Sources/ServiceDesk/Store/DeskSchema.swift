@@ -8,6 +8,23 @@ import Replication
 /// results are flagged for review when edited concurrently; request status only moves
 /// forward as (reopen count, stage); the escalation flag only goes up; timeline events
 /// are append-only.
+///
+/// Authority (issue 14; ARCHITECTURE.md, "The trust boundary"), checked by every receiver
+/// against what it already holds (`AuthorityCheck`):
+/// - A record's center is fixed when it is created. A center's node creates and changes
+///   only its own center's records, never shared ones (NULL center): the calendar, the
+///   shared price list and head office's staff (center `HQ`) come only from head office.
+/// - Head office may write every table (it acts for centers too), except that its own
+///   audit entries are only its own (see below).
+/// - Nothing is deleted through sync except calendar overrides, by head office: the desk
+///   retires records with flags (`active`, `cancelled_at`, `revoked`), never tombstones.
+/// - Staff: a center's staff have center roles (`centerRoles`); the quality department,
+///   operations, company leadership and head office's administrators exist only at the
+///   hub (center `HQ`).
+/// - Data grants: a center applies; only head office writes the approvals
+///   (`quality_by`/`quality_at`, `leadership_by`/`leadership_at`); either side revokes.
+/// - Audit entries are append-only for everybody and each replica writes only its own
+///   chain (`node` is the writer's replica id), of its own center.
 public enum DeskSchema {
     /// Bumped whenever a table or field is added; peers on other versions refuse to sync.
     public static let version = 2
@@ -25,9 +42,18 @@ public enum DeskSchema {
         return [Int(i)]
     }
 
-    static func scoped(_ name: String, _ fields: [Field], appendOnly: Bool = false, indexes: [[String]] = []) -> ReplicatedTable {
+    /// The roles a center's node may give its staff: every role that works at a center,
+    /// and the center's own administrator.
+    public static let centerRoles: [String] = StaffRole.allCases.filter { $0.workplace != .headOffice }.map(\.rawValue)
+
+    /// What most tables allow: either side creates (a center its own center's records),
+    /// nobody deletes.
+    static let kept = TableAuthority(create: .anyone, delete: .nobody)
+
+    static func scoped(_ name: String, _ fields: [Field], appendOnly: Bool = false, indexes: [[String]] = [],
+                       authority: TableAuthority = kept) -> ReplicatedTable {
         ReplicatedTable(name, scope: .column("center"), fields: [Field("center", .text, .appendOnly)] + fields,
-                        appendOnly: appendOnly, indexes: indexes)
+                        appendOnly: appendOnly, indexes: indexes, authority: authority)
     }
 
     public static let tables: [ReplicatedTable] = [
@@ -155,9 +181,9 @@ public enum DeskSchema {
             Field("active", .integer),
         ], indexes: [["code"]]),
         ReplicatedTable("calendar_day", scope: .shared, fields: [
-            Field("kind", .text),
-            Field("name", .text),
-        ]),
+            Field("kind", .text, origin: .headOffice),
+            Field("name", .text, origin: .headOffice),
+        ], authority: TableAuthority(create: .headOffice, delete: .headOffice)),
         scoped("staff", [
             Field("name", .text),
             Field("role", .text),
@@ -168,7 +194,7 @@ public enum DeskSchema {
             // Version 2: the login password as a PBKDF2 hash (Access/PasswordHash.swift),
             // replicated so a center can log its staff in offline.
             Field("password_hash", .text),
-        ]),
+        ], authority: TableAuthority(create: .anyone, delete: .nobody, rules: [.oneOf(field: "role", values: centerRoles, when: .center)])),
         // Issue 6 (schema version 2): the audit trail. Append-only; each node chains its
         // own entries (seq, prev → hash) so `gatehouse audit verify` finds edits and gaps.
         scoped("audit", [
@@ -185,7 +211,8 @@ public enum DeskSchema {
             Field("at", .integer, .appendOnly),
             Field("prev", .text, .appendOnly),
             Field("hash", .text, .appendOnly),
-        ], appendOnly: true, indexes: [["node", "seq"], ["center", "at"], ["staff"], ["record"]]),
+        ], appendOnly: true, indexes: [["node", "seq"], ["center", "at"], ["staff"], ["record"]],
+           authority: TableAuthority(create: .anyone, delete: .nobody, rules: [.writerReplica(field: "node")])),
         // Issue 6: head-office data grants. What a grant covers is fixed at application;
         // each approval is set once; revocation only goes up and, being a separate field,
         // wins over an approval made concurrently elsewhere (a grant acts only unrevoked).
@@ -198,10 +225,10 @@ public enum DeskSchema {
             Field("valid_to", .integer, .appendOnly),
             Field("applied_by", .text, .appendOnly),
             Field("applied_at", .integer, .appendOnly),
-            Field("quality_by", .text),
-            Field("quality_at", .integer, .partOf("quality_by")),
-            Field("leadership_by", .text),
-            Field("leadership_at", .integer, .partOf("leadership_by")),
+            Field("quality_by", .text, origin: .headOffice),
+            Field("quality_at", .integer, .partOf("quality_by"), origin: .headOffice),
+            Field("leadership_by", .text, origin: .headOffice),
+            Field("leadership_at", .integer, .partOf("leadership_by"), origin: .headOffice),
             Field("revoked", .integer, .lifecycle(raisedFlag)),
             Field("revoked_by", .text, .partOf("revoked")),
             Field("revoked_at", .integer, .partOf("revoked")),

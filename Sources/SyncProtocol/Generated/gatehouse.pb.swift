@@ -210,6 +210,9 @@ public nonisolated struct Gatehouse_Sync_V1_Hello: Sendable {
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
   public mutating func clearStatus() {self._status = nil}
 
+  /// the node's data directory was created for demonstration (its users may set the business clock)
+  public var demo: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -257,6 +260,9 @@ public nonisolated struct Gatehouse_Sync_V1_Welcome: Sendable {
 
   /// most outstanding batch credit the hub honours
   public var maxCreditBatches: UInt32 = 0
+
+  /// the hub's data directory was created for demonstration
+  public var demo: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1026,7 +1032,7 @@ nonisolated extension Gatehouse_Sync_V1_Message: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Gatehouse_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}center\0\u{3}schema_version\0\u{3}log_head\0\u{3}known_hub_id\0\u{3}known_hub_epoch\0\u{3}pull_cursor\0\u{1}agent\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}center\0\u{3}schema_version\0\u{3}log_head\0\u{3}known_hub_id\0\u{3}known_hub_epoch\0\u{3}pull_cursor\0\u{1}agent\0\u{1}status\0\u{1}demo\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1043,6 +1049,7 @@ nonisolated extension Gatehouse_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.pullCursor) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.agent) }()
       case 9: try { try decoder.decodeSingularMessageField(value: &self._status) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.demo) }()
       default: break
       }
     }
@@ -1080,6 +1087,9 @@ nonisolated extension Gatehouse_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._status {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     } }()
+    if self.demo != false {
+      try visitor.visitSingularBoolField(value: self.demo, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1093,6 +1103,7 @@ nonisolated extension Gatehouse_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
     if lhs.pullCursor != rhs.pullCursor {return false}
     if lhs.agent != rhs.agent {return false}
     if lhs._status != rhs._status {return false}
+    if lhs.demo != rhs.demo {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1100,7 +1111,7 @@ nonisolated extension Gatehouse_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Gatehouse_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Welcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}hub_id\0\u{3}hub_epoch\0\u{3}schema_version\0\u{3}committed_push\0\u{3}heartbeat_interval_ms\0\u{3}heartbeat_liveness\0\u{3}push_window\0\u{3}max_message_bytes\0\u{3}max_batch_records\0\u{3}max_batch_bytes\0\u{3}max_credit_bytes\0\u{3}max_credit_batches\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}hub_id\0\u{3}hub_epoch\0\u{3}schema_version\0\u{3}committed_push\0\u{3}heartbeat_interval_ms\0\u{3}heartbeat_liveness\0\u{3}push_window\0\u{3}max_message_bytes\0\u{3}max_batch_records\0\u{3}max_batch_bytes\0\u{3}max_credit_bytes\0\u{3}max_credit_batches\0\u{1}demo\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1120,6 +1131,7 @@ nonisolated extension Gatehouse_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftPro
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.maxBatchBytes) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.maxCreditBytes) }()
       case 12: try { try decoder.decodeSingularUInt32Field(value: &self.maxCreditBatches) }()
+      case 13: try { try decoder.decodeSingularBoolField(value: &self.demo) }()
       default: break
       }
     }
@@ -1162,6 +1174,9 @@ nonisolated extension Gatehouse_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftPro
     if self.maxCreditBatches != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxCreditBatches, fieldNumber: 12)
     }
+    if self.demo != false {
+      try visitor.visitSingularBoolField(value: self.demo, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1178,6 +1193,7 @@ nonisolated extension Gatehouse_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftPro
     if lhs.maxBatchBytes != rhs.maxBatchBytes {return false}
     if lhs.maxCreditBytes != rhs.maxCreditBytes {return false}
     if lhs.maxCreditBatches != rhs.maxCreditBatches {return false}
+    if lhs.demo != rhs.demo {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -35,14 +35,18 @@ public struct HubConfiguration: Sendable, Hashable {
     public var limits: SyncLimits
     /// What ERROR 503 asks nodes to wait when the hub shuts down.
     public var retryAfterShutdown: Duration
+    /// The hub's data directory was created for demonstration: it serves only
+    /// demonstration nodes, and a real hub refuses them (SPEC §13.3).
+    public var demo: Bool
 
     public init(hubID: ReplicaID, epoch: UInt64, schemaVersion: Int, limits: SyncLimits = .default,
-                retryAfterShutdown: Duration = .seconds(5)) {
+                retryAfterShutdown: Duration = .seconds(5), demo: Bool = false) {
         self.hubID = hubID
         self.epoch = epoch
         self.schemaVersion = schemaVersion
         self.limits = limits
         self.retryAfterShutdown = retryAfterShutdown
+        self.demo = demo
     }
 }
 
@@ -194,6 +198,9 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         if let r = error as? ReplicationError, case .schemaMismatch(let l, let n) = r {
             return refuse(SyncError(.schemaMismatch, "the hub is on schema version \(l), the push on \(n); nothing was applied"))
         }
+        if let r = error as? ReplicationError, case .clockAhead = r {
+            return refuse(SyncError(.clockAhead, "\(r)"))
+        }
         return refuse(.internalError("the hub could not apply the push (nothing was committed): \(error)"))
     }
 
@@ -269,6 +276,9 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         guard let nodeID = ReplicaID(rawValue: h.nodeID) else {
             return refuse(.malformed("HELLO node id \"\(h.nodeID)\" is not a valid replica id"))
         }
+        guard h.logHead <= SyncLimits.maxPosition, h.pullCursor <= SyncLimits.maxPosition else {
+            return refuse(.malformed("HELLO log_head \(h.logHead) or pull_cursor \(h.pullCursor) is beyond any log position (at most 2^63-1)"))
+        }
         let enrollment: Enrollment?
         let other: String?
         let committedPush: UInt64
@@ -291,6 +301,11 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         } catch {
             return refuse(.internalError("the hub could not read its enrollments: \(error)"))
         }
+        guard h.demo == configuration.demo else {
+            return refuse(SyncError(.demoMismatch, h.demo
+                ? "this node was created for demonstration (--demo: its users may set the business clock) and this hub takes real data only; set the node up anew without --demo"
+                : "this hub was created for demonstration (--demo); it serves demonstration nodes only"))
+        }
         guard Int(h.schemaVersion) == configuration.schemaVersion else {
             return refuse(SyncError(.schemaMismatch, "the hub is on schema version \(configuration.schemaVersion), the node on \(h.schemaVersion); upgrade the older side"))
         }
@@ -311,6 +326,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         w.maxBatchBytes = UInt32(clamping: limits.maxBatchBytes)
         w.maxCreditBytes = UInt64(limits.maxCreditBytes)
         w.maxCreditBatches = UInt32(clamping: limits.maxCreditBatches)
+        w.demo = configuration.demo
         var actions: [HubAction] = []
         if enrollment?.nodeID == nil { actions.append(.bindNode(nodeID, center: h.center)) }
         actions.append(.sessionOpened(node: nodeID, center: h.center, agent: h.agent, status: NodeStatusReport(h.status)))
@@ -353,6 +369,9 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
     }
 
     private mutating func pull(_ p: Gatehouse_Sync_V1_Pull) -> [HubAction] {
+        guard p.cursor <= SyncLimits.maxPosition else {
+            return refuse(.malformed("PULL cursor \(p.cursor) is beyond any log position (at most 2^63-1)"))
+        }
         pulling = true
         cursor = p.cursor
         creditBytes = Int(clamping: min(p.creditBytes, UInt64(limits.maxCreditBytes)))
@@ -372,7 +391,12 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
 
     private mutating func credit(_ c: Gatehouse_Sync_V1_Credit) -> [HubAction] {
         guard pulling else { return refuse(.outOfState("CREDIT before PULL")) }
-        creditBytes = Int(clamping: min(UInt64(creditBytes) + c.bytes, UInt64(limits.maxCreditBytes)))
+        guard c.appliedSeq <= SyncLimits.maxPosition else {
+            return refuse(.malformed("CREDIT applied_seq \(c.appliedSeq) is beyond any log position (at most 2^63-1)"))
+        }
+        // Outstanding credit is clamped (SPEC §5.9), so a sum past 2^64 is simply the maximum.
+        let (bytes, overflow) = UInt64(creditBytes).addingReportingOverflow(c.bytes)
+        creditBytes = Int(clamping: overflow ? UInt64(limits.maxCreditBytes) : min(bytes, UInt64(limits.maxCreditBytes)))
         creditBatches = min(creditBatches + Int(c.batches), limits.maxCreditBatches)
         var actions: [HubAction] = []
         if c.appliedSeq > nodeApplied, c.appliedSeq <= cursor, let node {

@@ -34,10 +34,13 @@ public struct NodeConfiguration: Sendable, Hashable {
     /// Heartbeat before WELCOME says otherwise, and the HELLO timeout (`deadline`).
     public var defaults: SyncLimits
     public var backoff: Backoff
+    /// The node's data directory was created for demonstration (its users may set the
+    /// business clock): it syncs only with a hub created the same way (SPEC §13.3).
+    public var demo: Bool
 
     public init(nodeID: ReplicaID, center: String, schemaVersion: Int, agent: String = "gatehouse",
                 pullWindowBytes: Int = 16 << 20, pullWindowBatches: Int = 8, defaults: SyncLimits = .default,
-                backoff: Backoff = .default) {
+                backoff: Backoff = .default, demo: Bool = false) {
         precondition(pullWindowBytes > 0 && pullWindowBatches > 0)
         self.nodeID = nodeID
         self.center = center
@@ -47,6 +50,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         self.pullWindowBatches = pullWindowBatches
         self.defaults = defaults
         self.backoff = backoff
+        self.demo = demo
     }
 }
 
@@ -184,6 +188,7 @@ where Instant.Duration == Duration {
         }
         h.agent = configuration.agent
         h.status = status.proto
+        h.demo = configuration.demo
         return [send(.hello(h), now)]
     }
 
@@ -293,6 +298,10 @@ where Instant.Duration == Duration {
             let e = SyncError(.schemaMismatch, "the hub sent schema version \(h), this node is on \(l); upgrade the older side")
             return [.fail(e)] + lose(e, sayBye: true, operatorNeeded: true)
         }
+        if let r = error as? ReplicationError, case .clockAhead = r {
+            let e = SyncError(.clockAhead, "\(r)")
+            return [.fail(e)] + lose(e, sayBye: true, operatorNeeded: true)
+        }
         return lose(.internalError("applying the hub's changes failed: \(error)"), sayBye: true)
     }
 
@@ -313,10 +322,19 @@ where Instant.Duration == Duration {
             let e = SyncError(.schemaMismatch, "the hub is on schema version \(w.schemaVersion), this node on \(configuration.schemaVersion); upgrade the older side")
             return [.fail(e)] + lose(e, sayBye: true, operatorNeeded: true)
         }
+        guard w.demo == configuration.demo else {
+            let e = SyncError(.demoMismatch, configuration.demo
+                ? "this node was created for demonstration (--demo) and the hub was not; demonstration data never reaches a real hub"
+                : "the hub was created for demonstration (--demo); a real center's node does not sync with it")
+            return [.fail(e)] + lose(e, sayBye: true, operatorNeeded: true)
+        }
         guard w.heartbeatIntervalMs > 0, w.heartbeatLiveness > 0, w.pushWindow > 0, w.maxMessageBytes > 0,
               w.maxBatchRecords > 0, w.maxBatchBytes > 0, w.maxCreditBatches > 0,
               w.maxCreditBytes >= UInt64(w.maxMessageBytes)
         else { return lose(.malformed("WELCOME announces a zero or inconsistent limit"), sayBye: true) }
+        guard w.committedPush <= SyncLimits.maxPosition else {
+            return lose(.malformed("WELCOME committed_push \(w.committedPush) is beyond any log position (at most 2^63-1)"), sayBye: true)
+        }
         guard w.committedPush <= logHead else {
             let e = SyncError(.outOfState, "the hub has committed this node's log up to \(w.committedPush) but the log ends at \(logHead): this database was restored or replaced; enroll it as a new node")
             return [.fail(e)] + lose(e, sayBye: true, operatorNeeded: true)

@@ -216,6 +216,9 @@ private struct FastDecoder {
         guard head.toSeq >= head.fromSeq else {
             return try failure(.malformed("change set covers (\(head.fromSeq), \(head.toSeq)]: to_seq is below from_seq"))
         }
+        guard head.toSeq <= SyncLimits.maxPosition else {
+            return try failure(.malformed("change set covers (\(head.fromSeq), \(head.toSeq)]: positions end at 2^63-1"))
+        }
         if let e = limits.batchTooLarge(records.count) { return try failure(e) }
 
         var good: [RecordState] = []
@@ -330,6 +333,7 @@ private struct FastDecoder {
                 throw .rejected(.malformed("version vector names an invalid replica id \"\(try string(rr))\""))
             }
             guard counter > 0 else { throw .rejected(.malformed("version vector entry \(rid) has counter 0")) }
+            guard counter <= SyncLimits.maxCounter else { throw .rejected(.malformed("version vector entry \(rid) has counter \(counter), above 2^63-1")) }
             if let last = pairs.last, !(last.0 < rid) {
                 throw .rejected(.malformed("version vector entries are not strictly sorted by replica (\(last.0) then \(rid))"))
             }
@@ -562,6 +566,7 @@ private struct FastDecoder {
             throw .rejected(.malformed("\(site.text): invalid replica id \"\(try string(rr))\""))
         }
         guard counter > 0 else { throw .rejected(.malformed("\(site.text): dot counter 0")) }
+        guard counter <= SyncLimits.maxCounter else { throw .rejected(.malformed("\(site.text): dot counter \(counter), above 2^63-1")) }
         return Dot(replica: rid, counter: counter)
     }
 
@@ -596,6 +601,7 @@ private struct FastDecoder {
             throw .rejected(.malformed("\(site.text): invalid replica id \"\(try string(replica))\""))
         }
         guard counter > 0 else { throw .rejected(.malformed("\(site.text): dot counter 0")) }
+        guard counter <= SyncLimits.maxCounter else { throw .rejected(.malformed("\(site.text): dot counter \(counter), above 2^63-1")) }
         return Clock(dot: Dot(replica: rid, counter: counter), hlc: HLCTimestamp(rawValue: hlc), author: a)
     }
 

@@ -76,7 +76,8 @@ public final class HubServer {
         poller.register(router)
         poller.register(applier.wakeSocket)
         logger.info("hub listening", metadata: ["endpoint": "\(endpoint)", "hub": "\(desk.replica.id)"])
-        let config = HubConfiguration(hubID: desk.replica.id, epoch: try registry.epoch(), schemaVersion: DeskSchema.version, limits: limits)
+        let config = HubConfiguration(hubID: desk.replica.id, epoch: try registry.epoch(), schemaVersion: DeskSchema.version, limits: limits,
+                                      demo: desk.config.demoClock)
         let directory = RegistryDirectory(registry: registry, replica: desk.replica)
         var lastRefresh = clock.now
         var logHead = try desk.replica.localClock().sequence
@@ -201,7 +202,8 @@ public final class HubServer {
                     try desk.replica.markAcknowledged(by: node, upTo: upTo)
                     try registry.record(publicKey: s.key, ["pull_cursor": Int64(upTo), "last_pull_at": NodeRegistry.ms(Date()), "last_seen": NodeRegistry.ms(Date())])
                 case .close(let reason):
-                    let refused = reason?.code == .unauthorized || reason?.code == .schemaMismatch
+                    // Refusals only an operator can cure (key, schema, demo, clock) stay on the status screen.
+                    let refused = reason?.code.needsOperator == true
                     try registry.record(publicKey: s.key, [
                         "state": refused ? "refused" : "offline", "connected_since": nil,
                         "last_error": reason.map { "\($0)" }, "last_error_at": reason.map { _ in NodeRegistry.ms(Date()) },
@@ -234,16 +236,18 @@ public final class HubServer {
         }
     }
 
-    /// What the applier does with a job: merge the batch, keeping out records of other
-    /// centers, and update the registry's view of the node in the same transaction (one
-    /// commit for both, and the refusal log entry exactly when the quarantine rows commit).
+    /// What the applier does with a job: merge the batch, keeping out what a node of its
+    /// center may not originate (`AuthorityCheck`: other centers' records, shared and
+    /// head-office data, rewrites of what the hub holds), and update the registry's view
+    /// of the node in the same transaction (one commit for both, and the refusal log entry
+    /// exactly when the quarantine rows commit).
     static func applyItem(_ job: PushApplier.Job) -> Replica.ApplyItem {
         let (batch, center, key) = (job.batch, job.center, job.key)
         // Unreadable records are quarantined like refused ones (SPEC §5.5).
         let unreadable = job.rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }
-        return Replica.ApplyItem(batch, from: batch.origin, unreadable: unreadable, admit: { _, scope in
-            scope == center ? nil : "record of \(scope.map { "center \($0)" } ?? "data shared by all centers") refused from a node of \(center)"
-        }, alongside: { db, result in
+        // The session checked that the batch is the log of the node bound to the key.
+        return Replica.ApplyItem(batch, from: batch.origin, sender: .centerNode(batch.origin, center: center), unreadable: unreadable,
+                                 alongside: { db, result in
             let refused = unreadable + result.refused
             let now = Date()
             if !refused.isEmpty {

@@ -50,7 +50,8 @@ public final class NodeClient {
         defer { ctx.terminate() }
         let replica = desk.replica
         var session = NodeSession(
-            configuration: NodeConfiguration(nodeID: replica.id, center: desk.center, schemaVersion: DeskSchema.version, defaults: limits),
+            configuration: NodeConfiguration(nodeID: replica.id, center: desk.center, schemaVersion: DeskSchema.version, defaults: limits,
+                                             demo: desk.config.demoClock),
             rng: SystemRandomNumberGenerator(), now: clock.now)
         var socket: ZMQSocket?
         // libzmq's connection events for the socket: the only way to learn that the hub
@@ -114,7 +115,8 @@ public final class NodeClient {
                     if !rejected.isEmpty { logger.warning("hub sent unreadable records", metadata: ["count": "\(rejected.count)"]) }
                     do {
                         // Unreadable records are quarantined, the rest applies (SPEC §5.8).
-                        try replica.apply(batch, from: batch.origin,
+                        // The hub may send only this center's and shared records (SPEC §13).
+                        try replica.apply(batch, from: batch.origin, sender: .hub(batch.origin, servingCenter: desk.center),
                                           unreadable: rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) })
                         try? store.update { st in
                             st.lastPullAt = Date()

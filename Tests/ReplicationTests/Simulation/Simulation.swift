@@ -40,24 +40,23 @@ final class Simulation {
     final class Link {
         let from: Node, to: Node
         let scope: ScopeFilter
-        let admitCenter: String?
+        /// Who the receiver knows the sender to be: its authority rules must never refuse
+        /// what honest replicas send, in any order.
+        let sender: Sender
         var inFlight: [ChangeBatch] = []
         var nextFrom: UInt64 = 0  // sender-side pipelining position
-        init(from: Node, to: Node, scope: ScopeFilter, admitCenter: String?) {
+        init(from: Node, to: Node, scope: ScopeFilter, sender: Sender) {
             self.from = from
             self.to = to
             self.scope = scope
-            self.admitCenter = admitCenter
+            self.sender = sender
         }
         func extract(maxCount: Int, maxBytes: Int) throws -> ChangeBatch {
             try from.replica.changes(after: nextFrom, scope: scope, for: to.replica.id, maxCount: maxCount, maxBytes: maxBytes)
         }
         @discardableResult
         func deliver(_ b: ChangeBatch) throws -> ApplyResult {
-            let center = admitCenter
-            let r = try to.replica.apply(b, from: from.replica.id, admit: center.map { c in
-                { _, scope in scope == c ? nil : "record of \(scope ?? "shared") from a \(c) node" }
-            })
+            let r = try to.replica.apply(b, from: from.replica.id, sender: sender)
             if !r.refused.isEmpty { throw Failure(description: "\(to.name) refused from \(from.name): \(r.refused)") }
             return r
         }
@@ -110,8 +109,10 @@ final class Simulation {
         let n = try Node(dir: dir, name: name, center: center, clock: Fixtures.ManualClock(1_780_000_000_000 + UInt64(g.int(0...2000))))
         nodes.append(n)
         if let center {
-            links.append(Link(from: hub, to: n, scope: .centers([center]), admitCenter: nil))
-            links.append(Link(from: n, to: hub, scope: .all, admitCenter: center))
+            // Wall clocks jump around here: no bound on how far ahead a peer may be.
+            links.append(Link(from: hub, to: n, scope: .centers([center]),
+                              sender: .hub(hub.replica.id, servingCenter: center, maxClockAheadMillis: nil)))
+            links.append(Link(from: n, to: hub, scope: .all, sender: .centerNode(n.replica.id, center: center, maxClockAheadMillis: nil)))
         }
         return n
     }

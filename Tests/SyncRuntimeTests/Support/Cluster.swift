@@ -34,7 +34,7 @@ final class Cluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         hubDir = root.appendingPathComponent("hub").path
         port = Int.random(in: 20000...60000)
-        hubKey = try ok(["hub", "init", "--data", hubDir, "--bind", endpoint]).trimmed
+        hubKey = try ok(["hub", "init", "--data", hubDir, "--bind", endpoint, "--demo"]).trimmed
         try ok(["staff", "add", "--data", hubDir, "--id", "H001", "--name", "总部值班", "--role", "operations"], staff: "H001")
     }
 
@@ -50,6 +50,9 @@ final class Cluster: @unchecked Sendable {
 
     // MARK: - Commands
 
+    /// The business clock of every command: the directories are made with `--demo`, the
+    /// one kind whose users may set it (and a hub refuses a demonstration node unless it
+    /// is one too).
     func env(staff: String) -> [String: String] {
         ["GATEHOUSE_NOW": "2026-11-02 09:00"]
     }
@@ -86,7 +89,7 @@ final class Cluster: @unchecked Sendable {
     func addNode(center: String, name: String? = nil, enroll: Bool = true, as label: String? = nil, addStaff: Bool = true) throws -> Node {
         let dir = root.appendingPathComponent((label ?? center).lowercased()).path
         let key = try ok(["node", "init", "--data", dir, "--center", center, "--name", name ?? "中心\(center)",
-                          "--hub", endpoint, "--hub-key=\(hubKey)"]).trimmed
+                          "--hub", endpoint, "--hub-key=\(hubKey)", "--demo"]).trimmed
         if enroll { try ok(["hub", "enroll", "--data", hubDir, "--center", center, "--key=\(key)"], staff: "H001") }
         if addStaff { try ok(["staff", "add", "--data", dir, "--id", "S001", "--name", "王", "--role", "front-desk"]) }
         let n = Node(center: center, dir: dir, key: key)

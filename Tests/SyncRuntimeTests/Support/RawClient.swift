@@ -41,8 +41,10 @@ final class RawClient {
         return nil
     }
 
-    static func hello(node: String, center: String, schemaVersion: Int) -> SyncMessage {
+    /// A HELLO; `demo` by default, as the `Cluster`'s hub is a demonstration hub.
+    static func hello(node: String, center: String, schemaVersion: Int, demo: Bool = true) -> SyncMessage {
         var h = Gatehouse_Sync_V1_Hello()
+        h.demo = demo
         h.nodeID = node
         h.center = center
         h.schemaVersion = UInt32(schemaVersion)
