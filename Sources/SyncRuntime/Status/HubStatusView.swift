@@ -32,6 +32,10 @@ public struct HubStatusView: Codable, Sendable {
         public var lagging: Bool
         public var health: Health
         public var problems: [Problem]
+        /// The last record the hub refused from this node, with the reason
+        /// (`staff/admin-HQ: staff of center HQ refused from a node of C001`), for the
+        /// problem message.
+        var lastRefusal: String? = nil
         /// A revoked key whose center has another, unrevoked key: history, not an alarm,
         /// and left out of the summary.
         var retired = false
@@ -137,6 +141,12 @@ public struct HubStatusView: Codable, Sendable {
                           refusedRecords: n.refusedRecords, lastError: n.lastError, lastErrorAt: n.lastErrorAt,
                           openConflicts: conflicts, lagging: false, health: .ok, problems: [])
             row.retired = n.isRevoked && centersWithKeys.contains(n.center)
+            if n.refusedRecords > 0, let id = n.replicaID {
+                row.lastRefusal = try replica.read { db in
+                    try String.fetchOne(db, sql: "SELECT tbl || '/' || rid || ': ' || reason FROM _rep_quarantine WHERE peer = ? ORDER BY rowid DESC LIMIT 1",
+                                        arguments: [id])
+                }
+            }
             row.assess(thresholds, now: now)
             rows.append(row)
         }
@@ -191,7 +201,7 @@ extension HubStatusView.Row {
             }
             if Int64(pullLag) >= t.lagCritical { p.append(Problem(.critical, "\(pullLag) hub changes behind")) }
             else if Int64(pullLag) >= t.lagWarning { p.append(Problem(.warning, "\(pullLag) hub changes behind")) }
-            if refusedRecords > 0 { p.append(Problem(.warning, "\(refusedRecords) record(s) refused")) }
+            if refusedRecords > 0 { p.append(Problem(.warning, "\(refusedRecords) record(s) refused" + (lastRefusal.map { "; last: \($0)" } ?? ""))) }
         }
         problems = p
         health = p.map(\.level).max() ?? .ok

@@ -105,6 +105,9 @@ public struct NodeStatusView: Codable, Sendable {
     public var refused: [NodeRefusal]
     /// Records from the hub this node kept out (its quarantine).
     public var quarantined: Int
+    /// The last of them, with the reason (`customer/cu-…: customer records are never
+    /// deleted`), for the problem message.
+    var lastQuarantined: String? = nil
     public var conflicts: Conflicts
     public var database: Database
     public var health: Health
@@ -170,6 +173,11 @@ public struct NodeStatusView: Codable, Sendable {
             conflicts: Conflicts(open: open.count, needsReview: open.filter(\.entry.needsReview).count),
             database: Database(path: directory.databasePath, bytes: bytes), health: .ok, problems: [])
         v.lastContact = lastContact
+        if quarantined > 0 {
+            v.lastQuarantined = try replica.read { db in
+                try String.fetchOne(db, sql: "SELECT tbl || '/' || rid || ': ' || reason FROM _rep_quarantine ORDER BY rowid DESC LIMIT 1")
+            }
+        }
         v.assess(thresholds, now: now)
         return v
     }
@@ -194,7 +202,7 @@ public struct NodeStatusView: Codable, Sendable {
         if pull.behindAtLastContact >= t.lagCritical { p.append(Problem(.critical, "\(pull.behindAtLastContact) hub changes behind at last contact")) }
         else if pull.behindAtLastContact >= t.lagWarning { p.append(Problem(.warning, "\(pull.behindAtLastContact) hub changes behind at last contact")) }
         if !refused.isEmpty { p.append(Problem(.warning, "the hub refused \(refused.count) record(s)")) }
-        if quarantined > 0 { p.append(Problem(.warning, "\(quarantined) record(s) from the hub kept out")) }
+        if quarantined > 0 { p.append(Problem(.warning, "\(quarantined) record(s) from the hub kept out" + (lastQuarantined.map { "; last: \($0)" } ?? ""))) }
         if conflicts.needsReview > 0 { p.append(Problem(.warning, "\(conflicts.needsReview) conflict(s) awaiting review")) }
         problems = p
         health = p.map(\.level).max() ?? .ok

@@ -58,22 +58,24 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Runs a command as `staff`, logged in first when the command needs it (`TestLogin`).
+    /// `environment` overrides the cluster's (e.g. no business clock for a production directory).
     @discardableResult
-    func run(_ args: [String], staff: String = "S001", timeout: Duration = .seconds(120)) throws -> CLIResult {
+    func run(_ args: [String], staff: String = "S001", timeout: Duration = .seconds(120),
+             environment: [String: String] = [:]) throws -> CLIResult {
         let p = TestLogin.prepare(args, staff: staff)
         if let who = p.actAs, let dir = TestLogin.dataDirectory(p.args, env: [:]) {
             try TestLogin.ensure(who, in: dir) { a, input in
-                try gatehouse(a, env: env(staff: who), stdin: input, timeout: timeout, logDirectory: logs).status
+                try gatehouse(a, env: env(staff: who).merging(environment) { $1 }, stdin: input, timeout: timeout, logDirectory: logs).status
             }
         }
-        return try gatehouse(p.args, env: env(staff: staff), stdin: p.stdin, timeout: timeout, logDirectory: logs)
+        return try gatehouse(p.args, env: env(staff: staff).merging(environment) { $1 }, stdin: p.stdin, timeout: timeout, logDirectory: logs)
     }
 
     /// Runs and requires exit 0.
     @discardableResult
-    func ok(_ args: [String], staff: String = "S001", timeout: Duration = .seconds(120),
+    func ok(_ args: [String], staff: String = "S001", timeout: Duration = .seconds(120), environment: [String: String] = [:],
             sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        let r = try run(args, staff: staff, timeout: timeout)
+        let r = try run(args, staff: staff, timeout: timeout, environment: environment)
         guard r.status == 0 else {
             Issue.record("gatehouse \(args.joined(separator: " ")) failed: \(r)", sourceLocation: sourceLocation)
             throw CommandFailed(result: r)
