@@ -1,9 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
     name: "Gatehouse",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
         .library(name: "Replication", targets: ["Replication"]),
@@ -14,6 +14,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        // The web desk (issue 15). Hummingbird without its default traits: no
+        // swift-configuration to build, and form decoding needs no full Foundation.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // libzmq through Debian's libzmq3-dev.
@@ -64,11 +74,36 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The browser front end served by `node run` (the desk) and `hub run` (the console):
+        // Views/ are pure view models, Server/ the HTTP plumbing, Resources/ the templates
+        // and static files.
+        .target(
+            name: "WebDesk",
+            dependencies: [
+                "ServiceDesk", "SyncRuntime", "Replication",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/templates"), .copy("Resources/static")]
+        ),
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "Replication", "ServiceDesk", "ZeroMQ", "SyncRuntime", "SyncProtocol",
+                "Replication", "ServiceDesk", "ZeroMQ", "SyncRuntime", "SyncProtocol", "WebDesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,6 +116,7 @@ let package = Package(
         .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication", "TestSupport"]),
         // The deployment files (systemd units, manual pages) and what a packager sees.
         .testTarget(name: "PackagingTests"),
+        .testTarget(name: "WebDeskTests", dependencies: ["WebDesk", "ServiceDesk", "Replication", "TestSupport"]),
         .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

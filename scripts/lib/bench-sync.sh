@@ -53,7 +53,7 @@ PY
     # GATEHOUSE_BENCH_HUB_ARGS: extra `hub run` options, e.g. "--max-batch-records 4000"
     # to measure other batch bounds than the protocol defaults.
     # shellcheck disable=SC2086
-    /usr/bin/time -f "%M %U %S" -o "$work/hub.mem" "$gh" hub run --data "$work/hub" ${GATEHOUSE_BENCH_HUB_ARGS:-} 2>"$work/hub.log" &
+    /usr/bin/time -f "%M %U %S" -o "$work/hub.mem" "$gh" hub run --data "$work/hub" --http 127.0.0.1:0 ${GATEHOUSE_BENCH_HUB_ARGS:-} 2>"$work/hub.log" &
     hub_pid=$!
     sleep 1
     # The hub's CPU during the push alone, from its /proc stat (clock ticks).

@@ -4,6 +4,7 @@ import Logging
 import ServiceDesk
 import SyncProtocol
 import SyncRuntime
+import WebDesk
 
 struct HubRun: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the hub's sync server until SIGINT/SIGTERM.")
@@ -17,6 +18,7 @@ struct HubRun: ParsableCommand {
     // slowest center's link within the 15 s heartbeat deadline.
     @Option(name: .customLong("max-batch-records"),
             help: "Most records per batch this hub announces (default 2000).") var maxBatchRecords: Int?
+    @OptionGroup(title: "Web console") var web: WebOptions
     @Option(name: .customLong("max-batch-bytes"),
             help: ArgumentHelp("Target size of a batch in bytes (default 2097152).",
                                discussion: "A batch must reach the hub within the heartbeat deadline (15 s): about 1.2 Mbit/s for the default. Lower both for centers on slower links.")) var maxBatchBytes: Int?
@@ -38,6 +40,8 @@ struct HubRun: ParsableCommand {
             if let n = maxBatchRecords { limits.maxBatchRecords = n }
             if let b = maxBatchBytes { limits.maxBatchBytes = b }
             let server = try HubServer(directory: try data.directory, endpoint: bind, limits: limits)
+            let console = try WebServing.start(.console, web, try data.directory)
+            defer { console.stop() }
             try server.run()
         }
     }
@@ -48,12 +52,16 @@ struct NodeRun: ParsableCommand {
         commandName: "run", abstract: "Run the node's sync daemon: follows local writes, survives hub outages, stops on SIGINT/SIGTERM.")
     @OptionGroup var data: DataOptions
     @Flag(help: "Log every session event.") var verbose = false
+    @OptionGroup(title: "Web desk") var web: WebOptions
 
     func run() throws {
         try perform {
             LoggingSetup.bootstrap(verbose: verbose)
             StopSignal.install()
-            try NodeClient(directory: try data.directory).run(.daemon)
+            let client = try NodeClient(directory: try data.directory)
+            let desk = try WebServing.start(.desk, web, try data.directory)
+            defer { desk.stop() }
+            try client.run(.daemon)
         }
     }
 }

@@ -57,6 +57,8 @@ final class StatusLab: @unchecked Sendable {
 
     private func environment(_ staff: String?) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
+        // Daemons serve the web desk too: on a free port each, so tests run side by side.
+        if env["GATEHOUSE_HTTP"] == nil { env["GATEHOUSE_HTTP"] = "127.0.0.1:0" }
         env["GATEHOUSE_DATA"] = nil
         env["GATEHOUSE_NOW"] = nil
         _ = staff

@@ -4,8 +4,8 @@ import Testing
 /// The built `gatehouse` binary: GATEHOUSE_BIN (set by scripts/test), else `gatehouse`
 /// next to the test bundle in the build directory (the approach of ServiceDeskTests'
 /// end-to-end tests), so a plain `swift test` finds it too.
-enum GatehouseBinary {
-    static let url: URL? = {
+public enum GatehouseBinary {
+    public static let url: URL? = {
         let fm = FileManager.default
         if let p = ProcessInfo.processInfo.environment["GATEHOUSE_BIN"], !p.isEmpty { return URL(fileURLWithPath: p) }
         var dirs: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
@@ -27,35 +27,43 @@ enum GatehouseBinary {
     }()
 }
 
-struct BinaryMissing: Error, CustomStringConvertible {
-    var description: String { "the gatehouse binary was not found: build it, or set GATEHOUSE_BIN" }
+public struct BinaryMissing: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "the gatehouse binary was not found: build it, or set GATEHOUSE_BIN" }
 }
 
-struct ProcessTimedOut: Error, CustomStringConvertible {
-    var command: String
-    var description: String { "\(command) did not finish in time and was killed" }
+public struct ProcessTimedOut: Error, CustomStringConvertible {
+    public var command: String
+    public init(command: String) { self.command = command }
+    public var description: String { "\(command) did not finish in time and was killed" }
 }
 
 /// What a finished command printed.
-struct CLIResult: CustomStringConvertible {
-    var status: Int32
-    var out: String
-    var err: String
-    var description: String { "exit \(status)\nstdout: \(out)\nstderr: \(err)" }
-    var trimmed: String { out.trimmingCharacters(in: .whitespacesAndNewlines) }
+public struct CLIResult: CustomStringConvertible, Sendable {
+    public var status: Int32
+    public var out: String
+    public var err: String
+    public init(status: Int32, out: String, err: String) {
+        self.status = status
+        self.out = out
+        self.err = err
+    }
+    public var description: String { "exit \(status)\nstdout: \(out)\nstderr: \(err)" }
+    public var trimmed: String { out.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
 /// A `gatehouse` process in the background (hub run, node run, a sync to be killed).
 /// stdout and stderr go to files, so a chatty child can never block on a full pipe.
 /// Killed (SIGKILL) when released if still running.
-final class Spawned: @unchecked Sendable {
-    let process = Process()
-    let args: [String]
-    let outURL: URL
-    let errURL: URL
+public final class Spawned: @unchecked Sendable {
+    public let process = Process()
+    public let args: [String]
+    public let outURL: URL
+    public let errURL: URL
 
-    init(_ args: [String], env: [String: String] = [:], stdin: String? = nil, logDirectory: URL) throws {
-        guard let bin = GatehouseBinary.url else { throw BinaryMissing() }
+    /// Starts `gatehouse args` (or `executable`, another copy of it).
+    public init(_ args: [String], env: [String: String] = [:], stdin: String? = nil, logDirectory: URL, executable: URL? = nil) throws {
+        guard let bin = executable ?? GatehouseBinary.url else { throw BinaryMissing() }
         self.args = args
         let tag = UUID().uuidString.prefix(8)
         outURL = logDirectory.appendingPathComponent("\(args.prefix(2).joined(separator: "-"))-\(tag).out")
@@ -65,6 +73,8 @@ final class Spawned: @unchecked Sendable {
         process.executableURL = bin
         process.arguments = args
         var environment = ProcessInfo.processInfo.environment
+        // Daemons serve the web desk too: on a free port each, so tests run side by side.
+        if environment["GATEHOUSE_HTTP"] == nil { environment["GATEHOUSE_HTTP"] = "127.0.0.1:0" }
         for (k, v) in env { environment[k] = v }
         process.environment = environment
         if let stdin {
@@ -82,31 +92,31 @@ final class Spawned: @unchecked Sendable {
 
     deinit { kill() }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var stdout: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var stdout: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
 
     /// The kernel's view of the process (state, signal masks), for failure messages.
-    var procStatus: String {
+    public var procStatus: String {
         let s = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? "(no /proc entry)"
         return s.split(separator: "\n").filter { $0.hasPrefix("State") || $0.hasPrefix("Sig") || $0.hasPrefix("Shd") }.joined(separator: "; ")
     }
 
     /// Sends `sig` if the process still runs (SIGKILL by default).
-    func signal(_ sig: Int32) {
+    public func signal(_ sig: Int32) {
         if process.isRunning { Foundation.kill(process.processIdentifier, sig) }
     }
 
     /// SIGKILL and reap.
-    func kill() {
+    public func kill() {
         signal(SIGKILL)
         _ = waitExit(timeout: .seconds(10))
     }
 
     /// Waits at most `timeout` for the process to exit; its status, or nil if still running.
     @discardableResult
-    func waitExit(timeout: Duration) -> Int32? {
+    public func waitExit(timeout: Duration) -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline { return nil }
@@ -116,7 +126,7 @@ final class Spawned: @unchecked Sendable {
     }
 
     /// Waits until stderr contains `text` (true), the process exits or `timeout` passes (false).
-    func waitForLog(_ text: String, timeout: Duration) -> Bool {
+    public func waitForLog(_ text: String, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if stderr.contains(text) { return true }
@@ -128,7 +138,7 @@ final class Spawned: @unchecked Sendable {
 }
 
 /// Runs `gatehouse args` to completion, killing it after `timeout`.
-func gatehouse(_ args: [String], env: [String: String] = [:], stdin: String? = nil, timeout: Duration = .seconds(120),
+public func gatehouse(_ args: [String], env: [String: String] = [:], stdin: String? = nil, timeout: Duration = .seconds(120),
                logDirectory: URL) throws -> CLIResult {
     let p = try Spawned(args, env: env, stdin: stdin, logDirectory: logDirectory)
     defer {
@@ -143,7 +153,7 @@ func gatehouse(_ args: [String], env: [String: String] = [:], stdin: String? = n
 }
 
 /// Polls `condition` until it holds or `timeout` passes; never hangs a test.
-func eventually(within timeout: Duration, every interval: Double = 0.05, _ condition: () throws -> Bool) rethrows -> Bool {
+public func eventually(within timeout: Duration, every interval: Double = 0.05, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }
@@ -153,6 +163,6 @@ func eventually(within timeout: Duration, every interval: Double = 0.05, _ condi
 }
 
 /// A test knob from the environment.
-func envInt(_ name: String, default value: Int) -> Int {
+public func envInt(_ name: String, default value: Int) -> Int {
     ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? value
 }
