@@ -25,12 +25,27 @@ ensure_apt() {
 
 ensure_build_deps() {
     ensure_apt libsqlite3-dev libzmq3-dev protobuf-compiler pkg-config
-    # Headless Chromium renders the HTML report in the report tests.
-    ensure_apt chromium fonts-noto-cjk
+    # Headless Chromium renders the HTML report in the report tests and runs the web
+    # desk's browser tests; Noto CJK so pages and screenshots show Chinese; openssl makes
+    # the HTTPS test's certificate.
+    ensure_apt chromium fonts-noto-cjk openssl
     # systemd-analyze (and man, which it asks about the units' manual pages) for the packaging tests.
     ensure_apt systemd man-db
     if ! command -v swift >/dev/null 2>&1; then
         echo "error: Swift toolchain not found (expected at /opt/swift/usr/bin)" >&2
         exit 1
     fi
+}
+
+# Playwright for Python (PyPI) drives Debian's chromium through executable_path: no
+# browser download (Tests/Browser/conftest.py).
+PLAYWRIGHT_VERSION=1.65.3
+ensure_browser_test_deps() {
+    if python3 -c "import playwright, pytest; from importlib.metadata import version; assert version('playwright') == '$PLAYWRIGHT_VERSION'" 2>/dev/null; then
+        return 0
+    fi
+    echo "installing: playwright==$PLAYWRIGHT_VERSION pytest (PyPI)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "playwright==$PLAYWRIGHT_VERSION" pytest 2>&1 \
+        | grep -v "Running pip as the 'root' user" >&2 || true
+    python3 -c "import playwright, pytest" || { echo "error: could not install playwright from PyPI" >&2; exit 1; }
 }

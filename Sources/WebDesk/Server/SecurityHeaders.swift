@@ -6,7 +6,8 @@ import Hummingbird
 ///   inline script, no other origin (the center is offline anyway), no framing
 ///   (`frame-ancestors 'none'`), forms post only back to the desk.
 /// - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` (older browsers),
-///   `Referrer-Policy: no-referrer` (lookup URLs hold phone numbers).
+///   `Referrer-Policy: same-origin` (lookup URLs hold phone numbers: they never leave
+///   the desk; `no-referrer` would make browsers send `Origin: null` with our own forms).
 /// - Pages are `Cache-Control: no-store`: they show personal data on shared desk PCs.
 ///   Static files are cached (their URLs carry a content hash).
 /// - `Strict-Transport-Security` when served over HTTPS.
@@ -20,7 +21,7 @@ public enum SecurityHeaders {
         response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("X-Frame-Options")!] = "DENY"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
         response.headers[.init("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=()"
         response.headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
