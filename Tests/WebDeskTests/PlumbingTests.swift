@@ -117,6 +117,10 @@ import Testing
         let r = try s.http.get("/metrics")
         #expect(r.status == 200, "\(r)")
         #expect(r.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        // The node's status gauges, set from its status at the scrape, and the HTTP requests.
+        #expect(r.body.contains("# HELP gatehouse_node_push_pending "), "\(r.body.prefix(2000))")
+        #expect(r.body.contains("gatehouse_node_session_state{state=\"never\"} 1"), "\(r.body.prefix(2000))")
+        #expect(r.body.contains("gatehouse_node_conflicts_open 0"))
     }
 
     @Test func theListenerIsRecordedForStatusAndRemovedAtStop() throws {

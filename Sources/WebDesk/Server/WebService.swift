@@ -57,7 +57,8 @@ public final class WebService: Sendable {
         let config = try options.directory.loadConfig()
         let app = WebApp(site: options.site, centerName: config.name, directory: options.directory, renderer: renderer,
                          tls: options.listen.usesTLS,
-                         metrics: MetricsEndpoint(registry: options.registry, token: options.metricsToken, refresh: {}),
+                         metrics: MetricsEndpoint(registry: options.registry, token: options.metricsToken,
+                                                  refresh: statusRefresh(options.site, options.directory, options.registry)),
                          logger: logger)
         let server = try WebServer.start(app.router(), listen: options.listen, logger: logger)
         let security: String = switch options.listen.security {
@@ -67,6 +68,18 @@ public final class WebService: Sendable {
         }
         try? WebListenerRecord(url: server.url, security: security).save(in: options.directory)
         return WebService(server: server, directory: options.directory)
+    }
+
+    /// Sets the status gauges from the data directory's status before a scrape.
+    static func statusRefresh(_ site: Site, _ directory: DataDirectory, _ registry: PrometheusCollectorRegistry)
+        -> @Sendable () async throws -> Void {
+        let metrics = StatusMetrics(registry: registry)
+        return {
+            switch site {
+            case .desk: metrics.record(try NodeStatusView.read(directory))
+            case .console: metrics.record(try HubStatusView.read(directory))
+            }
+        }
     }
 
     /// Stops serving (requests in flight finish) and removes the `web.json` record.
