@@ -52,6 +52,15 @@ public struct ZAPDenial: Sendable, Equatable {
     public var mechanism: String
     /// Why it was refused; also sent to the client as the ZAP status text.
     public var reason: String
+
+    /// A refusal, e.g. to report one from an in-memory stand-in for a real connection.
+    public init(publicKey: String?, address: String, domain: String, mechanism: String, reason: String) {
+        self.publicKey = publicKey
+        self.address = address
+        self.domain = domain
+        self.mechanism = mechanism
+        self.reason = reason
+    }
 }
 
 /// The ZeroMQ Authentication Protocol handler (RFC 27/ZAP) that admits CURVE clients whose

@@ -24,10 +24,31 @@ public final class ZMQContext: @unchecked Sendable {
     private let state = Locked(false)  // true once terminated
 
     /// Creates a context (`zmq_ctx_new`).
-    public init() throws {
+    ///
+    /// - Parameters:
+    ///   - ioThreads: libzmq's I/O threads (`ZMQ_IO_THREADS`, default 1), which do the
+    ///     network work and CURVE's encryption for every socket of the context.
+    ///   - maxSockets: the most sockets the context may hold (`ZMQ_MAX_SOCKETS`, default
+    ///     1023). Connections are not sockets: a ROUTER holds any number of them, each one
+    ///     a file descriptor.
+    public init(ioThreads: Int? = nil, maxSockets: Int? = nil) throws {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
         self.handle = handle
+        // Both must be set before the first socket exists.
+        if let ioThreads, zmq_ctx_set(handle, ZMQ_IO_THREADS, Int32(clamping: ioThreads)) != 0 {
+            let error = ZMQError.last("zmq_ctx_set(ZMQ_IO_THREADS)")
+            zmq_ctx_term(handle)
+            throw error
+        }
+        if let maxSockets, zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, Int32(clamping: maxSockets)) != 0 {
+            let error = ZMQError.last("zmq_ctx_set(ZMQ_MAX_SOCKETS)")
+            zmq_ctx_term(handle)
+            throw error
+        }
     }
+
+    /// The most sockets this context may hold (`ZMQ_MAX_SOCKETS`).
+    public var maxSockets: Int { Int(zmq_ctx_get(handle, ZMQ_MAX_SOCKETS)) }
 
     deinit { terminate() }
 

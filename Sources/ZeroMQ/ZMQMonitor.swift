@@ -10,6 +10,10 @@ public struct ZMQMonitorEvent: Sendable, Equatable {
         case handshakeFailedAuth
         case handshakeFailedProtocol
         case handshakeFailedNoDetail
+        /// A listener accepted a connection (`value`: its file descriptor).
+        case accepted
+        /// A listener could not accept a connection (`value`: the errno, e.g. EMFILE).
+        case acceptFailed
         case other(UInt16)
     }
     public var kind: Kind
@@ -21,13 +25,15 @@ public struct ZMQMonitorEvent: Sendable, Equatable {
 extension ZMQSocket {
     /// Starts monitoring this socket's connection events on a new PAIR socket that the
     /// caller owns (same thread as this socket) and reads with `ZMQMonitorEvent.read(from:)`.
-    /// `name` must be unique in the context.
-    public func monitor(name: String) throws -> ZMQSocket {
+    /// `name` must be unique in the context. With `listener`, a bound socket also reports
+    /// each connection it accepts and each it fails to accept (out of file descriptors).
+    public func monitor(name: String, listener: Bool = false) throws -> ZMQSocket {
         let handle = try liveHandle("zmq_socket_monitor")
         let endpoint = "inproc://monitor.\(name)"
-        let events: Int32 = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED
+        var events: Int32 = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED
             | ZMQ_EVENT_CLOSED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
             | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+        if listener { events |= ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED }
         guard zmq_socket_monitor(handle, endpoint, events) == 0 else {
             throw ZMQError(code: zmq_errno(), operation: "zmq_socket_monitor")
         }
@@ -56,6 +62,8 @@ extension ZMQMonitorEvent {
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: kind = .handshakeFailedAuth
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: kind = .handshakeFailedProtocol
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: kind = .handshakeFailedNoDetail
+        case ZMQ_EVENT_ACCEPTED: kind = .accepted
+        case ZMQ_EVENT_ACCEPT_FAILED: kind = .acceptFailed
         default: kind = .other(event)
         }
         return ZMQMonitorEvent(kind: kind, value: value, endpoint: String(decoding: m.frames[1], as: UTF8.self))

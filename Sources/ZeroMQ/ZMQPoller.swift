@@ -15,7 +15,8 @@ public struct ZMQPollEvents: OptionSet, Sendable, Hashable {
     public static let error = ZMQPollEvents(rawValue: Int16(ZMQ_POLLERR))
 }
 
-/// Waits on several sockets at once (`zmq_poll`). Like its sockets, a poller belongs to one thread.
+/// Waits on several sockets, and plain file descriptors, at once (`zmq_poll`). Like its
+/// sockets, a poller belongs to one thread.
 ///
 /// ```swift
 /// var poller = ZMQPoller()
@@ -26,36 +27,53 @@ public struct ZMQPollEvents: OptionSet, Sendable, Hashable {
 /// }
 /// ```
 public struct ZMQPoller {
-    /// A socket that is ready, and for what.
+    /// A socket (or file descriptor) that is ready, and for what.
     public struct Ready {
-        /// The ready socket.
-        public let socket: ZMQSocket
+        /// The ready socket; nil for a file descriptor.
+        public let socket: ZMQSocket?
+        /// The ready file descriptor; nil for a socket.
+        public let fileDescriptor: Int32?
         /// Its position in registration order.
         public let index: Int
         /// The events that are ready (a subset of those registered).
         public let events: ZMQPollEvents
     }
 
-    private var entries: [(socket: ZMQSocket, events: ZMQPollEvents)] = []
+    private var entries: [(socket: ZMQSocket?, fd: Int32, events: ZMQPollEvents)] = []
 
     /// An empty poller.
     public init() {}
 
     /// The registered sockets, in registration order.
-    public var sockets: [ZMQSocket] { entries.map(\.socket) }
+    public var sockets: [ZMQSocket] { entries.compactMap(\.socket) }
 
     /// Watches `socket` for `events`; registering it again replaces its events.
     public mutating func register(_ socket: ZMQSocket, for events: ZMQPollEvents = .readable) {
         if let index = entries.firstIndex(where: { $0.socket === socket }) {
             entries[index].events = events
         } else {
-            entries.append((socket, events))
+            entries.append((socket, 0, events))
+        }
+    }
+
+    /// Watches a plain file descriptor (a pipe, an eventfd) for `events`: how another
+    /// thread can wake a poll without a socket of its own.
+    public mutating func register(fileDescriptor fd: Int32, for events: ZMQPollEvents = .readable) {
+        if let index = entries.firstIndex(where: { $0.socket == nil && $0.fd == fd }) {
+            entries[index].events = events
+        } else {
+            entries.append((nil, fd, events))
         }
     }
 
     /// Stops watching `socket`.
     public mutating func unregister(_ socket: ZMQSocket) {
         entries.removeAll { $0.socket === socket }
+    }
+
+    /// Stops watching the file descriptor `fd`.
+    public mutating func unregister(fileDescriptor fd: Int32) {
+        entries.removeAll { $0.socket == nil && $0.fd == fd }
     }
 
     /// Waits up to `timeout` (`nil`: forever) and returns the ready sockets; empty on timeout or
@@ -68,7 +86,7 @@ public struct ZMQPoller {
     public func poll(timeoutMilliseconds milliseconds: Int) throws -> [Ready] {
         var items = try entries.map { entry in
             zmq_pollitem_t(
-                socket: try entry.socket.liveHandle("zmq_poll"), fd: 0, events: entry.events.rawValue, revents: 0)
+                socket: try entry.socket?.liveHandle("zmq_poll"), fd: entry.fd, events: entry.events.rawValue, revents: 0)
         }
         let count = zmq_poll(&items, Int32(items.count), milliseconds)
         if count == -1 {
@@ -78,7 +96,10 @@ public struct ZMQPoller {
         }
         return items.indices.compactMap { index in
             let events = ZMQPollEvents(rawValue: items[index].revents)
-            return events.isEmpty ? nil : Ready(socket: entries[index].socket, index: index, events: events)
+            return events.isEmpty
+                ? nil
+                : Ready(socket: entries[index].socket, fileDescriptor: entries[index].socket == nil ? entries[index].fd : nil,
+                        index: index, events: events)
         }
     }
 }

@@ -236,13 +236,26 @@ import ZeroMQ
         #expect(ready.first?.index == 1)
         #expect(ready.first?.events == .readable)
         #expect(try busy.events.contains(.readable))
-        #expect(try ready.first?.socket.receive(dontWait: true)?.frames == [bytes("wake")])
+        #expect(try ready.first?.socket?.receive(dontWait: true)?.frames == [bytes("wake")])
 
         var writable = ZMQPoller()
         writable.register(pusher, for: .writable)
         #expect(try writable.poll(timeout: .zero).first?.events == .writable)
         poller.unregister(busy)
         #expect(poller.sockets.count == 1)
+
+        // A plain file descriptor beside the sockets: a pipe written by "another thread".
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { Foundation.close(fds[0]); Foundation.close(fds[1]) }
+        poller.register(fileDescriptor: fds[0])
+        #expect(try poller.poll(timeout: .milliseconds(20)).isEmpty)
+        var one: UInt8 = 1
+        #expect(write(fds[1], &one, 1) == 1)
+        let woken = try poller.poll(timeout: .seconds(2))
+        #expect(woken.count == 1 && woken.first?.fileDescriptor == fds[0] && woken.first?.socket == nil)
+        poller.unregister(fileDescriptor: fds[0])
+        #expect(try poller.poll(timeout: .zero).isEmpty)
     }
 }
 

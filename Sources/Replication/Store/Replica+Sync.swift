@@ -279,6 +279,33 @@ extension Replica {
         return result
     }
 
+    /// The centers whose records entered the log after `seq`, whether shared data did (a
+    /// table without a scope, or a record without a center), and the log head they were
+    /// read at. Read through each table's `_seq` index: it costs the entries since `seq`,
+    /// whatever the size of the log. The hub wakes only those centers' sessions.
+    public func scopesChanged(after seq: UInt64) throws -> (centers: Set<String>, shared: Bool, head: UInt64) {
+        try database.read { db in
+            let head = UInt64(try Int64.fetchOne(db, sql: "SELECT seq FROM _rep_local")!)
+            var centers: Set<String> = []
+            var shared = false
+            guard head > seq else { return (centers, shared, head) }
+            for l in tables {
+                let t = Storage.q(l.storage) + " INDEXED BY " + Storage.q(l.storage + "_seq")
+                guard let sf = l.scopeField else {
+                    if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(t) WHERE _seq > ?)", arguments: [Int64(bitPattern: seq)]) == true {
+                        shared = true
+                    }
+                    continue
+                }
+                let col = Storage.q(l.fields[sf].name)
+                for c in try String?.fetchAll(db, sql: "SELECT DISTINCT \(col) FROM \(t) WHERE _seq > ?", arguments: [Int64(bitPattern: seq)]) {
+                    if let c, !c.isEmpty { centers.insert(c) } else { shared = true }
+                }
+            }
+            return (centers, shared, head)
+        }
+    }
+
     /// How far this replica has applied `peer`'s log.
     public func receivedCursor(from peer: ReplicaID) throws -> UInt64 {
         try database.read { db in
@@ -304,12 +331,15 @@ extension Replica {
 
     /// Records that `peer` acknowledged this replica's log up to `seq` (never moves back).
     public func markAcknowledged(by peer: ReplicaID, upTo seq: UInt64) throws {
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO _rep_peers(peer, acknowledged, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(peer) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged), updated_at = excluded.updated_at
-                """, arguments: [peer.rawValue, Int64(bitPattern: seq), Int64(wallClock() / 1000)])
-        }
+        try database.write { db in try markAcknowledged(db, by: peer, upTo: seq) }
+    }
+
+    /// The same inside the caller's transaction (the hub writes many at once).
+    public func markAcknowledged(_ db: Database, by peer: ReplicaID, upTo seq: UInt64) throws {
+        try db.execute(sql: """
+            INSERT INTO _rep_peers(peer, acknowledged, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT(peer) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged), updated_at = excluded.updated_at
+            """, arguments: [peer.rawValue, Int64(bitPattern: seq), Int64(wallClock() / 1000)])
     }
 
     /// Every record state in scope (tombstones included), sorted by table and id: what

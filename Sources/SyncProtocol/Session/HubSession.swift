@@ -259,10 +259,12 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
             : [.close(reason: nil)]
     }
 
-    /// The hub is shutting down: ERROR 503 with a retry hint, and the session ends.
-    public mutating func shutdown(now: Instant) -> [HubAction] {
+    /// The hub is shutting down: ERROR 503 with a retry hint (`retryAfter`, by default the
+    /// configuration's; a hub spreads them so its nodes do not all return at once), and
+    /// the session ends.
+    public mutating func shutdown(now: Instant, retryAfter: Duration? = nil) -> [HubAction] {
         guard state == .ready else { return [] }
-        let ms = UInt32(clamping: configuration.retryAfterShutdown.milliseconds)
+        let ms = UInt32(clamping: (retryAfter ?? configuration.retryAfterShutdown).milliseconds)
         return refuse(SyncError(.unavailable, "the hub is shutting down", retryAfterMilliseconds: ms))
     }
 

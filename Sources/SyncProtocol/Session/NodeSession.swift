@@ -305,6 +305,33 @@ where Instant.Duration == Duration {
         return lose(.internalError("applying the hub's changes failed: \(error)"), sayBye: true)
     }
 
+    /// The connection dropped under the session (the transport saw it go: the hub stopped
+    /// or crashed, the line broke). Reconnects without waiting for the heartbeat deadline,
+    /// after the backoff or a random delay of up to one heartbeat interval, whichever is
+    /// longer: every node of a hub that went away sees it in the same instant, and their
+    /// return is spread over that interval instead of arriving at once.
+    public mutating func connectionLost(_ reason: SyncError, now: Instant) -> [NodeAction] {
+        guard state == .helloSent || state == .ready else { return [] }
+        let spread = Duration.seconds(Double.random(in: 0...limits.heartbeatInterval.seconds, using: &rng))
+        var actions = lose(reason, sayBye: false)
+        if case .reconnect(let after, let r)? = actions.last {
+            actions[actions.count - 1] = .reconnect(after: max(after, spread), reason: r)
+        }
+        return actions
+    }
+
+    /// The runtime closed the connection on its own account (the handshake was refused,
+    /// so no session ever opened): the session waits, and the runtime decides when to call
+    /// ``connected(now:local:logHead:)`` again.
+    public mutating func connectionClosed(now: Instant) {
+        guard state == .helloSent || state == .ready else { return }
+        state = .disconnected
+        hubID = nil
+        extracting = false
+        inFlight = []
+        unapplied = []
+    }
+
     /// The daemon is stopping: says BYE. The runtime then closes the socket.
     public mutating func stop(now: Instant) -> [NodeAction] {
         defer { state = .stopped }

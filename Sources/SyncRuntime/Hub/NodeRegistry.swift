@@ -96,7 +96,22 @@ public struct NodeRegistry: Sendable {
             try db.execute(sql: "CREATE TABLE hub_meta (k INTEGER PRIMARY KEY CHECK (k = 1), epoch INTEGER NOT NULL)")
             try db.execute(sql: "INSERT INTO hub_meta VALUES (1, ?)", arguments: [Int64.random(in: 1...Int64.max)])
         }
+        m.registerMigration("hub-keys-version-v1") { db in
+            // Bumped by every enrollment and revocation: the running hub reads this one
+            // number every second instead of every key, and reloads the keys when it moved.
+            try db.execute(sql: "ALTER TABLE hub_meta ADD COLUMN keys_version INTEGER NOT NULL DEFAULT 0")
+        }
         try m.migrate(db)
+    }
+
+    /// Moves with every enrollment and revocation (and binding): whether the allow-list or
+    /// the enrollments changed since it was last read.
+    public func keysVersion() throws -> Int64 {
+        try db.read { db in try Int64.fetchOne(db, sql: "SELECT keys_version FROM hub_meta") ?? 0 }
+    }
+
+    static func bumpKeysVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE hub_meta SET keys_version = keys_version + 1")
     }
 
     /// This hub log's epoch.
@@ -127,6 +142,7 @@ public struct NodeRegistry: Sendable {
             try db.execute(sql: "INSERT INTO hub_node(public_key, center, enrolled_at) VALUES (?, ?, ?)",
                            arguments: [publicKey, code, Self.ms(now)])
             try Self.log(db, now, publicKey, code, "enroll", nil)
+            try Self.bumpKeysVersion(db)
         }
     }
 
@@ -143,6 +159,7 @@ public struct NodeRegistry: Sendable {
             let n = db.changesCount
             guard n > 0 else { throw RuntimeError.configuration("no enrolled, unrevoked node matches") }
             try Self.log(db, now, publicKey, center, "revoke", nil)
+            try Self.bumpKeysVersion(db)
             return n
         }
     }

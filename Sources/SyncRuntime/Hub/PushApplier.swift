@@ -1,22 +1,26 @@
 import Foundation
+import GRDB
 import Logging
 import Replication
 import SyncProtocol
-import ZeroMQ
 
-/// Applies pushed change sets on a thread of its own, so that the hub's socket thread goes
-/// on receiving, decoding and answering heartbeats while SQLite works (pipelining).
+/// Does the hub's database writes off the socket thread, so that thread goes on receiving,
+/// decoding and answering heartbeats while SQLite works (pipelining): pushed change sets,
+/// and the batched status writes (``RegistryBuffer``).
 ///
-/// Whatever is queued when the thread comes round commits in one transaction (group
+/// Whatever pushes are queued when the thread comes round commit in one transaction (group
 /// commit: one WAL sync for several pushes); a push that fails is the only one lost
 /// (`Replica.apply(_:)` then applies the others one by one). Results come back in
-/// submission order through ``completed()``; after each commit a message on an
-/// `inproc://` PAIR socket wakes the socket thread's poll.
-/// Nothing is acknowledged here: the socket thread sends each ACK after its commit.
+/// submission order through ``completed()``, and the `wake` callback ends the socket
+/// thread's wait. Nothing is acknowledged here: the socket thread sends each ACK after its
+/// commit.
+///
+/// `threaded: false` does the same work inline, in ``completed()``, on the caller's
+/// thread: tests drive the hub deterministically that way.
 final class PushApplier: @unchecked Sendable {
-    // `@unchecked`: `pending`, `finished` and `stopping` are only touched under `lock`; the
-    // replica is thread-safe (GRDB serializes its writes); `makeItem` is called only on the
-    // applier's thread.
+    // `@unchecked`: `pending`, `finished`, `stopping` and `running` are only touched under
+    // `lock`; the replica is thread-safe (GRDB serializes its writes); `makeItem` and the
+    // write closures are called only on the applying thread.
 
     /// One PUSH to apply, and the session it came on.
     struct Job {
@@ -25,13 +29,27 @@ final class PushApplier: @unchecked Sendable {
         let batch: ChangeBatch
         let center: String
         let rejected: [RejectedRecord]
+        /// The node's status fields queued before this push (its HELLO's backlog…): written
+        /// in the push's transaction, before what the push itself says of the node.
+        var status: [String: DatabaseValue] = [:]
         var records: Int { batch.records.count }
     }
 
-    /// An applied (committed or rolled back) job.
-    struct Done {
-        let job: Job
-        let result: Result<ApplyResult, any Error>
+    /// Some other write (the registry's status rows), with a name for the log.
+    struct Write {
+        let label: String
+        let body: (Database) throws -> Void
+    }
+
+    /// What was done: a push applied (committed or rolled back), or a write.
+    enum Done {
+        case push(Job, Result<ApplyResult, any Error>)
+        case write(Write, (any Error)?)
+    }
+
+    private enum Work {
+        case push(Job)
+        case write(Write)
     }
 
     /// A group stops growing at this many pushes or records: one transaction stays short
@@ -41,30 +59,27 @@ final class PushApplier: @unchecked Sendable {
 
     private let replica: Replica
     private let makeItem: (Job) -> Replica.ApplyItem
-    private let context: ZMQContext
-    private let wakeEndpoint: String
+    private let wake: @Sendable () -> Void
     private let logger: Logger
+    let threaded: Bool
     private let lock = NSCondition()
-    private var pending: [Job] = []
+    private var pending: [Work] = []
     private var finished: [Done] = []
     private var stopping = false
     private var running = false
-    /// The socket thread's end of the wake-up pair: readable after each group.
-    let wakeSocket: ZMQSocket
 
-    /// Binds the wake-up socket on the calling thread (the socket thread, which owns it).
-    init(replica: Replica, context: ZMQContext, logger: Logger, makeItem: @escaping (Job) -> Replica.ApplyItem) throws {
+    init(replica: Replica, threaded: Bool, wake: @escaping @Sendable () -> Void, logger: Logger,
+         makeItem: @escaping (Job) -> Replica.ApplyItem) {
         self.replica = replica
-        self.context = context
+        self.threaded = threaded
+        self.wake = wake
         self.logger = logger
         self.makeItem = makeItem
-        wakeEndpoint = "inproc://gatehouse-push-applier-\(UUID().uuidString)"
-        wakeSocket = try context.makeSocket(.pair)
-        try wakeSocket.bind(wakeEndpoint)
     }
 
-    /// Starts the applying thread.
+    /// Starts the applying thread (threaded only).
     func start() {
+        guard threaded else { return }
         lock.lock()
         running = true
         lock.unlock()
@@ -73,16 +88,24 @@ final class PushApplier: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues a push; it is applied after every push queued before it.
-    func submit(_ job: Job) {
+    /// Queues a push; it is applied after everything queued before it.
+    func submit(_ job: Job) { enqueue(.push(job)) }
+
+    /// Queues a write; it runs after everything queued before it, in its own transaction.
+    func submit(write label: String, _ body: @escaping (Database) throws -> Void) { enqueue(.write(Write(label: label, body: body))) }
+
+    private func enqueue(_ w: Work) {
         lock.lock()
-        pending.append(job)
+        pending.append(w)
         lock.signal()
         lock.unlock()
     }
 
-    /// Pushes applied since the last call, in submission order.
+    /// Work done since the last call, in submission order. Inline, does the queued work first.
     func completed() -> [Done] {
+        if !threaded {
+            while let batch = takeBatch() { process(batch) }
+        }
         lock.lock()
         defer { lock.unlock() }
         let done = finished
@@ -90,24 +113,77 @@ final class PushApplier: @unchecked Sendable {
         return done
     }
 
-    /// Finishes the group being applied, drops what waits (never acknowledged, so the
-    /// nodes send it again), and waits for the thread to end. Then closes the wake socket.
+    /// Whether anything is queued or being done.
+    var isIdle: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.isEmpty && (!threaded || !busy)
+    }
+    private var busy = false
+
+    /// Finishes what is being applied, drops what waits (never acknowledged, so the nodes
+    /// send it again; queued writes are done inline), and waits for the thread to end.
     func stop() {
         lock.lock()
         stopping = true
+        let writes = pending.compactMap { if case .write(let w) = $0 { w } else { nil } }
         pending = []
         lock.broadcast()
         while running { lock.wait() }
         lock.unlock()
-        wakeSocket.close()
+        for w in writes { process(.writes([w])) }
+    }
+
+    private enum Batch {
+        case pushes([Job])
+        case writes([Write])
+    }
+
+    /// The next group of pushes, or the next write, under the lock; nil when nothing waits.
+    private func takeBatch() -> Batch? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let first = pending.first else { return nil }
+        busy = true
+        if case .write(let w) = first {
+            pending.removeFirst()
+            return .writes([w])
+        }
+        var group: [Job] = []
+        var records = 0
+        while case .push(let next)? = pending.first, group.isEmpty
+            || (group.count < Self.maxGroupJobs && records + next.records <= Self.maxGroupRecords) {
+            group.append(next)
+            pending.removeFirst()
+            records += next.records
+        }
+        return .pushes(group)
+    }
+
+    private func process(_ batch: Batch) {
+        var done: [Done] = []
+        switch batch {
+        case .pushes(let group):
+            let results = replica.apply(group.map(makeItem))
+            done = zip(group, results).map { Done.push($0, $1) }
+        case .writes(let writes):
+            for w in writes {
+                do {
+                    try replica.database.write { db in try w.body(db) }
+                    done.append(.write(w, nil))
+                } catch {
+                    done.append(.write(w, error))
+                }
+            }
+        }
+        lock.lock()
+        finished += done
+        busy = false
+        lock.unlock()
     }
 
     private func run() {
-        // The thread's own end of the pair: a socket belongs to the thread that uses it.
-        let wake = try? context.makeSocket(.pair)
-        try? wake?.connect(wakeEndpoint)
         defer {
-            wake?.close()
             lock.lock()
             running = false
             lock.broadcast()
@@ -120,24 +196,10 @@ final class PushApplier: @unchecked Sendable {
                 lock.unlock()
                 return
             }
-            var group: [Job] = []
-            var records = 0
-            while let next = pending.first, group.isEmpty
-                || (group.count < Self.maxGroupJobs && records + next.records <= Self.maxGroupRecords) {
-                group.append(pending.removeFirst())
-                records += next.records
-            }
             lock.unlock()
-            let results = replica.apply(group.map(makeItem))
-            lock.lock()
-            finished += zip(group, results).map { Done(job: $0, result: $1) }
-            lock.unlock()
-            do {
-                try wake?.send([[1]], dontWait: true)
-            } catch {
-                // A full pipe means the socket thread has wake-ups waiting already.
-                logger.trace("push applier wake-up not sent", metadata: ["error": "\(error)"])
-            }
+            guard let batch = takeBatch() else { continue }
+            process(batch)
+            wake()
         }
     }
 }

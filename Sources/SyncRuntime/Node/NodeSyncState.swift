@@ -78,17 +78,23 @@ public struct NodeSyncStore: Sendable {
 
     /// Read-modify-write in one transaction.
     public func update(_ change: (inout NodeSyncState) -> Void) throws {
-        try db.write { db in
-            let d = JSONDecoder()
-            d.dateDecodingStrategy = .millisecondsSince1970
-            var s = (try String.fetchOne(db, sql: "SELECT body FROM node_sync")).flatMap { try? d.decode(NodeSyncState.self, from: Data($0.utf8)) } ?? NodeSyncState()
-            change(&s)
-            let e = JSONEncoder()
-            e.dateEncodingStrategy = .millisecondsSince1970
-            e.outputFormatting = .sortedKeys
-            try db.execute(sql: "INSERT INTO node_sync(k, body) VALUES (1, ?) ON CONFLICT(k) DO UPDATE SET body = excluded.body",
-                           arguments: [String(decoding: try e.encode(s), as: UTF8.self)])
-        }
+        try db.write { db in try update(db, change) }
+    }
+
+    /// Read-modify-write inside the caller's transaction (the apply of a pulled batch).
+    /// Writes nothing when the state did not change.
+    public func update(_ db: Database, _ change: (inout NodeSyncState) -> Void) throws {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .millisecondsSince1970
+        let old = (try String.fetchOne(db, sql: "SELECT body FROM node_sync")).flatMap { try? d.decode(NodeSyncState.self, from: Data($0.utf8)) } ?? NodeSyncState()
+        var s = old
+        change(&s)
+        guard s != old else { return }
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .millisecondsSince1970
+        e.outputFormatting = .sortedKeys
+        try db.execute(sql: "INSERT INTO node_sync(k, body) VALUES (1, ?) ON CONFLICT(k) DO UPDATE SET body = excluded.body",
+                       arguments: [String(decoding: try e.encode(s), as: UTF8.self)])
     }
 
     public func addRefusals(_ list: [NodeRefusal]) throws {

@@ -35,11 +35,11 @@ struct HubRun: ParsableCommand {
             LoggingSetup.bootstrap(verbose: verbose)
             if let bind { try Endpoint.validate(bind) }
             StopSignal.install()
-            var limits = SyncLimits.default
-            if let h = heartbeatMilliseconds { limits.heartbeatInterval = .milliseconds(h) }
-            if let n = maxBatchRecords { limits.maxBatchRecords = n }
-            if let b = maxBatchBytes { limits.maxBatchBytes = b }
-            let server = try HubServer(directory: try data.directory, endpoint: bind, limits: limits)
+            var options = HubRuntimeOptions()
+            if let h = heartbeatMilliseconds { options.limits.heartbeatInterval = .milliseconds(h) }
+            if let n = maxBatchRecords { options.limits.maxBatchRecords = n }
+            if let b = maxBatchBytes { options.limits.maxBatchBytes = b }
+            let server = try HubServer(directory: try data.directory, endpoint: bind, options: options)
             let console = try WebServing.start(.console, web, try data.directory)
             defer { console.stop() }
             try server.run()
