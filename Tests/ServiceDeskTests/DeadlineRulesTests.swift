@@ -137,6 +137,24 @@ import Testing
         #expect(deadline(.providerArrival, TicketFacts(kind: .repair, openedAt: at("2026-09-28 10:00"))) == nil)
     }
 
+    @Test func theThirtyMinuteRuleIsForCommissionedServicesOnly_P7_9_8_4_2_7() {
+        // 4.2.7 is a clause of the commissioned-service procedure (P7.9-8 §2): an in-home
+        // repair and a price-list service have it; a complaint and a common-area repair do not.
+        func arrival(_ kind: RequestKind, _ location: RepairLocation?) -> Deadline? {
+            deadline(.providerArrival, TicketFacts(kind: kind, location: location, openedAt: at("2026-09-28 10:00"),
+                                                   dispatchedAt: at("2026-09-28 10:05")))
+        }
+        #expect(arrival(.repair, .inHome).map { Fixtures.show($0.due) } == "2026-09-28 10:35")
+        #expect(arrival(.repair, nil) != nil)  // not recorded: in-home
+        #expect(arrival(.service, nil) != nil)
+        #expect(arrival(.repair, .commonArea) == nil)
+        #expect(arrival(.complaint, nil) == nil)
+        #expect(arrival(.inquiry, nil) == nil)
+        // A complaint keeps its own rules: 24-hour answer and 1 working day.
+        let complaint = TicketFacts(kind: .complaint, openedAt: at("2026-09-28 10:00"), dispatchedAt: at("2026-09-28 10:05"))
+        #expect(rules.deadlines(for: complaint).map(\.name) == [.firstAnswer, .complaintResolution])
+    }
+
     // MARK: Callbacks
 
     @Test func paidServiceIsCalledBackTheDayAfterCompletionTheStricterRule() {
@@ -152,12 +170,22 @@ import Testing
         #expect(rules.overdue(facts, at: at("2026-10-11 00:00:01")).map(\.name) == [.callback])
     }
 
-    @Test func unpaidCommissionedServiceHasTwoCalendarDays() {
-        let facts = TicketFacts(kind: .service, openedAt: at("2026-09-30 09:00"), completedAt: at("2026-09-30 16:00"))
+    @Test func aCommissionedServiceSelectedForCallbackHasTwoCalendarDays_4_2_14_4() {
+        var facts = TicketFacts(kind: .service, openedAt: at("2026-09-30 09:00"), completedAt: at("2026-09-30 16:00"))
+        // Not selected (the center selects whom to call, 4.2.14.4): no deadline.
+        #expect(deadline(.callback, facts) == nil)
+        facts.callbackReasons = [.commissionedService]
         let callback = deadline(.callback, facts)
         // Calendar days: National Day does not stop the callback clock.
         #expect(callback?.dueDay == Fixtures.date("2026-10-02"))
         #expect(callback?.basis == "commissioned service: within 2 days")
+    }
+
+    @Test func aSampledRepairIsDueTheNextDay_回访需于服务完成次日完成() {
+        var facts = TicketFacts(kind: .repair, location: .inHome, openedAt: at("2026-09-28 09:00"), completedAt: at("2026-09-28 15:00"))
+        facts.callbackReasons = [.sampled]
+        #expect(deadline(.callback, facts)?.dueDay == Fixtures.date("2026-09-29"))
+        #expect(deadline(.callback, facts)?.basis == "monthly plan (sampled): the day after completion")
     }
 
     @Test func fourClassRepairsAreCalledBackTheNextDay() {
@@ -237,13 +265,16 @@ import Testing
         #expect(!policy.anyIsNew(hiredOn: [d("2020-01-01")], on: d("2026-10-01")))
     }
 
-    @Test func previouslyComplainedAboutMeansAComplaintBeforeTheJob() {
+    @Test func complainedAboutBeforeTheServiceIncludesAnEarlierComplaintTheSameDay_回访操作指引1() {
         let policy = ComplainedStaffPolicy()
-        #expect(policy.applies(complaintDates: [d("2020-05-01")], jobCompletedOn: d("2026-10-01")))
-        #expect(!policy.applies(complaintDates: [d("2026-10-01")], jobCompletedOn: d("2026-10-01")))
-        #expect(!policy.applies(complaintDates: [CivilDate](), jobCompletedOn: d("2026-10-01")))
+        let service = Fixtures.at("2026-10-01 15:00")
+        #expect(policy.applies(complaintTimes: [Fixtures.at("2020-05-01 10:00")], serviceAt: service))
+        // The same day, earlier: counts (issue 16). Later that day: not "before the service".
+        #expect(policy.applies(complaintTimes: [Fixtures.at("2026-10-01 09:00")], serviceAt: service))
+        #expect(!policy.applies(complaintTimes: [Fixtures.at("2026-10-01 16:00")], serviceAt: service))
+        #expect(!policy.applies(complaintTimes: [Date](), serviceAt: service))
         let recent = ComplainedStaffPolicy(lookBackDays: 365)
-        #expect(!recent.applies(complaintDates: [d("2020-05-01")], jobCompletedOn: d("2026-10-01")))
-        #expect(recent.applies(complaintDates: [d("2026-05-01")], jobCompletedOn: d("2026-10-01")))
+        #expect(!recent.applies(complaintTimes: [Fixtures.at("2020-05-01 10:00")], serviceAt: service))
+        #expect(recent.applies(complaintTimes: [Fixtures.at("2026-05-01 10:00")], serviceAt: service))
     }
 }

@@ -74,10 +74,10 @@ import Testing
         let t = try TestDesk()
         let n = try t.desk.openTicket(TicketInput(kind: .repair, channel: .walkIn, summary: "门锁坏了"), by: t.at("2026-11-02 09:00")).number
         let m = try t.refused { try t.desk.advance(n, .complete, by: t.at("2026-11-02 09:10")) }
-        #expect(m == "cannot complete a request that is received; allowed: dispatch, cancel, escalate")
+        #expect(m == "cannot complete a repair that is received; allowed: dispatch, cancel, escalate")
         try t.desk.advance(n, .dispatch, details: StepDetails(assignee: "T01"), by: t.at("2026-11-02 09:10"))
         let m2 = try t.refused { try t.desk.advance(n, .close, by: t.at("2026-11-02 09:20")) }
-        #expect(m2 == "cannot close a request that is dispatched; allowed: arrive, cancel, escalate")
+        #expect(m2 == "cannot close a repair that is dispatched; allowed: arrive, cancel, escalate")
         let unknownStaff = try t.refused { try t.desk.updateTicket(n, assignee: "T99", by: t.at("2026-11-02 09:20")) }
         #expect(unknownStaff.contains("no staff member T99"))
         let cb = try t.refused {
@@ -233,15 +233,23 @@ import Testing
         #expect(try reasons(paid).contains(.paidService))
         #expect(try reasons(byNew).contains(.newStaff))
         #expect(try reasons(byComplained).contains(.previouslyComplainedStaff))
-        // 30 % of the ten ordinary repairs.
-        #expect(first.plan.samplePoolSize == 10)
-        #expect(first.plan.sampled.count == 3)
-        let repairIDs = Set(try repairs.map { try t.desk.ticket($0).id })
-        #expect(first.plan.sampled.allSatisfy { repairIDs.contains($0.jobID) })
+        // 30 % of the twelve in-home repairs, the two four-class ones among them (其中).
+        #expect(first.plan.samplePoolSize == 12 && first.plan.fourClassInPool == 2)
+        // Drawn day by day, one repair a day: the quota ⌈30 % × n⌉ steps up with the 1st,
+        // 4th and 7th repair of the month, so those are drawn; by the 13th the two
+        // four-class repairs bring the plan to 5 ≥ ⌈3.6⌉.
+        let ids = try repairs.map { try t.desk.ticket($0).id }
+        #expect(Set(first.plan.sampled.map(\.jobID)) == [ids[0], ids[3], ids[6]])
+        // 4.2.14.4: the 10 repairs, the paid service and the two four-class repairs are
+        // commissioned; 60 % needs 2, 4, 6 … as the month goes on: the 2nd, 6th and 9th
+        // repairs are selected, due within two days.
+        #expect(Set(first.plan.commissioned.map(\.jobID)) == [ids[1], ids[5], ids[8]])
+        #expect(first.plan.commissioned.allSatisfy { $0.dueOn == $0.completedOn.adding(days: 2) })
         // The refusing customer is left out and reported.
         #expect(first.plan.refused.map(\.jobID) == [try t.desk.ticket(refusedJob).id])
         #expect(!first.plan.callbacks.contains { $0.customerID == customers[14] })
-        #expect(first.stats.planned == first.plan.callbacks.count)
+        #expect(first.duties.count == first.plan.callbacks.count)
+        #expect(first.measures.programme(.monthlyPlan).owed == first.plan.monthlyPlan.count)
     }
 
     // MARK: paid services

@@ -220,7 +220,7 @@ func isAligned(_ line: String, to starts: [Int]) -> Bool {
             #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && r.err.contains(contains), "\(args): \(r.err)")
             #expect(try g.business() == before, "\(args) changed the database")
         }
-        try refused("ticket", "complete", n, contains: "cannot complete a request that is received; allowed: dispatch, cancel, escalate")
+        try refused("ticket", "complete", n, contains: "cannot complete a repair that is received; allowed: dispatch, cancel, escalate")
         try refused("ticket", "dispatch", "C001-261102-999", "--to", "T01", contains: "no request C001-261102-999")
         try refused("ticket", "dispatch", n, "--to", "T99", contains: "no staff member T99")
         try refused("customer", "add", "--name", "李四", "--move-in", "2026-02-30", contains: "February 2026 has 28 days")

@@ -42,6 +42,17 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord {
     }
 }
 
+extension Customer {
+    /// The customer as the callback programmes see them, dates in `calendar`'s time zone. A
+    /// customer put on the refused list before schema version 3 recorded when counts as
+    /// refused from the start.
+    public func programmeCustomer(_ calendar: WorkCalendar) -> ProgrammeCustomer {
+        ProgrammeCustomer(id: id, moveIn: moveIn.flatMap { try? CivilDate($0) }, moveOut: moveOut.flatMap { try? CivilDate($0) },
+                          knownSince: createdAt.map(calendar.civilDate(of:)) ?? CivilDate(daysSinceEpoch: 0), specialCare: specialCare,
+                          refusedSince: refusedCallback ? CivilDate(daysSinceEpoch: -1_000_000) : nil)
+    }
+}
+
 /// A household member (家庭成员) living with a customer.
 public struct HouseholdMember: Codable, Sendable, Equatable, FetchableRecord {
     public var id: String

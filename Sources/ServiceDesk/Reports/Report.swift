@@ -27,20 +27,17 @@ public struct Report: Sendable, Hashable, Codable {
 
     /// Computes the report from `input`: each center's rows, then at the hub (with more
     /// than one center) the all-centers row over the union of their records.
-    public static func build(_ input: ReportInput) -> Report {
-        let calc = ReportCalculator(calendar: input.calendar, now: input.now, refusedCustomers: input.refusedCustomers,
-                                    staffNames: input.staffNames)
-        func row(_ center: ReportCenter?, _ codes: Set<String>) -> ReportRow {
-            let tickets = input.tickets.filter { codes.contains($0.center) }
-            let ids = Set(tickets.map(\.id))
-            let callbacks = input.callbacks.filter { ids.contains($0.jobID) }
+    public static func build(_ input: ReportInput) throws -> Report {
+        let calc = ReportCalculator(calendar: input.calendar, now: input.now, staffNames: input.staffNames)
+        func row(_ center: ReportCenter?, _ codes: Set<String>) throws -> ReportRow {
+            let records = input.restricted(to: codes)
             return ReportRow(
                 center: center,
-                current: calc.measures(period: input.period, tickets: tickets, callbacks: callbacks, withNow: true),
-                previous: calc.measures(period: input.period.previous, tickets: tickets, callbacks: callbacks, withNow: false))
+                current: try calc.measures(period: input.period, input: records, withNow: true),
+                previous: try calc.measures(period: input.period.previous, input: records, withNow: false))
         }
-        var rows = input.centers.map { row($0, [$0.code]) }
-        if input.atHub && input.centers.count > 1 { rows.append(row(nil, Set(input.centers.map(\.code)))) }
+        var rows = try input.centers.map { try row($0, [$0.code]) }
+        if input.atHub && input.centers.count > 1 { rows.append(try row(nil, Set(input.centers.map(\.code)))) }
         return Report(kind: input.period.kindName, period: input.period.description, previousPeriod: input.period.previous.description,
                       generatedAt: input.now, atHub: input.atHub, rows: rows)
     }

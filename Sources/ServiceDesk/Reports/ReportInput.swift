@@ -8,6 +8,8 @@ public struct ReportTicket: Sendable, Hashable {
     /// The center code.
     public var center: String
     public var kind: RequestKind
+    /// For repairs: in-home or common area (`nil`: not recorded, counts as in-home).
+    public var location: RepairLocation? { facts.location }
     public var channel: Channel?
     public var complaintClass: ComplaintClass?
     public var severity: Severity?
@@ -26,14 +28,17 @@ public struct ReportTicket: Sendable, Hashable {
     public var unitKey: String?
     /// For complaints: the staff member complained about.
     public var aboutStaff: String?
-    /// The deadline facts of the current cycle (see ``DeadlineRules``).
+    /// When a repair was sent to an outside supplier or contractor (专项回访).
+    public var supplierDispatchedAt: Date?
+    /// The deadline facts of the current cycle (see ``DeadlineRules``): location, paid, new
+    /// or previously complained-about staff too.
     public var facts: TicketFacts
 
     /// Creates a row.
     public init(id: String, center: String, kind: RequestKind, channel: Channel? = nil, complaintClass: ComplaintClass? = nil,
                 severity: Severity? = nil, openedAt: Date, reopenCount: Int = 0, completedAt: Date? = nil, closedAt: Date? = nil,
                 cancelledAt: Date? = nil, customerKey: String? = nil, unitKey: String? = nil, aboutStaff: String? = nil,
-                facts: TicketFacts? = nil) {
+                supplierDispatchedAt: Date? = nil, facts: TicketFacts? = nil) {
         self.id = id
         self.center = center
         self.kind = kind
@@ -48,12 +53,122 @@ public struct ReportTicket: Sendable, Hashable {
         self.customerKey = customerKey
         self.unitKey = unitKey
         self.aboutStaff = aboutStaff
+        self.supplierDispatchedAt = supplierDispatchedAt
         self.facts = facts ?? TicketFacts(kind: kind, severity: severity, openedAt: openedAt, completedAt: completedAt,
                                           cancelledAt: cancelledAt)
     }
 
     /// Neither completed, closed nor cancelled.
     public var isOpen: Bool { completedAt == nil && closedAt == nil && cancelledAt == nil }
+
+    /// Whether it is a commissioned service (in-home repair or price-list service).
+    public var isCommissioned: Bool { facts.isCommissioned }
+
+    /// The request as the callback programmes see it.
+    public var programmeRequest: ProgrammeRequest {
+        ProgrammeRequest(id: id, kind: kind, location: location, customerID: customerKey, openedAt: openedAt, completedAt: completedAt,
+                         cancelledAt: cancelledAt, supplierDispatchedAt: supplierDispatchedAt, isPaid: facts.isPaid,
+                         byNewStaff: facts.byNewStaff, byPreviouslyComplainedStaff: facts.byPreviouslyComplainedStaff)
+    }
+}
+
+/// A customer of a center, as the lifecycle programmes see them (ids are opaque keys, never
+/// printed).
+public struct ReportCustomer: Sendable, Hashable {
+    public var center: String
+    public var customer: ProgrammeCustomer
+    public init(center: String, customer: ProgrammeCustomer) {
+        self.center = center
+        self.customer = customer
+    }
+}
+
+/// One annual-survey response (a callback of the annual-survey programme with its answers).
+public struct ReportSurveyResponse: Sendable, Hashable {
+    public var center: String
+    public var at: Date
+    public var method: CallbackMethod
+    /// The overall answer (the response's result).
+    public var overall: CallbackResult
+    public var answers: [SurveyItem: CallbackResult]
+    public init(center: String, at: Date, method: CallbackMethod, overall: CallbackResult, answers: [SurveyItem: CallbackResult]) {
+        self.center = center
+        self.at = at
+        self.method = method
+        self.overall = overall
+        self.answers = answers
+    }
+}
+
+/// A recorded service exception (4.2.10, 4.3.5, 4.3.6).
+public struct ReportException: Sendable, Hashable {
+    public var center: String
+    public var ticketID: String
+    public var kind: ServiceExceptionKind
+    public var at: Date
+    /// Compensation (4.3.5) or fee reduction (4.3.6), in fen.
+    public var amountFen: Int?
+    /// 4.2.10: whether the center manager confirmed it.
+    public var confirmed: Bool
+    public init(center: String, ticketID: String, kind: ServiceExceptionKind, at: Date, amountFen: Int? = nil, confirmed: Bool = false) {
+        self.center = center
+        self.ticketID = ticketID
+        self.kind = kind
+        self.at = at
+        self.amountFen = amountFen
+        self.confirmed = confirmed
+    }
+}
+
+/// A custody item lost, damaged or found unfit (P7.12-1 4.2.9).
+public struct ReportCustodyIncident: Sendable, Hashable {
+    public var center: String
+    public var kind: CustodyIncidentKind
+    public var at: Date
+    /// Whether the customer was told (向顾客报告).
+    public var reported: Bool
+    public init(center: String, kind: CustodyIncidentKind, at: Date, reported: Bool) {
+        self.center = center
+        self.kind = kind
+        self.at = at
+        self.reported = reported
+    }
+}
+
+/// A corrective action of a quarterly analysis (4.4.2).
+public struct ReportCorrectiveAction: Sendable, Hashable, Codable {
+    public var center: String
+    public var id: String
+    /// `2026-Q4`.
+    public var quarter: String
+    public var finding: String
+    public var action: String
+    public var state: CorrectiveActionState
+    public var decidedBy: String?
+    public init(center: String, id: String, quarter: String, finding: String, action: String, state: CorrectiveActionState,
+                decidedBy: String? = nil) {
+        self.center = center
+        self.id = id
+        self.quarter = quarter
+        self.finding = finding
+        self.action = action
+        self.state = state
+        self.decidedBy = decidedBy
+    }
+}
+
+/// A follow-up visit to an unsatisfied owner (003 (1) 三).
+public struct ReportFollowUp: Sendable, Hashable {
+    public var center: String
+    public var createdAt: Date
+    public var dueOn: CivilDate
+    public var closedAt: Date?
+    public init(center: String, createdAt: Date, dueOn: CivilDate, closedAt: Date? = nil) {
+        self.center = center
+        self.createdAt = createdAt
+        self.dueOn = dueOn
+        self.closedAt = closedAt
+    }
 }
 
 /// How fresh a center's data is in the replica the report reads.
@@ -117,17 +232,27 @@ public struct ReportInput: Sendable {
     /// Every request of the centers opened, completed or still open from 30 days before the
     /// previous period on; the measures select by timestamp themselves.
     public var tickets: [ReportTicket]
-    /// Callback attempts on those requests.
+    /// Callback attempts on those requests and to the centers' customers.
     public var callbacks: [CallbackRecord]
-    /// Customers (by opaque key) on the refused-callback list.
-    public var refusedCustomers: Set<String>
+    /// The centers' customers (for the lifecycle programmes and the refused-callback list).
+    public var customers: [ReportCustomer]
+    /// Stored callback-plan seeds by `CENTER/YYYY-MM`; a month without one uses
+    /// ``CallbackPlanner/fallbackSeed(center:month:)``.
+    public var seeds: [String: UInt64]
     /// Staff names by staff id, for the "complaints against staff" list.
     public var staffNames: [String: String]
+    public var surveyResponses: [ReportSurveyResponse]
+    public var exceptions: [ReportException]
+    public var custodyIncidents: [ReportCustodyIncident]
+    public var correctiveActions: [ReportCorrectiveAction]
+    public var followUps: [ReportFollowUp]
 
     /// Creates the input.
     public init(period: ReportPeriod, now: Date, calendar: WorkCalendar, atHub: Bool, centers: [ReportCenter],
-                tickets: [ReportTicket], callbacks: [CallbackRecord], refusedCustomers: Set<String> = [],
-                staffNames: [String: String] = [:]) {
+                tickets: [ReportTicket], callbacks: [CallbackRecord], customers: [ReportCustomer] = [], seeds: [String: UInt64] = [:],
+                staffNames: [String: String] = [:], surveyResponses: [ReportSurveyResponse] = [], exceptions: [ReportException] = [],
+                custodyIncidents: [ReportCustodyIncident] = [], correctiveActions: [ReportCorrectiveAction] = [],
+                followUps: [ReportFollowUp] = []) {
         self.period = period
         self.now = now
         self.calendar = calendar
@@ -135,7 +260,28 @@ public struct ReportInput: Sendable {
         self.centers = centers
         self.tickets = tickets
         self.callbacks = callbacks
-        self.refusedCustomers = refusedCustomers
+        self.customers = customers
+        self.seeds = seeds
         self.staffNames = staffNames
+        self.surveyResponses = surveyResponses
+        self.exceptions = exceptions
+        self.custodyIncidents = custodyIncidents
+        self.correctiveActions = correctiveActions
+        self.followUps = followUps
+    }
+
+    /// The records of `codes`' centers only.
+    func restricted(to codes: Set<String>) -> ReportInput {
+        var r = self
+        r.tickets = tickets.filter { codes.contains($0.center) }
+        r.customers = customers.filter { codes.contains($0.center) }
+        let jobs = Set(r.tickets.map(\.id)), people = Set(r.customers.map(\.customer.id))
+        r.callbacks = callbacks.filter { c in c.jobID.map(jobs.contains) ?? c.customerID.map(people.contains) ?? false }
+        r.surveyResponses = surveyResponses.filter { codes.contains($0.center) }
+        r.exceptions = exceptions.filter { codes.contains($0.center) }
+        r.custodyIncidents = custodyIncidents.filter { codes.contains($0.center) }
+        r.correctiveActions = correctiveActions.filter { codes.contains($0.center) }
+        r.followUps = followUps.filter { codes.contains($0.center) }
+        return r
     }
 }

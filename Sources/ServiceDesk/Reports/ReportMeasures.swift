@@ -1,12 +1,15 @@
 import Foundation
 
 /// The figures of one center (or all centers) for one period. Every formula is in
-/// docs/REPORTS.md; the comments name the numerator and denominator.
+/// docs/REPORTS.md with the seed clause it comes from; the comments name the numerator and
+/// denominator.
 public struct ReportMeasures: Sendable, Hashable, Codable {
     /// Requests received (opened) in the period, cancelled ones included.
     public var requests = 0
     /// By ``RequestKind`` raw value; every kind present, zeros included.
     public var requestsByKind: [String: Int] = [:]
+    /// Repairs received by location: `in_home`, `common_area`, `unrecorded` (counted as in-home).
+    public var repairsByLocation: [String: Int] = [:]
     /// By ``Channel`` raw value, plus `unknown` for imports without one.
     public var requestsByChannel: [String: Int] = [:]
     /// Complaints received in the period.
@@ -16,14 +19,18 @@ public struct ReportMeasures: Sendable, Hashable, Codable {
     /// By ``Severity`` raw value; a complaint without one counts as general (as its deadline does).
     public var complaintsBySeverity: [String: Int] = [:]
 
-    /// Requests received in the period (not cancelled) whose every deadline was met on time.
+    /// Requests received in the period (not cancelled) whose handling deadlines (first
+    /// answer, complaint resolution, arrival) were all met on time.
     public var onTime = 0
-    /// …with a deadline met late or open past due at the report time.
+    /// …with one met late or open past due at the report time.
     public var overdue = 0
-    /// …with a deadline still open and not yet due.
+    /// …with one still open and not yet due.
     public var pending = 0
     /// onTime / (onTime + overdue).
     public var timeliness: Ratio { Ratio(onTime, of: onTime + overdue) }
+    /// Requests received in the period (not cancelled) resolved without dispatch and never
+    /// reopened / requests received (not cancelled); 002's industry figure is 55 %.
+    public var firstCallResolution = Ratio(0, of: 0)
 
     /// Complaints open at the report time (any receipt date); `nil` for a previous period.
     public var openComplaintsNow: Int?
@@ -39,29 +46,82 @@ public struct ReportMeasures: Sendable, Hashable, Codable {
     /// Handled complaints within the 24-hour benchmark (calendar hours ≤ 24) / handled.
     public var handledWithin24Hours = Ratio(0, of: 0)
 
-    /// Jobs completed in the period that are owed a callback (repairs, complaints, services;
-    /// jobs of customers on the refused list left out unless a callback was attempted).
+    /// Commissioned services (in-home repairs and price-list services) completed in the
+    /// period (4.4.1: 所有顾客委托服务项目).
+    public var services = 0
+    /// …of which in-home repairs.
+    public var servicesInHomeRepairs = 0
+    /// 及时率: arrival within 30 minutes or at the agreed time (4.2.7) met / judged.
+    public var serviceTimeliness = Ratio(0, of: 0)
+    /// 合格率: never reworked and no damage or failed-service exception / completed.
+    public var servicePass = Ratio(0, of: 0)
+    /// 满意率: (satisfied + basically satisfied) / services whose customer was reached after completion.
+    public var serviceSatisfaction = Ratio(0, of: 0)
+
+    /// 4.2.14.4: commissioned services completed in the period owed a callback (customer
+    /// known; refused-list customers left out unless a callback was attempted).
     public var callbacksOwed = 0
-    /// …called back: an attempt that reached the customer.
+    /// …reached within 2 days of completion.
     public var callbacksDone = 0
-    /// …with an on-site attempt that reached the customer.
+    /// …reached on site within 2 days.
     public var callbacksOnSite = 0
+    /// …reached only later (a late callback: its own figure, not a timeliness failure).
+    public var callbacksLate = 0
     /// done / owed; target 60 %.
     public var callbackRate: Ratio { Ratio(callbacksDone, of: callbacksOwed) }
-    /// on-site / done; target 40 %.
-    public var onSiteRate: Ratio { Ratio(callbacksOnSite, of: callbacksDone) }
-    /// Jobs completed in the period whose callback deadline has passed without a callback.
-    public var callbacksDueNotDone = 0
-    /// Jobs completed in the period whose latest callback attempt was a refusal.
+    /// on site / owed; target 40 %.
+    public var onSiteRate: Ratio { Ratio(callbacksOnSite, of: callbacksOwed) }
+    /// Customers who refused a callback in the period.
     public var refusedCallbacks = 0
 
-    /// Commissioned services completed in the period.
-    public var services = 0
-    public var serviceTimeliness = Ratio(0, of: 0)
-    /// Completed without rework (never reopened) and not judged unsatisfied / completed.
-    public var servicePass = Ratio(0, of: 0)
-    /// (satisfied + basically satisfied) / service callbacks that reached the customer.
-    public var serviceSatisfaction = Ratio(0, of: 0)
+    /// The monthly plan (001 回访操作指引 1) of the period's month(s): in-home repairs
+    /// completed (callable), the 30 % target, four-class jobs inside and outside it, sampled.
+    public var planPool = 0
+    public var planSampleTarget = 0
+    public var planFourClassInPool = 0
+    public var planFourClassOther = 0
+    public var planSampled = 0
+    /// Commissioned services selected beyond the plan to reach 4.2.14.4's 60 %.
+    public var planSelected = 0
+    /// Every programme's completion: duties due in the period (the monthly plan and the
+    /// 4.2.14.4 selection placed by completion), done on time against the 100 % target.
+    public var programmes: [ProgrammeCompletion] = []
+
+    /// Annual-survey responses in the period; satisfied by the overall answer.
+    public var surveyResponses = 0
+    /// (satisfied + basically satisfied overall) / responses; 002's industry figure is 68 %.
+    public var surveySatisfaction = Ratio(0, of: 0)
+    /// Per questionnaire item (raw value): satisfied or basically satisfied / answered.
+    public var surveyItems: [String: Ratio] = [:]
+
+    /// Follow-up visits to unsatisfied owners created in the period, and closed in it.
+    public var followUpsOpened = 0
+    public var followUpsClosed = 0
+    /// Follow-ups not closed at the report time, and those past their due day; `nil` for a
+    /// previous period.
+    public var followUpsOpenNow: Int?
+    public var followUpsOverdueNow: Int?
+
+    /// Service exceptions recorded in the period (001 P7.9-8 4.2.10, 4.3.5, 4.3.6).
+    public var exceptionsWorkDiffers = 0
+    /// 4.2.10 changes the center manager has not confirmed.
+    public var exceptionsUnconfirmed = 0
+    public var exceptionsDamage = 0
+    /// Compensation paid for damage (4.3.5), in fen.
+    public var compensationFen = 0
+    public var exceptionsFeeAdjusted = 0
+    /// Fees reduced or waived (4.3.6), in fen.
+    public var feeReductionFen = 0
+
+    /// Custody items lost, damaged or found unfit in the period (P7.12-1 4.2.9), and those
+    /// of them not yet reported to the customer.
+    public var custodyLost = 0
+    public var custodyDamaged = 0
+    public var custodyUnfit = 0
+    public var custodyUnreported = 0
+
+    /// The quarter's corrective actions (4.4.2) with their state; quarterly reports only.
+    public var correctiveActions: [ReportCorrectiveAction] = []
 
     /// Complaints received in the period repeating one from the same customer or unit, same
     /// class, received within the 30 days before.
@@ -71,6 +131,14 @@ public struct ReportMeasures: Sendable, Hashable, Codable {
 
     /// Empty measures (every count zero).
     public init() {}
+
+    /// The monthly plan's completion (on time / due), from ``programmes``.
+    public var planCompletion: Ratio { programme(.monthlyPlan).completion }
+
+    /// One programme's completion (zeros when absent).
+    public func programme(_ p: CallbackProgramme) -> ProgrammeCompletion {
+        programmes.first { $0.programme == p } ?? ProgrammeCompletion(programme: p)
+    }
 }
 
 /// A staff member and how many complaints received in the period were about them.
@@ -85,14 +153,20 @@ public struct StaffComplaints: Sendable, Hashable, Codable {
     }
 }
 
-/// The targets the manual sets, drawn on the charts.
+/// The targets and benchmarks the seeds set, drawn on the charts.
 public enum ReportTargets {
-    /// Callback rate ≥ 60 %.
+    /// Callback rate ≥ 60 % (001 P7.9-8 4.2.14.4).
     public static let callbackRatePercent = CallbackStats.callbackRateTargetPercent
-    /// On-site callback rate ≥ 40 %.
+    /// On-site callback rate ≥ 40 % (4.2.14.4).
     public static let onSiteRatePercent = CallbackStats.onSiteRateTargetPercent
-    /// Complaint handling benchmark: 24 hours.
+    /// Every programme's duties done: 100 %.
+    public static let programmePercent = 100
+    /// Complaint handling benchmark: 24 hours (002).
     public static let handlingHours = 24.0
+    /// First-call resolution, the industry's 55 % (002).
+    public static let firstCallResolutionPercent = 55
+    /// Owner satisfaction, the industry's 68 % (002).
+    public static let surveySatisfactionPercent = SurveyRules.industrySatisfactionPercent
     /// Repeat complaints look back this far.
     public static let repeatWindow: TimeInterval = 30 * 24 * 3600
 }
@@ -102,24 +176,27 @@ public enum ReportTargets {
 public struct ReportCalculator: Sendable {
     public var calendar: WorkCalendar
     public var now: Date
-    public var refusedCustomers: Set<String>
     public var staffNames: [String: String]
 
     /// Creates a calculator.
-    public init(calendar: WorkCalendar, now: Date, refusedCustomers: Set<String> = [], staffNames: [String: String] = [:]) {
+    public init(calendar: WorkCalendar, now: Date, staffNames: [String: String] = [:]) {
         self.calendar = calendar
         self.now = now
-        self.refusedCustomers = refusedCustomers
         self.staffNames = staffNames
     }
 
     /// How a request stands against its deadlines at `now`.
     public enum Timeliness: Sendable, Hashable { case onTime, overdue, pending }
 
-    /// On time when every deadline was met on time; overdue when one was met late or is
-    /// open past due; pending otherwise.
-    public func timeliness(of t: ReportTicket) -> Timeliness {
-        let deadlines = DeadlineRules(calendar: calendar).deadlines(for: t.facts)
+    /// The deadlines that say whether a request was *handled* on time: first answer,
+    /// complaint resolution, arrival. The callback deadline is not one of them: a late
+    /// callback is its own figure.
+    public static let handlingDeadlines: Set<DeadlineName> = [.firstAnswer, .complaintResolution, .providerArrival]
+
+    /// On time when every deadline in `names` was met on time; overdue when one was met late
+    /// or is open past due; pending otherwise.
+    public func timeliness(of t: ReportTicket, deadlines names: Set<DeadlineName> = ReportCalculator.handlingDeadlines) -> Timeliness {
+        let deadlines = DeadlineRules(calendar: calendar).deadlines(for: t.facts).filter { names.contains($0.name) }
         if deadlines.contains(where: { $0.wasMetOnTime == false || $0.isOverdue(at: now) }) { return .overdue }
         return deadlines.allSatisfy { $0.wasMetOnTime == true } ? .onTime : .pending
     }
@@ -133,17 +210,21 @@ public struct ReportCalculator: Sendable {
 
     static func average(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
-    /// The measures of `tickets` (one center's, or all centers') for `period`. `withNow`
-    /// adds the open-and-overdue-now counts (the current period only).
-    public func measures(period: ReportPeriod, tickets: [ReportTicket], callbacks: [CallbackRecord], withNow: Bool) -> ReportMeasures {
+    /// The measures of `input`'s records (one center's, or all centers') for `period`.
+    /// `withNow` adds the figures that exist only at the report time (the current period).
+    public func measures(period: ReportPeriod, input: ReportInput, withNow: Bool) throws -> ReportMeasures {
         let (start, end) = period.interval(in: calendar)
         func inPeriod(_ d: Date?) -> Bool { d.map { $0 >= start && $0 < end } ?? false }
+        let tickets = input.tickets, callbacks = input.callbacks
         var m = ReportMeasures()
 
         // Intake: placed by the first receipt.
         let received = tickets.filter { inPeriod($0.openedAt) }
         m.requests = received.count
         for k in RequestKind.allCases { m.requestsByKind[k.rawValue] = received.filter { $0.kind == k }.count }
+        let repairs = received.filter { $0.kind == .repair }
+        for l in RepairLocation.allCases { m.repairsByLocation[l.rawValue] = repairs.filter { $0.location == l }.count }
+        m.repairsByLocation["unrecorded"] = repairs.filter { $0.location == nil }.count
         for c in Channel.allCases { m.requestsByChannel[c.rawValue] = received.filter { $0.channel == c }.count }
         m.requestsByChannel["unknown"] = received.filter { $0.channel == nil }.count
         let complaints = received.filter { $0.kind == .complaint }
@@ -152,18 +233,25 @@ public struct ReportCalculator: Sendable {
         m.complaintsByClass["unclassified"] = complaints.filter { $0.complaintClass == nil }.count
         for s in Severity.allCases { m.complaintsBySeverity[s.rawValue] = complaints.filter { ($0.severity ?? .general) == s }.count }
 
-        for t in received where t.cancelledAt == nil {
+        let live = received.filter { $0.cancelledAt == nil }
+        for t in live {
             switch timeliness(of: t) {
             case .onTime: m.onTime += 1
             case .overdue: m.overdue += 1
             case .pending: m.pending += 1
             }
         }
+        // Resolved at the first contact: done (completed, or answered and closed) without
+        // anyone dispatched, and never reopened.
+        let firstCall = live.filter { t in
+            (t.completedAt != nil || t.closedAt != nil) && t.reopenCount == 0 && t.facts.dispatchedAt == nil
+        }
+        m.firstCallResolution = Ratio(firstCall.count, of: live.count)
 
+        let rules = DeadlineRules(calendar: calendar)
         if withNow {
             let open = tickets.filter { $0.kind == .complaint && $0.isOpen && $0.openedAt <= now }
             m.openComplaintsNow = open.count
-            let rules = DeadlineRules(calendar: calendar)
             m.overdueComplaintsNow = open.filter { t in
                 rules.deadlines(for: t.facts).contains { $0.name == .complaintResolution && $0.isOverdue(at: now) }
             }.count
@@ -180,38 +268,119 @@ public struct ReportCalculator: Sendable {
         m.handlingCalendarHoursP90 = Self.p90(wall)
         m.handledWithin24Hours = Ratio(wall.filter { $0 <= ReportTargets.handlingHours }.count, of: wall.count)
 
-        // Callbacks: jobs completed in the period.
-        let completed = tickets.filter {
-            [.repair, .complaint, .service].contains($0.kind) && $0.cancelledAt == nil && inPeriod($0.completedAt)
-        }
-        // A refusal during a callback puts the customer on the refused list; their jobs that
-        // had an attempt stay owed (and not done), so the list cannot improve the rate afterwards.
-        let attempted = Set(callbacks.map(\.jobID))
-        let owed = completed.filter { t in
-            attempted.contains(t.id) || (t.customerKey.map { !refusedCustomers.contains($0) } ?? true)
-        }
-        let stats = CallbackStats(plannedJobIDs: owed.map(\.id), records: callbacks)
-        m.callbacksOwed = stats.planned
-        m.callbacksDone = stats.done
-        m.callbacksOnSite = stats.onSite
-        m.refusedCallbacks = CallbackStats(plannedJobIDs: completed.map(\.id), records: callbacks).refusedDuringCallback
-        let rules = DeadlineRules(calendar: calendar)
-        m.callbacksDueNotDone = completed.filter { t in
-            rules.deadlines(for: t.facts).contains { $0.name == .callback && $0.isOverdue(at: now) }
-        }.count
-
-        // Commissioned services completed in the period.
-        let services = completed.filter { $0.kind == .service }
+        // Commissioned services completed in the period (4.4.1).
+        let services = tickets.filter { $0.isCommissioned && $0.cancelledAt == nil && inPeriod($0.completedAt) }
         m.services = services.count
-        let judged = services.map { timeliness(of: $0) }
-        m.serviceTimeliness = Ratio(judged.filter { $0 == .onTime }.count, of: judged.filter { $0 != .pending }.count)
-        let byJob = Dictionary(grouping: callbacks, by: \.jobID)
-        let passed = services.filter { s in
-            let latest = byJob[s.id, default: []].filter(\.result.reachedCustomer).max { $0.at < $1.at }
-            return s.reopenCount == 0 && latest?.result != .unsatisfied
+        m.servicesInHomeRepairs = services.filter { $0.kind == .repair }.count
+        // 及时率 (4.2.7): judged by the arrival deadline — met, or missed; a service never
+        // dispatched here (an import) has none and is not judged.
+        var arrivedOnTime = 0, arrivalJudged = 0
+        for t in services {
+            guard let d = rules.deadlines(for: t.facts).first(where: { $0.name == .providerArrival }) else { continue }
+            if let ok = d.wasMetOnTime {
+                arrivalJudged += 1
+                if ok { arrivedOnTime += 1 }
+            } else if d.isOverdue(at: now) {
+                arrivalJudged += 1
+            }
         }
-        m.servicePass = Ratio(passed.count, of: services.count)
-        m.serviceSatisfaction = CallbackStats(plannedJobIDs: services.map(\.id), records: callbacks).satisfactionRate
+        m.serviceTimeliness = Ratio(arrivedOnTime, of: arrivalJudged)
+        let failed = Set(input.exceptions.filter(\.kind.failsTheService).map(\.ticketID))
+        m.servicePass = Ratio(services.filter { $0.reopenCount == 0 && !failed.contains($0.id) }.count, of: services.count)
+        let allJobs = services.map { CallbackJob(id: $0.id, completedAt: $0.completedAt!, dueAt: nil) }
+        m.serviceSatisfaction = CallbackStats(jobs: allJobs, records: callbacks).satisfactionRate
+
+        // 4.2.14.4: over the commissioned services, callbacks within 2 days of completion.
+        let refusedSince = Dictionary(input.customers.compactMap { c in c.customer.refusedSince.map { (c.customer.id, $0) } },
+                                      uniquingKeysWith: min)
+        let attempted = Set(callbacks.compactMap(\.jobID))
+        let owed = services.compactMap { t -> CallbackJob? in
+            guard let customer = t.customerKey else { return nil }
+            let due = calendar.civilDate(of: t.completedAt!).adding(days: rules.commissionedCallbackDays)
+            if let since = refusedSince[customer], since <= due, !attempted.contains(t.id) { return nil }
+            return CallbackJob(id: t.id, completedAt: t.completedAt!, dueAt: calendar.endOfDay(due))
+        }
+        let stats = CallbackStats(jobs: owed, records: callbacks)
+        m.callbacksOwed = stats.owed
+        m.callbacksDone = stats.onTime
+        m.callbacksOnSite = stats.onSiteOnTime
+        m.callbacksLate = stats.late
+        m.refusedCallbacks = Set(callbacks.filter { $0.result == .refused && inPeriod($0.at) }.compactMap { $0.customerID ?? $0.jobID }).count
+
+        // Programmes, center by center (each center's plan has its own seed).
+        let firstDay = period.firstDay, lastDay = period.lastDay
+        for center in Set(tickets.map(\.center)).union(input.customers.map(\.center)).sorted() {
+            let requests = tickets.filter { $0.center == center }.map(\.programmeRequest)
+            let customers = input.customers.filter { $0.center == center }.map(\.customer)
+            let ids = Set(requests.map(\.id)), people = Set(customers.map(\.id))
+            let records = callbacks.filter { c in c.jobID.map(ids.contains) ?? c.customerID.map(people.contains) ?? false }
+            func seed(_ month: YearMonth) -> UInt64 {
+                input.seeds["\(center)/\(month)"] ?? CallbackPlanner.fallbackSeed(center: center, month: month)
+            }
+            let duties = try CallbackDuties(calendar: calendar).duties(
+                dueFrom: firstDay, to: lastDay.adding(days: 2), requests: requests, customers: customers, callbacks: records, seed: seed)
+                .filter { d in
+                    switch d.programme {
+                    case .monthlyPlan, .commissioned: inPeriod(d.opensAt)
+                    default: d.dueOn <= lastDay
+                    }
+                }
+            let completion = ProgrammeCompletion.of(duties, at: now, in: calendar)
+            m.programmes = m.programmes.isEmpty ? completion : zip(m.programmes, completion).map { $0 + $1 }
+            let jobs = requests.compactMap { r -> CompletedJob? in
+                guard r.cancelledAt == nil, let customer = r.customerID, let done = r.completedAt else { return nil }
+                return CompletedJob(id: r.id, kind: r.kind, location: r.location, completedOn: calendar.civilDate(of: done),
+                                    customerID: customer, isPaid: r.isPaid, byNewStaff: r.byNewStaff,
+                                    byPreviouslyComplainedStaff: r.byPreviouslyComplainedStaff)
+            }
+            for month in period.months {
+                let plan = try CallbackPlanner().plan(month: month, jobs: jobs, refusedSince: refusedSince, seed: seed(month))
+                m.planPool += plan.samplePoolSize
+                m.planSampleTarget += plan.sampleTarget
+                m.planFourClassInPool += plan.fourClassInPool
+                m.planFourClassOther += plan.fourClass.count - plan.fourClassInPool
+                m.planSampled += plan.sampled.count
+                m.planSelected += plan.commissioned.count
+            }
+        }
+        if m.programmes.isEmpty { m.programmes = CallbackProgramme.allCases.map { ProgrammeCompletion(programme: $0) } }
+
+        // The annual survey's responses.
+        let responses = input.surveyResponses.filter { inPeriod($0.at) && $0.overall.reachedCustomer }
+        m.surveyResponses = responses.count
+        m.surveySatisfaction = Ratio(responses.filter(\.overall.countsAsSatisfied).count, of: responses.count)
+        for item in SurveyItem.allCases {
+            let answered = responses.compactMap { $0.answers[item] }
+            m.surveyItems[item.rawValue] = Ratio(answered.filter(\.countsAsSatisfied).count, of: answered.count)
+        }
+
+        // Follow-up visits.
+        m.followUpsOpened = input.followUps.filter { inPeriod($0.createdAt) }.count
+        m.followUpsClosed = input.followUps.filter { inPeriod($0.closedAt) }.count
+        if withNow {
+            let open = input.followUps.filter { $0.closedAt == nil && $0.createdAt <= now }
+            m.followUpsOpenNow = open.count
+            m.followUpsOverdueNow = open.filter { calendar.endOfDay($0.dueOn) <= now }.count
+        }
+
+        // Exceptions and custody incidents, placed by when they were recorded.
+        let exceptions = input.exceptions.filter { inPeriod($0.at) }
+        m.exceptionsWorkDiffers = exceptions.filter { $0.kind == .workDiffers }.count
+        m.exceptionsUnconfirmed = exceptions.filter { $0.kind == .workDiffers && !$0.confirmed }.count
+        m.exceptionsDamage = exceptions.filter { $0.kind == .damage }.count
+        m.compensationFen = exceptions.filter { $0.kind == .damage }.compactMap(\.amountFen).reduce(0, +)
+        m.exceptionsFeeAdjusted = exceptions.filter { $0.kind == .feeAdjusted }.count
+        m.feeReductionFen = exceptions.filter { $0.kind == .feeAdjusted }.compactMap(\.amountFen).reduce(0, +)
+        let incidents = input.custodyIncidents.filter { inPeriod($0.at) }
+        m.custodyLost = incidents.filter { $0.kind == .lost }.count
+        m.custodyDamaged = incidents.filter { $0.kind == .damaged }.count
+        m.custodyUnfit = incidents.filter { $0.kind == .unfit }.count
+        m.custodyUnreported = incidents.filter { !$0.reported }.count
+
+        if case .quarter = period {
+            m.correctiveActions = input.correctiveActions.filter { $0.quarter == period.description }
+                .sorted { ($0.center, $0.id) < ($1.center, $1.id) }
+        }
 
         // Repeats: against every complaint of the same center in the 30 days before.
         let allComplaints = tickets.filter { $0.kind == .complaint }

@@ -7,11 +7,12 @@ public enum DeadlineName: String, DomainEnumeration {
     /// 投诉处理: a general complaint resolved within 1 working day, a major one within 7
     /// (001 顾客投诉 5.1.1).
     case complaintResolution = "complaint_resolution"
-    /// 到场: the dispatched provider arrives within 30 minutes or at the agreed time
-    /// (001 P7.9-8 4.2.7).
+    /// 到场: the dispatched provider of a commissioned service arrives within 30 minutes or at
+    /// the agreed time (001 P7.9-8 4.2.7).
     case providerArrival = "provider_arrival"
-    /// 回访: the four classes the day after completion (001 回访操作指引 1); commissioned
-    /// services within 2 days (001 P7.9-8 4.2.14.4); the stricter applies.
+    /// 回访: a job in the monthly callback plan (four classes and sampled in-home repairs) the
+    /// day after completion (001 回访操作指引 1); a commissioned service selected for callback
+    /// within 2 days (001 P7.9-8 4.2.14.4); the stricter applies.
     case callback
 
     public static let valueName = "deadline"
@@ -68,6 +69,9 @@ public struct Deadline: Sendable, Hashable {
 public struct TicketFacts: Sendable, Hashable {
     /// The request kind.
     public var kind: RequestKind
+    /// For repairs: in-home or common area (`nil`: not recorded, see
+    /// ``RepairLocation/unrecordedDefault``).
+    public var location: RepairLocation?
     /// The complaint severity; a complaint without one is treated as ``Severity/general``,
     /// the stricter deadline.
     public var severity: Severity?
@@ -96,16 +100,22 @@ public struct TicketFacts: Sendable, Hashable {
     public var byPreviouslyComplainedStaff: Bool
     /// Whether the customer is on the refused-callback list (no callback deadline then).
     public var customerRefusesCallbacks: Bool
+    /// Why the job is in the callback plan, when the caller planned it (``CallbackPlanner``):
+    /// four-class reasons, ``CallbackReason/sampled``, ``CallbackReason/commissionedService``.
+    /// `nil`: not planned by the caller; then only the four-class reasons, which are always
+    /// in the plan, give a callback deadline.
+    public var callbackReasons: [CallbackReason]?
 
     /// Creates the facts; only ``kind`` and ``openedAt`` are required.
     public init(
-        kind: RequestKind, severity: Severity? = nil, openedAt: Date, answeredAt: Date? = nil,
+        kind: RequestKind, location: RepairLocation? = nil, severity: Severity? = nil, openedAt: Date, answeredAt: Date? = nil,
         dispatchedAt: Date? = nil, agreedArrivalAt: Date? = nil, arrivedAt: Date? = nil,
         completedAt: Date? = nil, calledBackAt: Date? = nil, cancelledAt: Date? = nil,
         isPaid: Bool = false, byNewStaff: Bool = false, byPreviouslyComplainedStaff: Bool = false,
-        customerRefusesCallbacks: Bool = false
+        customerRefusesCallbacks: Bool = false, callbackReasons: [CallbackReason]? = nil
     ) {
         self.kind = kind
+        self.location = location
         self.severity = severity
         self.openedAt = openedAt
         self.answeredAt = answeredAt
@@ -119,12 +129,16 @@ public struct TicketFacts: Sendable, Hashable {
         self.byNewStaff = byNewStaff
         self.byPreviouslyComplainedStaff = byPreviouslyComplainedStaff
         self.customerRefusesCallbacks = customerRefusesCallbacks
+        self.callbackReasons = callbackReasons
     }
+
+    /// Whether the request is a commissioned service (in-home repair or price-list service).
+    public var isCommissioned: Bool { CommissionedService.applies(kind: kind, location: location) }
 
     /// The four-class callback reasons that apply to this request.
     public var fourClassReasons: Set<CallbackReason> {
         CallbackReason.fourClasses(
-            kind: kind, isPaid: isPaid, byNewStaff: byNewStaff,
+            kind: kind, commissioned: isCommissioned, isPaid: isPaid, byNewStaff: byNewStaff,
             byPreviouslyComplainedStaff: byPreviouslyComplainedStaff)
     }
 }
@@ -150,14 +164,17 @@ public struct TicketFacts: Sendable, Hashable {
 ///       major due the following Tuesday 18:00);
 ///     - holidays are skipped and swapped working days (调休) count.
 ///   Every complaint thus gets exactly N full working days, wherever it falls in the day.
-/// - **Provider arrival** (any dispatched request): the agreed arrival time when given,
-///   otherwise 30 minutes after dispatch; met by arrivedAt.
-/// - **Callback** (once completed, unless the customer refuses callbacks): four-class jobs
-///   (complaint, paid, new staff, previously complained-about staff) by the end of the day
-///   after the completion day; commissioned services (kind ``RequestKind/service``) by the end
-///   of the 2nd day after it; when both apply the earlier (stricter) wins. These are
-///   *calendar* days ("次日", "两天内"): the front desk makes callbacks every day. Met by
-///   calledBackAt.
+/// - **Provider arrival** (commissioned services only — in-home repairs and price-list
+///   services, 001 P7.9-8 4.2.7; not complaints, not common-area repairs): the agreed arrival
+///   time when given, otherwise 30 minutes after dispatch; met by arrivedAt.
+/// - **Callback** (once completed, unless the customer refuses callbacks), for jobs in the
+///   callback plan (``TicketFacts/callbackReasons``; without it the four classes): the
+///   monthly plan's jobs — four classes (complaint; paid, new-staff or previously
+///   complained-about commissioned services) and sampled in-home repairs — by the end of the
+///   day after the completion day (001 回访操作指引 1: 回访需于服务完成次日完成); commissioned
+///   services selected for the 60 % callback rate by the end of the 2nd day after it
+///   (4.2.14.4); when both apply the earlier (stricter) wins. These are *calendar* days
+///   ("次日", "两天内"): the front desk makes callbacks every day. Met by calledBackAt.
 ///
 /// A cancelled request discharges its open deadlines at ``TicketFacts/cancelledAt``.
 public struct DeadlineRules: Sendable, Hashable {
@@ -171,7 +188,8 @@ public struct DeadlineRules: Sendable, Hashable {
     public var majorComplaintWorkingDays = 7
     /// Arrival within this many seconds of dispatch (30 min).
     public var arrivalWithin: TimeInterval = 30 * 60
-    /// Four-class callbacks: calendar days after the completion day (1, the next day).
+    /// Monthly-plan callbacks (four classes and sampled): calendar days after the completion
+    /// day (1, the next day).
     public var fourClassCallbackDays = 1
     /// Commissioned services: calendar days after the completion day (2).
     public var commissionedCallbackDays = 2
@@ -208,7 +226,9 @@ public struct DeadlineRules: Sendable, Hashable {
                 basis: "\(severity.rawValue) complaint: \(days) working day\(days == 1 ? "" : "s")")
         }
 
-        if let agreed = facts.agreedArrivalAt {
+        if !facts.isCommissioned {
+            // 4.2.7 is a clause of the commissioned-service procedure: no arrival deadline.
+        } else if let agreed = facts.agreedArrivalAt {
             make(.providerArrival, due: agreed, metAt: facts.arrivedAt, basis: "arrival at the agreed time")
         } else if let dispatched = facts.dispatchedAt {
             make(
@@ -218,12 +238,14 @@ public struct DeadlineRules: Sendable, Hashable {
 
         if let completed = facts.completedAt, !facts.customerRefusesCallbacks {
             var days: [(Int, String)] = []
-            let reasons = facts.fourClassReasons
-            if !reasons.isEmpty {
-                let names = reasons.sorted().map(\.rawValue).joined(separator: ", ")
-                days.append((fourClassCallbackDays, "four classes (\(names)): the day after completion"))
+            let reasons = Set(facts.callbackReasons ?? Array(facts.fourClassReasons))
+            let plan = reasons.filter(\.isMonthlyPlan)
+            if !plan.isEmpty {
+                let names = plan.sorted().map(\.rawValue).joined(separator: ", ")
+                let what = plan.allSatisfy(\.isFourClass) ? "four classes" : "monthly plan"
+                days.append((fourClassCallbackDays, "\(what) (\(names)): the day after completion"))
             }
-            if facts.kind == .service {
+            if reasons.contains(.commissionedService) {
                 days.append((commissionedCallbackDays, "commissioned service: within \(commissionedCallbackDays) days"))
             }
             if let (n, basis) = days.min(by: { $0.0 < $1.0 }) {

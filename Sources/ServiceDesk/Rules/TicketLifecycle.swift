@@ -48,11 +48,13 @@ public enum TicketEvent: String, DomainEnumeration {
     case dispatch
     /// 到场: dispatched → arrived.
     case arrive
-    /// 完成 (顾客签字): arrived → completed.
+    /// 完成 (顾客签字): arrived → completed; a complaint, inquiry or suggestion the desk resolves
+    /// itself also from received or dispatched (办结).
     case complete
     /// 回访: completed → calledBack.
     case callBack = "callback"
-    /// 关闭: completed or calledBack → closed.
+    /// 关闭: completed or calledBack → closed; an inquiry or suggestion also straight from
+    /// received, dispatched or arrived once answered (答复后关闭).
     case close
     /// 取消: received, dispatched or arrived → cancelled.
     case cancel
@@ -125,7 +127,12 @@ public struct TicketState: Sendable, Hashable, Codable {
     public var rank: TicketRank { TicketRank(reopenCount: reopenCount, stageIndex: stage.stageIndex) }
 }
 
-/// The request lifecycle as a pure state machine:
+/// The request lifecycle as a pure state machine. Repairs and price-list services are work
+/// on site: dispatched, arrived, completed. Complaints, inquiries and suggestions can be
+/// resolved by the desk itself (issue 16): a complaint is completed without dispatch or
+/// arrival when the desk resolves it directly (it keeps its 1 / 7 working-day and 24-hour
+/// rules, not the 30-minute arrival rule of commissioned services); an inquiry or a
+/// suggestion is answered and closed without dispatch.
 ///
 /// ```text
 /// received ─dispatch→ dispatched ─arrive→ arrived ─complete→ completed ─callback→ calledBack
@@ -133,6 +140,8 @@ public struct TicketState: Sendable, Hashable, Codable {
 ///    └──────cancel───────┴──────cancel──────┴→ cancelled        │
 /// completed, calledBack, closed ─reopen→ received (reopen count + 1)
 /// escalate: any stage except closed and cancelled, once; the stage is unchanged
+/// complaint, inquiry, suggestion: also received, dispatched ─complete→ completed
+/// inquiry, suggestion: also received, dispatched, arrived ─close→ closed
 /// ```
 ///
 /// A callback recorded after a request was closed is a callback record only; the stage
@@ -140,45 +149,52 @@ public struct TicketState: Sendable, Hashable, Codable {
 ///
 /// ```swift
 /// var state = TicketState()
-/// state = try TicketLifecycle.apply(.dispatch, to: state)
-/// try TicketLifecycle.apply(.close, to: state)
-/// // cannot close a request that is dispatched; allowed: arrive, cancel, escalate
+/// state = try TicketLifecycle.apply(.dispatch, to: state, kind: .repair)
+/// try TicketLifecycle.apply(.close, to: state, kind: .repair)
+/// // cannot close a repair that is dispatched; allowed: arrive, cancel, escalate
 /// ```
 public enum TicketLifecycle {
-    /// The events allowed from `state`, in ``TicketEvent`` declaration order.
-    public static func allowedEvents(from state: TicketState) -> [TicketEvent] {
-        TicketEvent.allCases.filter { target(of: $0, from: state) != nil }
+    /// The events allowed from `state` for a request of `kind`, in ``TicketEvent``
+    /// declaration order.
+    public static func allowedEvents(from state: TicketState, kind: RequestKind) -> [TicketEvent] {
+        TicketEvent.allCases.filter { target(of: $0, from: state, kind: kind) != nil }
     }
 
     /// The state after `event`, or a ``RuleError`` (`illegalTransition`) whose message names
-    /// the current stage and the allowed events, e.g.
-    /// "cannot close a request that is dispatched; allowed: arrive, cancel, escalate".
-    public static func apply(_ event: TicketEvent, to state: TicketState) throws(RuleError) -> TicketState {
-        if let next = target(of: event, from: state) { return next }
-        let allowed = allowedEvents(from: state).map(\.rawValue)
+    /// the kind, the current stage and the allowed events, e.g.
+    /// "cannot close a repair that is dispatched; allowed: arrive, cancel, escalate".
+    public static func apply(_ event: TicketEvent, to state: TicketState, kind: RequestKind) throws(RuleError) -> TicketState {
+        if let next = target(of: event, from: state, kind: kind) { return next }
+        let allowed = allowedEvents(from: state, kind: kind).map(\.rawValue)
         let why =
             event == .escalate && state.isEscalated && state.stage != .closed && state.stage != .cancelled
             ? " and already escalated to head office" : ""
         throw RuleError(
             .illegalTransition,
-            "cannot \(event.rawValue) a request that is \(state.stage.rawValue)\(why); allowed: "
+            "cannot \(event.rawValue) a \(kind.rawValue) that is \(state.stage.rawValue)\(why); allowed: "
                 + (allowed.isEmpty ? "none" : allowed.joined(separator: ", "))
         )
     }
 
-    /// Whether `event` is allowed from `state`.
-    public static func allows(_ event: TicketEvent, from state: TicketState) -> Bool {
-        target(of: event, from: state) != nil
+    /// Whether `event` is allowed from `state` for a request of `kind`.
+    public static func allows(_ event: TicketEvent, from state: TicketState, kind: RequestKind) -> Bool {
+        target(of: event, from: state, kind: kind) != nil
     }
 
-    private static func target(of event: TicketEvent, from state: TicketState) -> TicketState? {
+    private static func target(of event: TicketEvent, from state: TicketState, kind: RequestKind) -> TicketState? {
         var next = state
+        let desk = !kind.needsProvider
+        let answerable = kind == .inquiry || kind == .suggestion
         switch (event, state.stage) {
         case (.dispatch, .received): next.stage = .dispatched
         case (.arrive, .dispatched): next.stage = .arrived
         case (.complete, .arrived): next.stage = .completed
+        // `where` binds to one pattern only, so each carries its own.
+        case (.complete, .received) where desk, (.complete, .dispatched) where desk: next.stage = .completed
         case (.callBack, .completed): next.stage = .calledBack
         case (.close, .completed), (.close, .calledBack): next.stage = .closed
+        case (.close, .received) where answerable, (.close, .dispatched) where answerable, (.close, .arrived) where answerable:
+            next.stage = .closed
         case (.cancel, .received), (.cancel, .dispatched), (.cancel, .arrived): next.stage = .cancelled
         case (.reopen, .completed), (.reopen, .calledBack), (.reopen, .closed):
             next.stage = .received

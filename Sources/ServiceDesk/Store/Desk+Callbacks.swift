@@ -28,15 +28,23 @@ public struct Callback: Codable, Sendable, Equatable, FetchableRecord {
         at = Col.date(row["at"]) ?? Date(timeIntervalSince1970: 0)
         staff = row["staff"] ?? ""
     }
+
+    /// The callback as the statistics and programmes see it.
+    public var record: CallbackRecord {
+        if let ticket { return CallbackRecord(jobID: ticket, at: at, method: method, result: result, customerID: customer) }
+        return CallbackRecord(customerID: customer ?? "", at: at, method: method, result: result, programmes: [])
+    }
 }
 
-/// A month's plan with where the month stands against the targets.
+/// A month's callback plan with where the month stands: the same figures as the monthly
+/// report's (both come from ``ReportCalculator``).
 public struct CallbackPlanReport: Sendable {
     public var center: String
     public var plan: CallbackPlan
-    public var stats: CallbackStats
-    /// Planned callbacks not done yet whose due day has passed.
-    public var overdue: [PlannedCallback]
+    /// The month's measures as `gatehouse report monthly` computes them.
+    public var measures: ReportMeasures
+    /// The plan's callbacks as duties (monthly plan and 4.2.14.4 selection), with their state.
+    public var duties: [CallbackDuty]
     /// Request numbers by id, for display.
     public var numbers: [String: String]
 }
@@ -63,7 +71,7 @@ extension Desk {
             if result.reachedCustomer {
                 var v: [String: Value] = [:]
                 if t.calledBackAt == nil { v["called_back_at"] = Col.time(acting.now) }
-                if TicketLifecycle.allows(.callBack, from: t.state) { v["status"] = .text(TicketStage.calledBack.rawValue) }
+                if TicketLifecycle.allows(.callBack, from: t.state, kind: t.kind) { v["status"] = .text(TicketStage.calledBack.rawValue) }
                 if !v.isEmpty { try tx.update("ticket", id: t.id, v) }
             }
             if result == .refused, let c = t.customer {
@@ -92,57 +100,57 @@ extension Desk {
         }
     }
 
-    /// The month's callback plan: 100 % of the four classes and unpaid commissioned
-    /// services, 30 % of the other completed repairs sampled with a seed stored the first
-    /// time the month is planned (so re-running gives the same plan), customers on the
-    /// refused list left out and reported; with the month's callback rates.
+    /// The month's callback plan (001 回访操作指引 1 and 4.2.14.4; see ``CallbackPlanner``),
+    /// drawn with a seed stored the first time the month is planned (so re-running gives the
+    /// same plan), with the month's figures and each planned callback's state at `now`.
     public func callbackPlan(month: YearMonth, center requested: String? = nil, now: Date, by acting: Acting) throws -> CallbackPlanReport {
         let center = try recordCenter(requested)
-        let calendar = try workCalendar()
+        try ensurePlanSeed(center: center, month: month, by: acting)
+        let input = try reportInput(period: .month(month), centers: [ReportCenter(code: center, lastSyncAt: nil, freshness: .current)],
+                                    now: now)
+        let measures = try ReportCalculator(calendar: input.calendar, now: now, staffNames: input.staffNames)
+            .measures(period: .month(month), input: input, withNow: true)
+        let seed = input.seeds["\(center)/\(month)"] ?? CallbackPlanner.fallbackSeed(center: center, month: month)
+        let requests = input.tickets.map(\.programmeRequest)
+        let customers = input.customers.map(\.customer)
+        let jobs = requests.compactMap { r -> CompletedJob? in
+            guard r.cancelledAt == nil, let c = r.customerID, let done = r.completedAt else { return nil }
+            return CompletedJob(id: r.id, kind: r.kind, location: r.location, completedOn: input.calendar.civilDate(of: done), customerID: c,
+                                isPaid: r.isPaid, byNewStaff: r.byNewStaff, byPreviouslyComplainedStaff: r.byPreviouslyComplainedStaff)
+        }
+        let refusedSince = Dictionary(customers.compactMap { c in c.refusedSince.map { (c.id, $0) } }, uniquingKeysWith: min)
+        let plan = try CallbackPlanner().plan(month: month, jobs: jobs, refusedSince: refusedSince, seed: seed)
+        let planned = Set(plan.callbacks.map(\.jobID))
+        let duties = try CallbackDuties(calendar: input.calendar).duties(
+            dueFrom: month.firstDay, to: month.lastDay.adding(days: 2), requests: requests, customers: customers,
+            callbacks: input.callbacks, seed: { input.seeds["\(center)/\($0)"] ?? CallbackPlanner.fallbackSeed(center: center, month: $0) })
+            .filter { $0.jobID.map(planned.contains) ?? false && ($0.programme == .monthlyPlan || $0.programme == .commissioned) }
+        let numbers = try replica.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, number FROM ticket WHERE center = ?", arguments: [center])
+                .filter { planned.contains($0["id"]) }.map { ($0["id"] as String, $0["number"] as String) })
+        }
+        return CallbackPlanReport(center: center, plan: plan, measures: measures, duties: duties, numbers: numbers)
+    }
+
+    /// Stores a random seed for `center`'s `month` unless one is stored.
+    func ensurePlanSeed(center: String, month: YearMonth, by acting: Acting) throws {
         let planID = "plan-\(center)-\(month)"
-        var seed = try replica.read { db in
+        let stored = try replica.read { db in
             try Int64.fetchOne(db, sql: "SELECT seed FROM callback_plan WHERE id = ?", arguments: [planID])
         }
-        if seed == nil {
-            let fresh = Int64.random(in: 1...Int64.max)
-            try write(acting) { tx in
-                if let existing = try tx.state("callback_plan", id: planID) {
-                    seed = existing.slots[2].values[0].integer
-                    return
-                }
-                try tx.insert("callback_plan", id: planID, [
-                    "center": .text(center), "month": .text(month.description), "seed": .integer(fresh),
-                    "created_at": Col.time(acting.now), "created_by": .text(acting.staff),
-                ])
-                seed = fresh
-            }
-        }
-        let facts = try FactsBuilder(desk: self)
-        let start = Col.time(calendar.startOfDay(month.firstDay)), end = Col.time(calendar.startOfDay(month.lastDay.adding(days: 1)))
-        return try replica.read { db in
-            let tickets = try Ticket.fetchAll(db, sql: """
-                SELECT * FROM ticket WHERE center = ? AND completed_at >= ? AND completed_at < ? AND status != 'cancelled'
-                """, arguments: [center, start, end])
-            var jobs: [CompletedJob] = []
-            var numbers: [String: String] = [:]
-            for t in tickets {
-                guard let done = t.completedAt, let customer = t.customer else { continue }
-                let fx = try facts.facts(for: t, db)
-                numbers[t.id] = t.number
-                jobs.append(CompletedJob(id: t.id, kind: t.kind, completedOn: calendar.civilDate(of: done), customerID: customer,
-                                         staffIDs: t.assignee.map { [$0] } ?? [], isPaid: fx.isPaid, byNewStaff: fx.byNewStaff,
-                                         byPreviouslyComplainedStaff: fx.byPreviouslyComplainedStaff))
-            }
-            let refused = Set(try String.fetchAll(db, sql: "SELECT id FROM customer WHERE center = ? AND refused_callback = 1", arguments: [center]))
-            let plan = try CallbackPlanner().plan(month: month, jobs: jobs, refusedCustomers: refused, seed: UInt64(bitPattern: seed!))
-            let records = try Callback.fetchAll(db, sql: "SELECT * FROM callback WHERE center = ? AND ticket IS NOT NULL", arguments: [center])
-                .map { CallbackRecord(jobID: $0.ticket!, at: $0.at, method: $0.method, result: $0.result) }
-            let stats = CallbackStats(plan: plan, records: records)
-            let done = Set(records.filter { $0.result.reachedCustomer }.map(\.jobID))
-            let today = calendar.civilDate(of: now)
-            let overdue = plan.callbacks.filter { p in !done.contains(p.jobID) && (p.dueOn.map { $0 < today } ?? false) }
-            return CallbackPlanReport(center: center, plan: plan, stats: stats, overdue: overdue, numbers: numbers)
-        }
+        guard stored == nil else { return }
+        try write(acting) { tx in try insertPlanSeed(tx, center: center, month: month, acting) }
+    }
+
+    /// Inserts the month's seed in `tx` unless one is stored: called with the first
+    /// completion of a month, so the day-by-day draws have their seed from the first day.
+    func insertPlanSeed(_ tx: WriteTransaction, center: String, month: YearMonth, _ acting: Acting) throws {
+        let planID = "plan-\(center)-\(month)"
+        guard try tx.state("callback_plan", id: planID) == nil else { return }
+        try tx.insert("callback_plan", id: planID, [
+            "center": .text(center), "month": .text(month.description), "seed": .integer(Int64.random(in: 1...Int64.max)),
+            "created_at": Col.time(acting.now), "created_by": .text(acting.staff),
+        ])
     }
 
     // MARK: paid services

@@ -18,11 +18,16 @@ extension Desk {
         let facts = try FactsBuilder(desk: self)
         let codes = centers.map(\.code)
         let from = period.previous.interval(in: calendar).start
-        let lookBack = Col.time(from.addingTimeInterval(-ReportTargets.repeatWindow)), since = Col.time(from)
+        let lookBack = Col.time(from.addingTimeInterval(-ReportTargets.repeatWindow))
+        // Complaints resolved up to a month before are owed a follow-up in the period.
+        let since = Col.time(from.addingTimeInterval(-31 * 24 * 3600))
+        // A half-year window (the resident programme) began up to six months before.
+        let callbacksSince = Col.time(calendar.startOfDay(calendar.civilDate(of: from).adding(months: -6)))
         return try replica.read { db in
             var tickets: [ReportTicket] = []
             var callbacks: [CallbackRecord] = []
-            var refused = Set<String>()
+            var customers: [ReportCustomer] = []
+            var seeds: [String: UInt64] = [:]
             var names: [String: String] = [:]
             for code in codes {
                 let rows = try Ticket.fetchAll(db, sql: """
@@ -34,19 +39,23 @@ extension Desk {
                         id: t.id, center: t.center, kind: t.kind, channel: t.channel, complaintClass: t.complaintClass,
                         severity: t.severity, openedAt: t.openedAt, reopenCount: t.reopenCount, completedAt: t.completedAt,
                         closedAt: t.closedAt, cancelledAt: t.cancelledAt, customerKey: t.customer, unitKey: t.unit,
-                        aboutStaff: t.aboutStaff, facts: try facts.facts(for: t, db)))
+                        aboutStaff: t.aboutStaff, supplierDispatchedAt: t.assigneeKind == "supplier" ? t.dispatchedAt : nil,
+                        facts: try facts.facts(for: t, db)))
                 }
-                callbacks += try Callback.fetchAll(db, sql: "SELECT * FROM callback WHERE center = ? AND ticket IS NOT NULL AND at >= ?",
-                                                   arguments: [code, since])
-                    .map { CallbackRecord(jobID: $0.ticket!, at: $0.at, method: $0.method, result: $0.result) }
-                refused.formUnion(try String.fetchAll(db, sql: "SELECT id FROM customer WHERE center = ? AND refused_callback = 1",
-                                                      arguments: [code]))
+                callbacks += try Callback.fetchAll(db, sql: "SELECT * FROM callback WHERE center = ? AND at >= ?",
+                                                   arguments: [code, callbacksSince])
+                    .map(\.record)
+                customers += try Customer.fetchAll(db, sql: "SELECT * FROM customer WHERE center = ?", arguments: [code])
+                    .map { ReportCustomer(center: code, customer: $0.programmeCustomer(calendar)) }
+                for r in try Row.fetchAll(db, sql: "SELECT month, seed FROM callback_plan WHERE center = ?", arguments: [code]) {
+                    if let month: String = r["month"], let seed: Int64 = r["seed"] { seeds["\(code)/\(month)"] = UInt64(bitPattern: seed) }
+                }
                 for r in try Row.fetchAll(db, sql: "SELECT id, name FROM staff WHERE center = ? OR center IS NULL", arguments: [code]) {
                     names[r["id"]] = r["name"]
                 }
             }
             return ReportInput(period: period, now: now, calendar: calendar, atHub: isHub, centers: centers, tickets: tickets,
-                               callbacks: callbacks, refusedCustomers: refused, staffNames: names)
+                               callbacks: callbacks, customers: customers, seeds: seeds, staffNames: names)
         }
     }
 }

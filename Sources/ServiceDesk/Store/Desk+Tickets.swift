@@ -53,9 +53,10 @@ extension Desk {
     /// allowed ones named. The step lands in the timeline with who and when.
     @discardableResult
     public func advance(_ ref: String, _ event: TicketEvent, details: StepDetails = StepDetails(), by acting: Acting) throws -> Ticket {
+        let calendar = try workCalendar()
         let id = try write(acting) { tx -> String in
             let t = try requireTicket(tx.db, ref)
-            let next = try TicketLifecycle.apply(event, to: t.state)
+            let next = try TicketLifecycle.apply(event, to: t.state, kind: t.kind)
             var v: [String: Value] = [:]
             if next.stage != t.stage || next.reopenCount != t.reopenCount {
                 v["status"] = .text(next.stage.rawValue)
@@ -81,6 +82,7 @@ extension Desk {
             case .complete:
                 v["completed_at"] = now
                 v["customer_signed"] = Col.flag(details.customerSigned)
+                try insertPlanSeed(tx, center: t.center, month: calendar.civilDate(of: acting.now).yearMonth, acting)
                 if details.customerSigned { detail = ["顾客已签字", details.note].compactMap { $0 }.joined(separator: " ") }
             case .callBack: v["called_back_at"] = now
             case .close: v["closed_at"] = now
@@ -257,9 +259,9 @@ struct FactsBuilder {
                let d = try? CivilDate(hire) {
                 byNew = newStaff.isNew(hiredOn: d, on: on)
             }
-            let dates = try Int64.fetchAll(db, sql: "SELECT opened_at FROM ticket WHERE kind = 'complaint' AND about_staff = ? AND id != ?",
-                                           arguments: [a, t.id]).compactMap { Col.date($0) }.map { calendar.civilDate(of: $0) }
-            byComplained = complained.applies(complaintDates: dates.filter { $0 <= on }, jobCompletedOn: on)
+            let times = try Int64.fetchAll(db, sql: "SELECT opened_at FROM ticket WHERE kind = 'complaint' AND about_staff = ? AND id != ?",
+                                           arguments: [a, t.id]).compactMap { Col.date($0) }
+            byComplained = complained.applies(complaintTimes: times, serviceAt: t.completedAt ?? t.dispatchedAt ?? t.openedAt)
         }
         var refuses = false
         if let c = t.customer {

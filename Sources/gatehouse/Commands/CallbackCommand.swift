@@ -55,7 +55,8 @@ struct CallbackList: ParsableCommand {
 
 struct CallbackPlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "The month's callback plan: four classes in full, 30 % of other repairs, refused customers left out.")
+        commandName: "plan",
+        abstract: "The month's callback plan: 30 % of in-home repairs with the four classes among them, and the commissioned services selected for the 60 % rate.")
     @OptionGroup var data: DataOptions
     @OptionGroup var acting: ActingOptions
     @OptionGroup var output: OutputOptions
@@ -68,17 +69,18 @@ struct CallbackPlanCommand: ParsableCommand {
         var seed: String
         var samplePercent: Int
         var samplePoolSize: Int
+        var sampleTarget: Int
+        var fourClassInPool: Int
+        var commissionedPoolSize: Int
+        var commissionedTarget: Int
+        var onSiteTarget: Int
         var callbacks: [PlannedCallback]
         var refused: [RefusedCallback]
+        var duties: [CallbackDuty]
         var overdue: [String]
-        var planned: Int
-        var done: Int
-        var onSite: Int
-        var callbackRate: Double?
-        var onSiteRate: Double?
-        var satisfactionRate: Double?
-        var callbackRateTarget: Int
-        var onSiteRateTarget: Int
+        /// The report's figures (`gatehouse report monthly`), key → value.
+        var figures: [String: Double?]
+        var rates: [String: Ratio]
     }
 
     func run() throws {
@@ -86,32 +88,46 @@ struct CallbackPlanCommand: ParsableCommand {
             let desk = try data.openDesk()
             let a = try acting.acting(.callbackPlan, data)
             let r = try desk.callbackPlan(month: try YearMonth(month), center: center, now: a.now, by: a)
-            let s = r.stats
+            let m = r.measures, p = r.plan
+            let calendar = try desk.workCalendar()
+            let overdue = r.duties.filter { $0.state(at: a.now, in: calendar) == .overdue }.compactMap(\.jobID)
+            let planDuty = m.programme(.monthlyPlan), selection = m.programme(.commissioned)
             if output.json {
-                return try Output.json(JSONPlan(center: r.center, month: month, seed: String(r.plan.seed), samplePercent: r.plan.samplePercent,
-                                                samplePoolSize: r.plan.samplePoolSize, callbacks: r.plan.callbacks, refused: r.plan.refused,
-                                                overdue: r.overdue.map(\.jobID), planned: s.planned, done: s.done, onSite: s.onSite,
-                                                callbackRate: s.callbackRate.value, onSiteRate: s.onSiteRate.value,
-                                                satisfactionRate: s.satisfactionRate.value,
-                                                callbackRateTarget: CallbackStats.callbackRateTargetPercent,
-                                                onSiteRateTarget: CallbackStats.onSiteRateTargetPercent))
+                var figures: [String: Double?] = [:]
+                for f in ReportFigures.of(m) { figures[f.key] = f.number }
+                return try Output.json(JSONPlan(
+                    center: r.center, month: month, seed: String(p.seed), samplePercent: p.samplePercent, samplePoolSize: p.samplePoolSize,
+                    sampleTarget: p.sampleTarget, fourClassInPool: p.fourClassInPool, commissionedPoolSize: p.commissionedPoolSize,
+                    commissionedTarget: p.commissionedTarget, onSiteTarget: p.onSiteTarget, callbacks: p.callbacks, refused: p.refused,
+                    duties: r.duties, overdue: overdue, figures: figures,
+                    rates: ["plan_completion": planDuty.completion, "selection_completion": selection.completion,
+                            "callback_rate": m.callbackRate, "on_site_rate": m.onSiteRate,
+                            "service_satisfaction": m.serviceSatisfaction]))
             }
-            print("\(r.center) \(month) 回访计划（种子 \(r.plan.seed)）")
-            print("四类服务 \(r.plan.fourClass.count) 项全部回访；委托服务 \(r.plan.commissioned.count) 项；维修抽样 \(r.plan.sampled.count)/\(r.plan.samplePoolSize)（\(r.plan.samplePercent)%）")
-            let overdue = Set(r.overdue.map(\.jobID))
-            Output.table(["请求", "顾客", "完成", "原因", "回访期限", ""], r.plan.callbacks.sorted { (r.numbers[$0.jobID] ?? $0.jobID) < (r.numbers[$1.jobID] ?? $1.jobID) }.map { p in
-                [r.numbers[p.jobID] ?? p.jobID, p.customerID, p.completedOn.description, p.reasons.map(\.displayName).joined(separator: ","),
-                 p.dueOn?.description ?? "", overdue.contains(p.jobID) ? "超期" : ""]
+            print("\(r.center) \(month) 回访计划（种子 \(p.seed)）")
+            print("月度回访计划（001 回访操作指引 1）：户内维修完成 \(p.samplePoolSize) 项，\(p.samplePercent) %目标 \(p.sampleTarget) 项；"
+                + "四类服务 \(p.fourClass.count) 项全部回访（\(p.fourClassInPool) 项计入 \(p.samplePercent) %）；抽样 \(p.sampled.count) 项；均于完成次日回访")
+            print("委托服务回访（001 P7.9-8 4.2.14.4）：委托服务完成 \(p.commissionedPoolSize) 项，\(p.commissionedPercent) %目标 \(p.commissionedTarget) 项；"
+                + "补选 \(p.commissioned.count) 项于两天内回访；其中 \(p.onSiteTarget) 项上门")
+            let states = Dictionary(r.duties.compactMap { d in d.jobID.map { ($0, d.state(at: a.now, in: calendar)) } }) { a, _ in a }
+            Output.table(["请求", "顾客", "完成", "方案", "原因", "回访期限", "方式", "状态"],
+                         p.callbacks.sorted { (r.numbers[$0.jobID] ?? $0.jobID) < (r.numbers[$1.jobID] ?? $1.jobID) }.map { c in
+                [r.numbers[c.jobID] ?? c.jobID, c.customerID, c.completedOn.description, c.programme.displayName,
+                 c.reasons.map(\.displayName).joined(separator: ","), c.dueOn.description, c.onSite ? "上门" : "电话",
+                 states[c.jobID]?.displayName ?? ""]
             }, empty: "(no callbacks planned)")
-            if !r.plan.refused.isEmpty {
+            if !p.refused.isEmpty {
                 print("\n拒访客户（不回访）")
-                Output.table(["请求", "顾客", "原因"], r.plan.refused.map { [r.numbers[$0.jobID] ?? $0.jobID, $0.customerID, $0.reasons.map(\.displayName).joined(separator: ",")] })
+                Output.table(["请求", "顾客", "原因"], p.refused.map { [r.numbers[$0.jobID] ?? $0.jobID, $0.customerID, $0.reasons.map(\.displayName).joined(separator: ",")] })
             }
-            func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "—" }
+            func met(_ r: Ratio, _ target: Int) -> String { r.meets(percent: target).map { $0 ? "达标" : "未达标" } ?? "" }
             print("")
-            print("回访率   \(pct(s.callbackRate.value)) (\(s.done)/\(s.planned))  目标 ≥ \(CallbackStats.callbackRateTargetPercent)%  \(s.meetsCallbackRateTarget.map { $0 ? "达标" : "未达标" } ?? "")")
-            print("上门回访率 \(pct(s.onSiteRate.value)) (\(s.onSite)/\(s.done))  目标 ≥ \(CallbackStats.onSiteRateTargetPercent)%  \(s.meetsOnSiteRateTarget.map { $0 ? "达标" : "未达标" } ?? "")")
-            print("满意率   \(pct(s.satisfactionRate.value))")
+            print("月度计划完成率 \(planDuty.completion)  目标 100 %  \(met(planDuty.completion, 100))（逾期回访 \(planDuty.late)，超期未回访 \(planDuty.overdue)，未到期 \(planDuty.pending)）")
+            print("补选完成率     \(selection.completion)  目标 100 %  \(met(selection.completion, 100))")
+            print("回访率（两天内） \(m.callbackRate)  目标 ≥ \(CallbackStats.callbackRateTargetPercent) %  \(met(m.callbackRate, CallbackStats.callbackRateTargetPercent))")
+            print("上门回访率     \(m.onSiteRate)  目标 ≥ \(CallbackStats.onSiteRateTargetPercent) %  \(met(m.onSiteRate, CallbackStats.onSiteRateTargetPercent))")
+            print("逾期回访（两天后） \(m.callbacksLate)")
+            print("委托服务满意率 \(m.serviceSatisfaction)")
         }
     }
 }

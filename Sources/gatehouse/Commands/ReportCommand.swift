@@ -29,7 +29,7 @@ struct ReportOptions: ParsableArguments {
             let desk = try data.openDesk()
             let now = try clock.clock()
             let centers = try ReportCenters.resolve(desk, period: period, only: center, now: now)
-            let report = Report.build(try desk.reportInput(period: period, centers: centers, now: now))
+            let report = try Report.build(try desk.reportInput(period: period, centers: centers, now: now))
             let text: String
             switch format {
             case .table: text = ReportText.table(report)

@@ -67,16 +67,17 @@ import Testing
         // C2 and R3 (its second cycle) on time, S4 late.
         #expect(rates["timeliness"] == ["numerator": 2, "denominator": 3])
         #expect(m["handlingWorkingHoursAverage"] as? Double == 5.5 && m["handlingCalendarHoursP90"] as? Double == 192)
-        // Completed in October: C1 C2 R3 S4; R3's customer refuses → owed 3; done C1 C2; on site C2.
-        // The refusal on S4 put 欧阳娜娜 on the refused list; S4 and her earlier jobs had
-        // attempts, so they stay owed.
-        #expect(rates["callback_rate"] == ["numerator": 2, "denominator": 3])
-        #expect(rates["on_site_rate"] == ["numerator": 1, "denominator": 2])
-        // Refused-list customers have no callback deadline, so nothing is due but not done.
-        #expect(m["callbacksDueNotDone"] as? Int == 0 && m["refusedCallbacks"] as? Int == 1)
-        // S4: late, never reopened, no reached callback → pass; no satisfaction data.
-        #expect(rates["service_timeliness"] == ["numerator": 0, "denominator": 1])
-        #expect(rates["service_pass"] == ["numerator": 1, "denominator": 1])
+        // 4.2.14.4, over the commissioned services completed in October: R3 (an in-home
+        // repair: no location given) and S4. R3's customer refuses callbacks and was never
+        // called: not owed. The refusal on S4 put 欧阳娜娜 on the refused list, but S4 had the
+        // attempt, so it stays owed, and not done.
+        #expect(rates["callback_rate"] == ["numerator": 0, "denominator": 1])
+        #expect(rates["on_site_rate"] == ["numerator": 0, "denominator": 1])
+        #expect(m["refusedCallbacks"] as? Int == 1)
+        // 及时率 (arrival): R3's second cycle on time, S4 50 minutes → 1/2. 合格率: R3 was
+        // reworked → 1/2.
+        #expect(rates["service_timeliness"] == ["numerator": 1, "denominator": 2])
+        #expect(rates["service_pass"] == ["numerator": 1, "denominator": 2])
         #expect(m["repeatComplaints"] as? Int == 1)
         #expect(m["openComplaintsNow"] as? Int == 0)
         let prev = rows[0]["previous"] as! [String: Any]
@@ -145,11 +146,11 @@ import Testing
             return String(decoding: data, as: UTF8.self)
         }
         let dom = try run(["--dump-dom"])
-        // Six charts; the callback rate, on-site, handling time, timeliness and complaints
-        // charts have a bar for C001 this period and the previous one (satisfaction has no data).
-        #expect(dom.components(separatedBy: "<svg").count - 1 == 6)
-        #expect(dom.components(separatedBy: "<rect class=\"bar current\"").count - 1 == 5)
-        #expect(dom.contains("data-value=\"66.7\""))   // callback rate 2/3
+        // Ten charts; all but the monthly plan's completion (every job's customer refused),
+        // the services' satisfaction and the survey (no answers) have a bar for C001.
+        #expect(dom.components(separatedBy: "<svg").count - 1 == 10)
+        #expect(dom.components(separatedBy: "<rect class=\"bar current\"").count - 1 == 7)
+        #expect(dom.contains("data-value=\"66.7\""))   // timeliness 2/3
         #expect(dom.contains("class=\"target\" data-target=\"60.0\"") && dom.contains("data-target=\"24.0\""))
         #expect(dom.contains("回访率（目标 ≥ 60 %）"))
         let png = g.root.appendingPathComponent("report.png")

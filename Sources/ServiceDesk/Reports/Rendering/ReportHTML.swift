@@ -95,7 +95,7 @@ public enum ReportHTML {
             <title>\(escape(title))</title>
             <style>
             body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 24px; color: #222; }
-            h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 22px 0 6px; border-bottom: 1px solid #ccc; }
+            h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 22px 0 6px; border-bottom: 1px solid #ccc; } h3 { font-size: 14px; margin: 14px 0 4px; }
             .meta { color: #555; font-size: 13px; }
             .alert { background: #fff3e0; border-left: 4px solid #e65100; padding: 6px 10px; margin: 8px 0; font-size: 14px; }
             .chart { margin: 10px 0 18px; page-break-inside: avoid; } figcaption { font-weight: bold; font-size: 14px; margin-bottom: 2px; }
@@ -123,18 +123,46 @@ public enum ReportHTML {
                    target: Double(ReportTargets.onSiteRatePercent), targetLabel: "40 %", unit: "%")
         h += chart(id: "handling-time", title: "投诉平均处理时长（自然小时，基准 24 h）", bars: handling, maxValue: maxHours,
                    target: ReportTargets.handlingHours, targetLabel: "24 h", unit: "h")
-        h += chart(id: "timeliness", title: "及时率", bars: rateBars(\.timeliness), maxValue: 100, target: nil, targetLabel: "", unit: "%")
-        h += chart(id: "service-satisfaction", title: "有偿服务满意率", bars: rateBars(\.serviceSatisfaction), maxValue: 100, target: nil,
+        h += chart(id: "plan-completion", title: "月度回访计划完成率（四类服务与抽样，目标 100 %）", bars: rateBars(\.planCompletion),
+                   maxValue: 100, target: Double(ReportTargets.programmePercent), targetLabel: "100 %", unit: "%")
+        h += chart(id: "service-timeliness", title: "委托服务及时率（到场）", bars: rateBars(\.serviceTimeliness), maxValue: 100, target: nil,
+                   targetLabel: "", unit: "%")
+        h += chart(id: "service-satisfaction", title: "委托服务满意率", bars: rateBars(\.serviceSatisfaction), maxValue: 100, target: nil,
+                   targetLabel: "", unit: "%")
+        h += chart(id: "first-call-resolution", title: "首次解决率（行业 55 %）", bars: rateBars(\.firstCallResolution), maxValue: 100,
+                   target: Double(ReportTargets.firstCallResolutionPercent), targetLabel: "55 %", unit: "%")
+        h += chart(id: "survey-satisfaction", title: "满意度调查满意率（行业 68 %）", bars: rateBars(\.surveySatisfaction), maxValue: 100,
+                   target: Double(ReportTargets.surveySatisfactionPercent), targetLabel: "68 %", unit: "%")
+        h += chart(id: "timeliness", title: "处理时限达标率（答复·投诉·到场）", bars: rateBars(\.timeliness), maxValue: 100, target: nil,
                    targetLabel: "", unit: "%")
         h += chart(id: "complaints", title: "投诉数量", bars: complaints, maxValue: maxComplaints, target: nil, targetLabel: "", unit: "件")
 
         for row in r.rows {
             h += "<section class=\"center\"><h2>\(escape(row.label)) <span class=\"meta\">\(escape(ReportFigures.asOf(row.center)))</span></h2>\n"
             h += "<table><tr><th>指标</th><th>\(escape(r.period))</th><th>\(escape(r.previousPeriod))</th></tr>\n"
-            for (cur, prev) in zip(ReportFigures.of(row.current), ReportFigures.of(row.previous)) {
-                h += "<tr><td>\(escape(cur.label.trimmingWhitespace()))</td><td class=\"n\">\(escape(cur.text))</td><td class=\"n\">\(escape(prev.text))</td></tr>\n"
+            for (cur, prev) in zip(ReportFigures.main(row.current), ReportFigures.main(row.previous)) {
+                h += "<tr data-key=\"\(escape(cur.key))\"><td>\(escape(cur.label.trimmingWhitespace()))</td><td class=\"n\">\(escape(cur.text))</td><td class=\"n\">\(escape(prev.text))</td></tr>\n"
             }
             h += "</table>\n"
+            h += "<h3>回访方案完成情况（目标 100 %）</h3>\n<table class=\"programmes\"><tr><th>方案</th><th>依据</th><th>应回访</th><th>按时</th><th>逾期回访</th><th>超期未回访</th><th>未到期</th><th>完成率</th><th>上期完成率</th></tr>\n"
+            for (cur, prev) in zip(row.current.programmes, row.previous.programmes) {
+                let cells = [String(cur.owed), String(cur.onTime), String(cur.late), String(cur.overdue), String(cur.pending),
+                             cur.completion.description, prev.completion.description]
+                h += "<tr data-programme=\"\(cur.programme.rawValue)\"><td>\(escape(cur.programme.displayName))</td><td>\(escape(cur.programme.clause))</td>"
+                    + cells.map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr>\n"
+            }
+            h += "</table>\n"
+            if r.kind == "quarterly" {
+                h += "<h3>纠正预防措施（4.4.2，品质工程部审批）</h3>\n"
+                if row.current.correctiveActions.isEmpty { h += "<p>（无）</p>\n" }
+                else {
+                    h += "<table class=\"actions\"><tr><th>状态</th><th>中心</th><th>发现的不足</th><th>改进措施</th><th>审批</th></tr>\n"
+                    for a in row.current.correctiveActions {
+                        h += "<tr data-action=\"\(escape(a.id))\"><td>\(escape(a.state.displayName))</td><td>\(escape(a.center))</td><td>\(escape(a.finding))</td><td>\(escape(a.action))</td><td>\(escape(a.decidedBy ?? ""))</td></tr>\n"
+                    }
+                    h += "</table>\n"
+                }
+            }
             if !row.current.staffComplained.isEmpty {
                 h += "<p>被投诉员工：" + row.current.staffComplained.map { escape("\($0.staff) \($0.name ?? "")（\($0.complaints)）") }
                     .joined(separator: "、") + "</p>\n"

@@ -10,9 +10,25 @@ public enum ReportText {
         for row in r.rows {
             out += "\n== \(row.label) \(ReportFigures.asOf(row.center))\n"
             var t = TextTable(headers: ["指标", r.period, r.previousPeriod], alignments: [.left, .right, .right])
-            for (cur, prev) in zip(ReportFigures.of(row.current), ReportFigures.of(row.previous)) { t.append([cur.label, cur.text, prev.text]) }
+            for (cur, prev) in zip(ReportFigures.main(row.current), ReportFigures.main(row.previous)) { t.append([cur.label, cur.text, prev.text]) }
             out += t.render()
             if !out.hasSuffix("\n") { out += "\n" }
+            out += "\n回访方案完成情况（\(r.period)，目标 100 %）\n"
+            var p = TextTable(headers: ["方案", "依据", "应回访", "按时", "逾期回访", "超期未回访", "未到期", "完成率", "上期完成率"],
+                              alignments: [.left, .left, .right, .right, .right, .right, .right, .right, .right])
+            for (cur, prev) in zip(row.current.programmes, row.previous.programmes) {
+                p.append([cur.programme.displayName, cur.programme.clause, String(cur.owed), String(cur.onTime), String(cur.late),
+                          String(cur.overdue), String(cur.pending), cur.completion.description, prev.completion.description])
+            }
+            out += p.render()
+            if !out.hasSuffix("\n") { out += "\n" }
+            if r.kind == "quarterly" {
+                out += "\n纠正预防措施（4.4.2，品质工程部审批）\n"
+                if row.current.correctiveActions.isEmpty { out += "（无）\n" }
+                for a in row.current.correctiveActions {
+                    out += "- [\(a.state.displayName)] \(a.center) \(a.finding) → \(a.action)\(a.decidedBy.map { "（审批 \($0)）" } ?? "")\n"
+                }
+            }
             if !row.current.staffComplained.isEmpty {
                 out += "被投诉员工：" + row.current.staffComplained.map { "\($0.staff) \($0.name ?? "")（\($0.complaints)）" }
                     .joined(separator: "、") + "\n"
@@ -39,6 +55,10 @@ public enum ReportText {
             for s in row.current.staffComplained {
                 records.append([row.center?.code ?? "ALL", asOf, fresh, "complaints.about_staff.\(s.staff)", "被投诉·\(s.name ?? s.staff)",
                                 r.period, String(s.complaints), String(s.complaints), r.previousPeriod, "", ""])
+            }
+            for a in row.current.correctiveActions {
+                records.append([row.center?.code ?? "ALL", asOf, fresh, "corrective_action.\(a.id)", "\(a.center) \(a.finding) → \(a.action)",
+                                r.period, a.state.displayName, "", r.previousPeriod, "", ""])
             }
         }
         return CSVWriter.document(records, lineEnding: "\r\n", byteOrderMark: true)
@@ -80,9 +100,12 @@ struct JSONReport: Encodable {
 
     init(_ r: Report) {
         func rates(_ m: ReportMeasures) -> [String: Ratio] {
-            ["timeliness": m.timeliness, "callback_rate": m.callbackRate, "on_site_rate": m.onSiteRate,
-             "handled_within_24h": m.handledWithin24Hours, "service_timeliness": m.serviceTimeliness,
-             "service_pass": m.servicePass, "service_satisfaction": m.serviceSatisfaction]
+            var rates = ["timeliness": m.timeliness, "callback_rate": m.callbackRate, "on_site_rate": m.onSiteRate,
+                         "handled_within_24h": m.handledWithin24Hours, "service_timeliness": m.serviceTimeliness,
+                         "service_pass": m.servicePass, "service_satisfaction": m.serviceSatisfaction,
+                         "first_call_resolution": m.firstCallResolution, "survey_satisfaction": m.surveySatisfaction]
+            for p in m.programmes { rates["programme_\(p.programme.rawValue)"] = p.completion }
+            return rates
         }
         kind = r.kind
         period = r.period
@@ -91,7 +114,10 @@ struct JSONReport: Encodable {
         atHub = r.atHub
         incompleteCenters = r.incompleteCenters.map(\.code)
         targets = ["callback_rate_percent": Double(ReportTargets.callbackRatePercent),
-                   "on_site_rate_percent": Double(ReportTargets.onSiteRatePercent), "handling_hours": ReportTargets.handlingHours]
+                   "on_site_rate_percent": Double(ReportTargets.onSiteRatePercent), "handling_hours": ReportTargets.handlingHours,
+                   "programme_percent": Double(ReportTargets.programmePercent),
+                   "first_call_resolution_percent": Double(ReportTargets.firstCallResolutionPercent),
+                   "survey_satisfaction_percent": Double(ReportTargets.surveySatisfactionPercent)]
         rows = r.rows.map {
             Row(center: $0.center?.code ?? "ALL", lastSyncAt: $0.center?.lastSyncAt, freshness: $0.center?.freshness.rawValue ?? "all",
                 current: $0.current, previous: $0.previous, currentRates: rates($0.current), previousRates: rates($0.previous))

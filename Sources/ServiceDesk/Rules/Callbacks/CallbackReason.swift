@@ -1,18 +1,23 @@
-/// Why a completed job is called back. The first four are the manual's "four classes"
-/// (四类服务, 001 回访操作指引 1), always called back on the day after completion.
+import Foundation
+
+/// Why a completed job is in a month's callback plan. The first four are the manual's "four
+/// classes" (四类服务, 001 回访操作指引 1), always called back the day after completion.
 public enum CallbackReason: String, DomainEnumeration, Comparable {
     /// 投诉: the job was a complaint.
     case complaint
-    /// 有偿服务: a paid service.
+    /// 有偿服务: a paid commissioned service (a price-list service, or a repair that turned out
+    /// chargeable).
     case paidService = "paid_service"
     /// 新人提供服务: done by staff who are new (see ``NewStaffPolicy``).
     case newStaff = "new_staff"
-    /// 曾被投诉员工提供的服务: done by staff who were previously complained about.
+    /// 曾被投诉员工提供的服务: done by staff complained about before the service (see
+    /// ``ComplainedStaffPolicy``).
     case previouslyComplainedStaff = "previously_complained_staff"
-    /// 委托服务: an unpaid commissioned service, called back within 2 days
-    /// (001 P7.9-8 4.2.14.4); not one of the four classes.
+    /// 委托服务: a commissioned service selected so that the month's callbacks reach the 60 %
+    /// callback rate (001 P7.9-8 4.2.14.4), due within 2 days; not in the monthly plan.
     case commissionedService = "commissioned_service"
-    /// 抽样: one of the month's sampled repairs.
+    /// 抽样: an in-home repair drawn for the 30 % sample (001 回访操作指引 1), due the day after
+    /// completion like the four classes.
     case sampled
 
     public static let valueName = "callback reason"
@@ -23,20 +28,28 @@ public enum CallbackReason: String, DomainEnumeration, Comparable {
         case .paidService: "有偿服务"
         case .newStaff: "新人提供服务"
         case .previouslyComplainedStaff: "曾被投诉员工提供的服务"
-        case .commissionedService: "委托服务"
         case .sampled: "抽样回访"
+        case .commissionedService: "委托服务回访"
         }
     }
 
     /// Whether the reason is one of the four classes.
     public var isFourClass: Bool { self != .sampled && self != .commissionedService }
 
-    /// The four-class reasons that apply to a job.
+    /// Whether the reason puts a job in the monthly plan (four classes and the sample), whose
+    /// callbacks are due the day after completion.
+    public var isMonthlyPlan: Bool { self != .commissionedService }
+
+    /// The four-class reasons that apply to a job: a complaint always; a commissioned service
+    /// (`commissioned`: in-home repair or price-list service) when paid, done by new staff or
+    /// done by staff complained about before. The guideline samples 居家服务, so common-area
+    /// repairs, inquiries and suggestions have none.
     public static func fourClasses(
-        kind: RequestKind, isPaid: Bool, byNewStaff: Bool, byPreviouslyComplainedStaff: Bool
+        kind: RequestKind, commissioned: Bool, isPaid: Bool, byNewStaff: Bool, byPreviouslyComplainedStaff: Bool
     ) -> Set<CallbackReason> {
         var reasons: Set<CallbackReason> = []
         if kind == .complaint { reasons.insert(.complaint) }
+        guard commissioned else { return reasons }
         if isPaid { reasons.insert(.paidService) }
         if byNewStaff { reasons.insert(.newStaff) }
         if byPreviouslyComplainedStaff { reasons.insert(.previouslyComplainedStaff) }
@@ -76,13 +89,15 @@ public struct NewStaffPolicy: Sendable, Hashable, Codable {
     }
 }
 
-/// Who counts as "staff previously complained about" (曾被投诉员工).
+/// Who counts as "staff previously complained about" (曾被投诉员工提供的服务).
 ///
-/// Decision: a staff member is previously complained about on a job when any complaint
-/// naming them was opened before the job's completion date; the manual sets no look-back
-/// window, so none is applied unless ``lookBackDays`` is given.
+/// Decision: the staff member had been complained about *before the service*: a complaint
+/// naming them was received before the instant the job was completed — an earlier
+/// complaint the same day counts (issue 16), one received after the work was done does not.
+/// The manual sets no look-back window, so none is applied unless ``lookBackDays`` is given.
 public struct ComplainedStaffPolicy: Sendable, Hashable, Codable {
-    /// Only complaints this many days before the job count; `nil` (the default): all.
+    /// Only complaints received this many days (× 24 h) before the service count; `nil`
+    /// (the default): all.
     public var lookBackDays: Int?
 
     /// Creates the policy; no look-back window by default.
@@ -90,11 +105,12 @@ public struct ComplainedStaffPolicy: Sendable, Hashable, Codable {
         self.lookBackDays = lookBackDays
     }
 
-    /// Whether complaints dated `complaintDates` make the staff member "previously
-    /// complained about" on a job completed on `date`.
-    public func applies(complaintDates: some Sequence<CivilDate>, jobCompletedOn date: CivilDate) -> Bool {
-        complaintDates.contains { complaint in
-            complaint < date && (lookBackDays.map { date.adding(days: -$0) <= complaint } ?? true)
+    /// Whether complaints received at `complaintTimes` make the staff member "previously
+    /// complained about" on a job completed at `serviceAt`.
+    public func applies(complaintTimes: some Sequence<Date>, serviceAt: Date) -> Bool {
+        complaintTimes.contains { complaint in
+            complaint < serviceAt
+                && (lookBackDays.map { serviceAt.addingTimeInterval(-Double($0) * 86400) <= complaint } ?? true)
         }
     }
 }
