@@ -68,9 +68,10 @@ public enum ReportText {
     public static func json(_ r: Report) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(secondsFromGMT: WorkCalendar.chinaUTCOffsetSeconds)
         e.dateEncodingStrategy = .custom { date, enc in
+            // A formatter per date: the closure is @Sendable and a report has few dates.
+            let f = ISO8601DateFormatter()
+            f.timeZone = TimeZone(secondsFromGMT: WorkCalendar.chinaUTCOffsetSeconds)
             var c = enc.singleValueContainer()
             try c.encode(f.string(from: date))
         }
