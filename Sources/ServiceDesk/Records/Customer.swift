@@ -15,6 +15,11 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord {
     public var specialCare: Bool
     public var refusedCallback: Bool
     public var refusedReason: String?
+    /// When the customer went on the refused-callback list (schema version 3; `nil` for an
+    /// earlier refusal).
+    public var refusedAt: Date?
+    /// The butler (管家) who looks after the household.
+    public var butler: String?
     public var needs: String?
     public var note: String?
     public var tags: [String]
@@ -33,6 +38,8 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord {
         specialCare = (row["special_care"] as Int?) == 1
         refusedCallback = (row["refused_callback"] as Int?) == 1
         refusedReason = row["refused_reason"]
+        refusedAt = Col.date(row["refused_at"])
+        butler = row["butler"]
         needs = row["needs"]
         note = row["note"]
         let tagsJSON: String = row["tags"] ?? "[]"
@@ -44,12 +51,12 @@ public struct Customer: Codable, Sendable, Equatable, FetchableRecord {
 
 extension Customer {
     /// The customer as the callback programmes see them, dates in `calendar`'s time zone. A
-    /// customer put on the refused list before schema version 3 recorded when counts as
-    /// refused from the start.
+    /// customer put on the refused list before schema version 3 recorded when (`refused_at`)
+    /// counts as refused from the start.
     public func programmeCustomer(_ calendar: WorkCalendar) -> ProgrammeCustomer {
         ProgrammeCustomer(id: id, moveIn: moveIn.flatMap { try? CivilDate($0) }, moveOut: moveOut.flatMap { try? CivilDate($0) },
                           knownSince: createdAt.map(calendar.civilDate(of:)) ?? CivilDate(daysSinceEpoch: 0), specialCare: specialCare,
-                          refusedSince: refusedCallback ? CivilDate(daysSinceEpoch: -1_000_000) : nil)
+                          refusedSince: refusedCallback ? refusedAt.map(calendar.civilDate(of:)) ?? CivilDate(daysSinceEpoch: -1_000_000) : nil)
     }
 }
 
@@ -166,8 +173,11 @@ extension Desk {
     /// Puts a customer on (or takes them off) the refused-callback list (拒访客户清单).
     public func setRefusedCallback(_ id: String, refused: Bool, reason: String?, by acting: Acting) throws {
         try write(acting) { tx in
-            _ = try requireCustomer(tx.db, id)
-            try tx.update("customer", id: id, ["refused_callback": Col.flag(refused), "refused_reason": refused ? Col.text(reason) : .null])
+            let c = try requireCustomer(tx.db, id)
+            // Since when: kept from an earlier refusal; none for a roster's (refused all along).
+            let since: Value = refused ? (c.refusedCallback ? Col.time(c.refusedAt) : Col.time(acting.now)) : .null
+            try tx.update("customer", id: id, ["refused_callback": Col.flag(refused), "refused_reason": refused ? Col.text(reason) : .null,
+                                               "refused_at": since])
         }
     }
 

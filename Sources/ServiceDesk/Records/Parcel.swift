@@ -77,6 +77,13 @@ public struct CustodyItem: Codable, Sendable, Equatable, FetchableRecord {
     public var conditionOut: String?
     public var verifiedOut: Bool
     public var returnedBy: String?
+    /// Found lost, damaged or unfit in the center's keeping (P7.12-1 4.2.9), with when and by
+    /// whom, and when the customer was told (向顾客报告).
+    public var incident: CustodyIncidentKind?
+    public var incidentDetail: String?
+    public var incidentAt: Date?
+    public var incidentBy: String?
+    public var reportedAt: Date?
 
     /// Still held by the center.
     public var isHeld: Bool { returnedAt == nil }
@@ -94,5 +101,10 @@ public struct CustodyItem: Codable, Sendable, Equatable, FetchableRecord {
         conditionOut = row["condition_out"]
         verifiedOut = (row["verified_out"] as Int?) == 1
         returnedBy = row["returned_by"]
+        incident = (row["incident"] as String?).flatMap { CustodyIncidentKind(rawValue: $0) }
+        incidentDetail = row["incident_detail"]
+        incidentAt = Col.date(row["incident_at"])
+        incidentBy = row["incident_by"]
+        reportedAt = Col.date(row["reported_at"])
     }
 }

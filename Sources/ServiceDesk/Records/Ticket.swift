@@ -8,6 +8,9 @@ public struct Ticket: Codable, Sendable, Equatable, FetchableRecord {
     public var center: String
     public var number: String
     public var kind: RequestKind
+    /// For repairs: in the home or in the common area; `nil` when not recorded (before
+    /// schema version 3, or an import without it), which counts as in-home.
+    public var location: RepairLocation?
     public var complaintClass: ComplaintClass?
     public var severity: Severity?
     public var channel: Channel?
@@ -38,11 +41,15 @@ public struct Ticket: Codable, Sendable, Equatable, FetchableRecord {
 
     public var state: TicketState { TicketState(stage: stage, reopenCount: reopenCount, isEscalated: escalated) }
 
+    /// Whether it is a commissioned service: an in-home repair or a price-list service.
+    public var isCommissioned: Bool { CommissionedService.applies(kind: kind, location: location) }
+
     public init(row: Row) throws {
         id = row["id"]
         center = row["center"]
         number = row["number"] ?? ""
         kind = (try? RequestKind.parse(row["kind"] ?? "")) ?? .inquiry
+        location = (row["location"] as String?).flatMap { RepairLocation(rawValue: $0) }
         complaintClass = (row["complaint_class"] as Int?).flatMap { ComplaintClass(rawValue: String($0)) ?? (try? ComplaintClass.parse(String($0))) }
         severity = (row["severity"] as String?).flatMap { Severity(rawValue: $0) }
         channel = (row["channel"] as String?).flatMap { Channel(rawValue: $0) }

@@ -74,8 +74,9 @@ extension Desk {
                 if TicketLifecycle.allows(.callBack, from: t.state, kind: t.kind) { v["status"] = .text(TicketStage.calledBack.rawValue) }
                 if !v.isEmpty { try tx.update("ticket", id: t.id, v) }
             }
-            if result == .refused, let c = t.customer {
-                try tx.update("customer", id: c, ["refused_callback": 1, "refused_reason": Col.text(comment ?? "回访时拒访")])
+            if result == .refused, let c = t.customer, try requireCustomer(tx.db, c).refusedCallback == false {
+                try tx.update("customer", id: c, ["refused_callback": 1, "refused_reason": Col.text(comment ?? "回访时拒访"),
+                                                  "refused_at": Col.time(acting.now)])
             }
             try logEvent(tx, center: t.center, ticket: t.id, action: "callback",
                          detail: "\(method.displayName) \(result.displayName)" + (score.map { " \($0)分" } ?? "") + (comment.map { " \($0)" } ?? ""),

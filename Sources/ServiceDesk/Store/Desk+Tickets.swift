@@ -267,7 +267,7 @@ struct FactsBuilder {
         if let c = t.customer {
             refuses = try Int.fetchOne(db, sql: "SELECT refused_callback FROM customer WHERE id = ?", arguments: [c]) == 1
         }
-        return TicketFacts(kind: t.kind, severity: t.severity, openedAt: t.cycleOpenedAt ?? t.openedAt, answeredAt: t.answeredAt,
+        return TicketFacts(kind: t.kind, location: t.location, severity: t.severity, openedAt: t.cycleOpenedAt ?? t.openedAt, answeredAt: t.answeredAt,
                            dispatchedAt: t.dispatchedAt, agreedArrivalAt: t.agreedArrivalAt, arrivedAt: t.arrivedAt,
                            completedAt: t.completedAt, calledBackAt: t.calledBackAt, cancelledAt: t.cancelledAt,
                            isPaid: t.kind == .service || (t.service?.fee ?? 0) > 0, byNewStaff: byNew,

@@ -25,9 +25,15 @@ import Replication
 ///   (`quality_by`/`quality_at`, `leadership_by`/`leadership_at`); either side revokes.
 /// - Audit entries are append-only for everybody and each replica writes only its own
 ///   chain (`node` is the writer's replica id), of its own center.
+/// - Corrective actions (version 3): a center records and carries them out
+///   (`action`, `done_*`); only head office decides (`decision`, `decided_*`). A service
+///   exception's confirmation by the center manager (`confirmed_*`) comes from the center.
 public enum DeskSchema {
     /// Bumped whenever a table or field is added; peers on other versions refuse to sync.
-    public static let version = 2
+    /// 3: the manual's measures (issue 16) — repair location, refusal time, butlers,
+    /// callback programmes and script, survey, follow-ups, service exceptions, custody
+    /// incidents, corrective actions.
+    public static let version = 3
 
     /// Request status with its reopen count, ranked as `TicketState.rank`.
     static let requestLifecycle = Lifecycle(name: "request") { v in
@@ -35,6 +41,9 @@ public enum DeskSchema {
         let reopen = v.count > 1 ? Int(v[1].integer ?? 0) : 0
         return [reopen, stage.stageIndex]
     }
+
+    /// A follow-up visit: open → visited → closed, never back.
+    static let followUpLifecycle = Lifecycle.stages("follow_up", FollowUpState.allCases.map(\.rawValue))
 
     /// A 0/1 flag that can only be raised.
     static let raisedFlag = Lifecycle(name: "flag") { v in
@@ -72,6 +81,11 @@ public enum DeskSchema {
             Field("created_at", .integer, .appendOnly),
             Field("created_by", .text, .appendOnly),
             Field("tags", .text, .addWinsSet),
+            // Version 3: when the customer went on the refused-callback list (NULL with
+            // refused_callback = 1: before version 3, counted as always), so a later refusal
+            // does not redraw earlier callback plans; the butler who looks after the household.
+            Field("refused_at", .integer),
+            Field("butler", .text),
         ], indexes: [["center", "phone"], ["center", "unit"]]),
         scoped("household_member", [
             Field("customer", .text, .appendOnly),
@@ -90,6 +104,9 @@ public enum DeskSchema {
             Field("unit", .text),
             // For complaints: the staff member complained about, if any.
             Field("about_staff", .text),
+            // Version 3: for repairs, in_home or common_area (RepairLocation; NULL counts
+            // as in-home, RepairLocation.unrecordedDefault).
+            Field("location", .text),
             Field("status", .text, .lifecycle(requestLifecycle)),
             Field("reopen_count", .integer, .partOf("status")),
             Field("escalated", .integer, .lifecycle(raisedFlag)),
@@ -140,7 +157,20 @@ public enum DeskSchema {
             Field("signed", .integer),
             Field("at", .integer),
             Field("staff", .text),
-        ], indexes: [["ticket"], ["center", "at"]]),
+            // Version 3: what the callback was made for and how (fixed when recorded): the
+            // customer programmes it serves (JSON array of CallbackProgramme; a callback on a
+            // request serves the request's programmes), the script steps taken (003 (1) 三),
+            // what else the customer asked for (注意事项 (1)), and for the annual survey the
+            // questionnaire and its answers (JSON object item → result).
+            Field("programmes", .text, .appendOnly),
+            Field("steps", .text, .appendOnly),
+            Field("requests", .text, .appendOnly),
+            Field("survey", .text, .appendOnly),
+            Field("answers", .text, .appendOnly),
+            // 4.2.14.2: the provider was told the result.
+            Field("provider_told_at", .integer),
+            Field("provider_told_by", .text, .partOf("provider_told_at")),
+        ], indexes: [["ticket"], ["center", "at"], ["customer"]]),
         scoped("callback_plan", [
             Field("month", .text, .appendOnly),
             Field("seed", .integer, .appendOnly),
@@ -172,6 +202,14 @@ public enum DeskSchema {
             Field("condition_out", .text),
             Field("verified_out", .integer),
             Field("returned_by", .text),
+            // Version 3 (P7.12-1 4.2.9): lost, damaged or found unfit, and when the customer
+            // was told. Concurrent different findings go to review.
+            Field("incident", .text, .review),
+            Field("incident_detail", .text, .partOf("incident")),
+            Field("incident_at", .integer, .partOf("incident")),
+            Field("incident_by", .text, .partOf("incident")),
+            Field("reported_at", .integer),
+            Field("reported_by", .text, .partOf("reported_at")),
         ]),
         scoped("price_item", [
             Field("code", .text, .appendOnly),
@@ -236,5 +274,68 @@ public enum DeskSchema {
         ], indexes: [["center", "grantee"]]),
     ]
 
-    public static let schema = ReplicationSchema(version: version, tables: tables)
+    /// Version 3 (issue 16): the records of the callback programmes, the survey and the
+    /// quality loop. Each belongs to a center.
+    static let qualityTables: [ReplicatedTable] = [
+        // A follow-up visit by the butler to an owner who answered a callback 不满意
+        // (003 (1) 三 整改), tracked to closure. Created with the callback; only moves forward.
+        scoped("follow_up", [
+            Field("callback", .text, .appendOnly),
+            Field("ticket", .text, .appendOnly),
+            Field("customer", .text, .appendOnly),
+            Field("due_on", .text, .appendOnly),
+            Field("created_at", .integer, .appendOnly),
+            Field("created_by", .text, .appendOnly),
+            Field("butler", .text),
+            Field("status", .text, .lifecycle(followUpLifecycle)),
+            Field("visited_at", .integer),
+            Field("visited_by", .text, .partOf("visited_at")),
+            Field("visit_note", .text, .partOf("visited_at")),
+            Field("closed_at", .integer),
+            Field("closed_by", .text, .partOf("closed_at")),
+            Field("outcome", .text, .partOf("closed_at")),
+        ], indexes: [["center", "status"], ["customer"]]),
+        // A center's annual satisfaction questionnaire (003 (1) 二 4): its items, fixed
+        // once made (responses refer to it). Id `sv-<center>-<year>`.
+        scoped("survey", [
+            Field("year", .integer, .appendOnly),
+            Field("items", .text, .appendOnly),
+            Field("created_at", .integer, .appendOnly),
+            Field("created_by", .text, .appendOnly),
+        ]),
+        // A commissioned service's exception (001 P7.9-8 4.2.10, 4.3.5, 4.3.6): what was
+        // recorded is fixed; the amount is money (review); the manager's confirmation is set
+        // once by the center.
+        scoped("service_exception", [
+            Field("ticket", .text, .appendOnly),
+            Field("kind", .text, .appendOnly),
+            Field("detail", .text, .appendOnly),
+            Field("amount", .integer, .review),
+            Field("recorded_at", .integer, .appendOnly),
+            Field("recorded_by", .text, .appendOnly),
+            // The center manager's confirmation (4.2.10 经理确认), at the center.
+            Field("confirmed_by", .text, origin: .center),
+            Field("confirmed_at", .integer, .partOf("confirmed_by"), origin: .center),
+        ], indexes: [["ticket"], ["center", "recorded_at"]]),
+        // The quarterly analysis's corrective actions (4.4.2): the center manager records
+        // finding and action and marks it done; the quality department at head office
+        // decides (approved / rejected; concurrent decisions go to review). Authority: the
+        // center creates and carries out, only head office decides.
+        scoped("corrective_action", [
+            Field("quarter", .text, .appendOnly),
+            Field("finding", .text, .appendOnly),
+            Field("action", .text, origin: .center),
+            Field("recorded_at", .integer, .appendOnly),
+            Field("recorded_by", .text, .appendOnly),
+            Field("decision", .text, .review, origin: .headOffice),
+            Field("decided_by", .text, .partOf("decision"), origin: .headOffice),
+            Field("decided_at", .integer, .partOf("decision"), origin: .headOffice),
+            Field("decision_note", .text, .partOf("decision"), origin: .headOffice),
+            Field("done_at", .integer, origin: .center),
+            Field("done_by", .text, .partOf("done_at"), origin: .center),
+            Field("done_note", .text, .partOf("done_at"), origin: .center),
+        ], indexes: [["center", "quarter"]], authority: TableAuthority(create: .center, delete: .nobody)),
+    ]
+
+    public static let schema = ReplicationSchema(version: version, tables: tables + qualityTables)
 }
