@@ -81,6 +81,7 @@ let package = Package(
             name: "WebDesk",
             dependencies: [
                 "ServiceDesk", "SyncRuntime", "Replication",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

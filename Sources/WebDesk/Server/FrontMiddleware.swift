@@ -41,6 +41,8 @@ struct FrontMiddleware: RouterMiddleware {
             case .refused(let m): return WebError(.conflict, "操作被拒绝", m)
             case .notInitialized(let m): return WebError(.internalServerError, "数据目录不可用", m)
             }
+        case let e as RuleError:
+            return WebError(.badRequest, "无法完成", e.description)
         case let e as HTTPError:
             switch e.status {
             case .notFound: return .notFound

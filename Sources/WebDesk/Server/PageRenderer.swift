@@ -28,7 +28,7 @@ public struct PageRenderer: Sendable {
             assets[name] = Asset(body: ByteBuffer(bytes: data), contentType: Self.contentType(of: name), version: digest)
         }
         self.assets = assets
-        for required in ["layout", "login", "error"] where library.getTemplate(named: required) == nil {
+        for required in ["layout", "login", "error", "dashboard", "ticket", "customer", "console"] where library.getTemplate(named: required) == nil {
             throw WebConfigError("the web desk's template \(required).mustache is missing from \(resources.templates.path)")
         }
     }
@@ -54,6 +54,11 @@ public struct PageRenderer: Sendable {
         let text = library.render(model, withTemplate: template) ?? "template \(template) missing"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Renders `template` with `model` to text (a fragment for a live refresh).
+    public func string(_ template: String, _ model: Any) -> String {
+        library.render(model, withTemplate: template) ?? ""
     }
 
     /// A static file, or nil when there is none by that name.

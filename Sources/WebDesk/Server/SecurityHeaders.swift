@@ -16,9 +16,18 @@ public enum SecurityHeaders {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    /// Adds the headers to `response`; `tls` adds HSTS.
+    /// The policy of the head office's HTML report (``ReportHTML``), a self-contained
+    /// document with its own `<style>` and styled SVG charts: inline *style* allowed,
+    /// still no script at all.
+    public static let reportPolicy = contentSecurityPolicy.replacingOccurrences(of: "style-src 'self'", with: "style-src 'self' 'unsafe-inline'")
+            .replacingOccurrences(of: "script-src 'self'", with: "script-src 'none'")
+
+    /// Adds the headers to `response`; `tls` adds HSTS. A page that set a stricter or
+    /// narrower policy of its own (the report) keeps it.
     public static func apply(to response: inout Response, tls: Bool) {
-        response.headers[.contentSecurityPolicy] = contentSecurityPolicy
+        if response.headers[.contentSecurityPolicy] != reportPolicy {
+            response.headers[.contentSecurityPolicy] = contentSecurityPolicy
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("X-Frame-Options")!] = "DENY"
         response.headers[.init("Referrer-Policy")!] = "same-origin"

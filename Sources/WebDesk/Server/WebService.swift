@@ -55,11 +55,13 @@ public final class WebService: Sendable {
         let resources = try options.resources ?? WebResources.locate()
         let renderer = try PageRenderer(resources: resources)
         let config = try options.directory.loadConfig()
+        let desk = try Desk.open(options.directory)
         let app = WebApp(site: options.site, centerName: config.name, directory: options.directory, renderer: renderer,
                          tls: options.listen.usesTLS,
                          metrics: MetricsEndpoint(registry: options.registry, token: options.metricsToken,
                                                   refresh: statusRefresh(options.site, options.directory, options.registry)),
-                         logger: logger)
+                         logger: logger, access: DeskAccess(desk: desk, clock: DeskAccess.clock(for: config)),
+                         sessions: try WebSessions(directory: options.directory))
         let server = try WebServer.start(app.router(), listen: options.listen, logger: logger)
         let security: String = switch options.listen.security {
         case .tls: "tls"
