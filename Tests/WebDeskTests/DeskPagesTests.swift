@@ -259,3 +259,58 @@ import Testing
         #expect(other.status == 403)
     }
 }
+
+/// The rest of the desk's pages, each once, through the real daemon: every page of the
+/// front desk's navigation renders, and the mail log, custody and callback plan work.
+extension DeskPagesTests {
+    @Test func everyPageOfTheFrontDesksNavigationRenders() throws {
+        let lab = try Self.shared.get()
+        let (_, desk) = try Self.signIn(lab, "F01")
+        for path in ["/", "/customers", "/customers/new", "/tickets", "/tickets?overdue=1&kind=repair", "/tickets/new?phone=13812345678",
+                     "/callbacks", "/callbacks/plan", "/callbacks/plan?month=2026-11", "/parcels", "/parcels?all=1", "/custody",
+                     "/conflicts", "/sync", "/reports"] {
+            let r = try desk.get(path)
+            #expect(r.status == 200, "\(path): \(r)")
+            #expect(r.body.contains("<html lang=\"zh-CN\">"), "\(path)")
+            #expect(!r.body.contains("<script>"), "\(path): no inline script")
+        }
+        let json = try desk.get("/sync.json")
+        #expect(json.status == 200 && json.body.contains("\"stateText\""))
+        let report = try desk.get("/reports/view?month=2026-11")
+        #expect(report.status == 200, "\(report)")
+        #expect(report.header("Content-Security-Policy")?.contains("script-src 'none'") == true)
+        let csv = try desk.get("/reports/download.csv?month=2026-11")
+        #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+        #expect(try desk.get("/reports/view?month=2026-13").status == 400)
+        // A center manager's page; the front desk is refused it.
+        #expect(try desk.get("/grants").status == 403)
+    }
+
+    @Test func theMailLogAndCustodyTakeItemsInAndOut() throws {
+        let lab = try Self.shared.get()
+        let (_, desk) = try Self.signIn(lab, "F01")
+        #expect(try desk.post("/parcels", [("type", "express"), ("recipient", "张三丰"), ("unit", "3栋2单元1101"), ("carrier", "顺丰"),
+                                           ("tracking", "SF1234567890")]).status == 303)
+        let list = try desk.get("/parcels")
+        #expect(list.body.contains("SF1234567890"))
+        let id = try #require(list.body.range(of: "/parcels/[^/\"]*/pickup", options: .regularExpression).map { String(list.body[$0]) }?
+            .dropFirst("/parcels/".count).prefix { $0 != "/" })
+        #expect(try desk.post("/parcels/\(id)/notify", []).status == 303)
+        // Picking up needs the collector's signature, as at the command line.
+        #expect(try desk.post("/parcels/\(id)/pickup", [("by", "张三丰")]).status >= 400)
+        #expect(try desk.post("/parcels/\(id)/pickup", [("by", "张三丰"), ("signed", "1")]).status == 303)
+        #expect(!(try desk.get("/parcels").body.contains("SF1234567890")), "no longer waiting")
+
+        #expect(try desk.post("/custody", [("phone", "13812345678"), ("description", "钥匙一串"), ("condition", "完好"), ("verified", "1")]).status == 303)
+        let held = try desk.get("/custody")
+        #expect(held.body.contains("钥匙一串") && held.body.contains("张三丰"))
+        let refused = try desk.post("/custody", [("phone", "13812345678"), ("description", "现金 500 元"), ("condition", "完好"), ("verified", "1")])
+        #expect(refused.status >= 400, "cash is refused")
+        let item = try #require(held.body.range(of: "/custody/[^/\"]*/return", options: .regularExpression).map { String(held.body[$0]) }?
+            .dropFirst("/custody/".count).prefix { $0 != "/" })
+        #expect(try desk.post("/custody/\(item)/return", [("condition", "完好"), ("verified", "1")]).status == 303)
+        // The technician may not touch the log.
+        let (_, tech) = try Self.signIn(lab, "T01")
+        #expect(try tech.post("/parcels", [("type", "letter")]).status == 403)
+    }
+}
