@@ -17,8 +17,8 @@ import Testing
     }
 
     @Test func theConsoleFollowsThePermissions() {
-        #expect(labels(.console, .quality) == ["全部中心", "报表", "授权", "冲突", "审计"])
-        #expect(labels(.console, .executive) == ["全部中心", "报表", "授权", "审计"])
+        #expect(labels(.console, .quality) == ["全部中心", "顾客", "报表", "授权", "冲突", "审计"])
+        #expect(labels(.console, .executive) == ["全部中心", "顾客", "报表", "授权", "审计"])
         #expect(labels(.console, .administrator) == ["全部中心", "报表", "审计"])
     }
 

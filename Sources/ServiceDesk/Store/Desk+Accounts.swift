@@ -30,6 +30,10 @@ extension Desk {
     /// Inactive accounts and accounts without a password fail like a wrong password.
     public func authenticate(user: String, password: String, at now: Date) throws -> LoginOutcome {
         let store = SessionStore(directory)
+        return try store.withThrottleLock { try authenticate(user: user, password: password, at: now, store: store) }
+    }
+
+    private func authenticate(user: String, password: String, at now: Date, store: SessionStore) throws -> LoginOutcome {
         var throttle = store.loadThrottle()
         let found = try account(user)
         if let until = throttle.lockedUntil(user, at: now) { return .locked(staff: found?.0.id, until: until) }

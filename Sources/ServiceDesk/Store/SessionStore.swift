@@ -37,6 +37,20 @@ public struct SessionStore: Sendable {
 
     public func saveThrottle(_ t: LoginThrottle) throws { try write(t, to: throttleURL) }
 
+    /// Runs `body` holding an exclusive lock on the lockout state (`flock` on
+    /// `login-failures.lock`): the daemon's web logins and the command line's load, change
+    /// and save the whole file, and without the lock one would overwrite a failure or a
+    /// lock the other had just recorded.
+    public func withThrottleLock<T>(_ body: () throws -> T) throws -> T {
+        let path = directory.url.appendingPathComponent("login-failures.lock").path
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DeskError.invalid("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw DeskError.invalid("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
     /// Writes owner-only through a temporary file and a rename, so a reader never sees half
     /// a file and the content is never readable by others, not even for a moment.
     private func write<T: Encodable>(_ value: T, to url: URL) throws {

@@ -12,6 +12,9 @@ extension WebApp {
         addGrantRoutes(r)
         addConflictRoutes(r)
         addReportRoutes(r)
+        addAuditRoutes(r)
+        addCustomerRoutes(r)
+        addTicketRoutes(r)
     }
 
     func hubStatus(_ request: Request) throws -> (HubStatusView, filter: String) {

@@ -10,6 +10,38 @@ import SyncRuntime
 extension WebApp {
     func addDeskRoutes(_ r: RouterGroup<WebContext>) {
         r.get("/") { req, ctx in try dashboard(req, ctx) }
+        addCustomerRoutes(r)
+        r.get("/tickets/new") { req, ctx in try ticketForm(req, ctx) }
+        r.post("/tickets") { req, ctx in try await ticketOpen(req, ctx) }
+        addTicketRoutes(r)
+        r.get("/callbacks") { req, ctx in try callbacksPage(req, ctx) }
+        r.get("/callbacks/plan") { req, ctx in try callbackPlan(req, ctx) }
+        r.get("/sync") { req, ctx in try syncPage(req, ctx) }
+        r.get("/sync.json") { _, _ in try syncJSON() }
+        addLogRoutes(r)
+        addConflictRoutes(r)
+        addGrantRoutes(r)
+        addReportRoutes(r)
+        addAuditRoutes(r)
+    }
+
+    /// A request's page and its steps: at a center, and at head office for the roles that
+    /// supervise (quality reopens, escalates, notes; the desk decides what each may do).
+    func addTicketRoutes(_ r: RouterGroup<WebContext>) {
+        r.get("/tickets") { req, ctx in try ticketList(req, ctx) }
+        r.get("/tickets/:ref") { req, ctx in try ticketPage(req, ctx, ref: try ctx.parameters.require("ref")) }
+        r.get("/tickets/:ref/print") { req, ctx in try workOrder(req, ctx, ref: try ctx.parameters.require("ref")) }
+        r.post("/tickets/:ref/step/:event") { req, ctx in
+            try await ticketStep(req, ctx, ref: try ctx.parameters.require("ref"), event: try ctx.parameters.require("event"))
+        }
+        r.post("/tickets/:ref/callback") { req, ctx in try await ticketCallback(req, ctx, ref: try ctx.parameters.require("ref")) }
+        r.post("/tickets/:ref/pay") { req, ctx in try await ticketPay(req, ctx, ref: try ctx.parameters.require("ref")) }
+        r.post("/tickets/:ref/note") { req, ctx in try await ticketNote(req, ctx, ref: try ctx.parameters.require("ref")) }
+    }
+
+    /// 顾客: at a center the desk's customers; at head office every center's, masked
+    /// unless a grant in force covers them (the same pages, the same policy).
+    func addCustomerRoutes(_ r: RouterGroup<WebContext>) {
         r.get("/customers") { req, ctx in try customerSearch(req, ctx) }
         r.get("/customers/suggest") { req, ctx in try customerSuggest(req, ctx) }
         r.get("/customers/new") { req, ctx in try customerForm(req, ctx, id: nil) }
@@ -20,25 +52,6 @@ extension WebApp {
         r.post("/customers/:id/tags") { req, ctx in try await customerTag(req, ctx, id: try ctx.parameters.require("id")) }
         r.post("/customers/:id/refuse") { req, ctx in try await customerRefuse(req, ctx, id: try ctx.parameters.require("id")) }
         r.post("/customers/:id/members") { req, ctx in try await customerMember(req, ctx, id: try ctx.parameters.require("id")) }
-        r.get("/tickets") { req, ctx in try ticketList(req, ctx) }
-        r.get("/tickets/new") { req, ctx in try ticketForm(req, ctx) }
-        r.post("/tickets") { req, ctx in try await ticketOpen(req, ctx) }
-        r.get("/tickets/:ref") { req, ctx in try ticketPage(req, ctx, ref: try ctx.parameters.require("ref")) }
-        r.get("/tickets/:ref/print") { req, ctx in try workOrder(req, ctx, ref: try ctx.parameters.require("ref")) }
-        r.post("/tickets/:ref/step/:event") { req, ctx in
-            try await ticketStep(req, ctx, ref: try ctx.parameters.require("ref"), event: try ctx.parameters.require("event"))
-        }
-        r.post("/tickets/:ref/callback") { req, ctx in try await ticketCallback(req, ctx, ref: try ctx.parameters.require("ref")) }
-        r.post("/tickets/:ref/pay") { req, ctx in try await ticketPay(req, ctx, ref: try ctx.parameters.require("ref")) }
-        r.post("/tickets/:ref/note") { req, ctx in try await ticketNote(req, ctx, ref: try ctx.parameters.require("ref")) }
-        r.get("/callbacks") { req, ctx in try callbacksPage(req, ctx) }
-        r.get("/callbacks/plan") { req, ctx in try callbackPlan(req, ctx) }
-        r.get("/sync") { req, ctx in try syncPage(req, ctx) }
-        r.get("/sync.json") { _, _ in try syncJSON() }
-        addLogRoutes(r)
-        addConflictRoutes(r)
-        addGrantRoutes(r)
-        addReportRoutes(r)
     }
 
     // MARK: shared
@@ -165,7 +178,8 @@ extension WebApp {
         let searched = query != .empty
         let model = CustomerSearchPage(frame: frame(request, context, "顾客"), q: q, searched: searched, rows: shown.map(CustomerRow.make),
                                        hint: hint ?? (searched && shown.isEmpty && query.isPhone ? "没有登记这个号码的顾客。" : nil),
-                                       canAdd: d.may(.customerEdit), addHref: addHref, canOpen: d.may(.ticketOpen))
+                                       canAdd: d.may(.customerEdit) && !d.desk.isHub, addHref: addHref,
+                                       canOpen: d.may(.ticketOpen) && !d.desk.isHub)
         return page("customers", model)
     }
 
@@ -211,7 +225,8 @@ extension WebApp {
             idNumber: shown.idNumber ?? "", moveIn: shown.moveIn ?? "", moveOut: shown.moveOut ?? "", specialCare: shown.specialCare,
             refused: shown.refusedCallback, refusedReason: shown.refusedReason, needs: shown.needs ?? "", note: shown.note ?? "",
             tags: shown.tags, members: members.map { CustomerPage.Member(name: $0.name, relation: $0.relation ?? "", phone: $0.phone ?? "") },
-            tickets: TicketTable(rows), callbacks: callbacks, canEdit: d.may(.customerEdit), canOpen: d.may(.ticketOpen),
+            tickets: TicketTable(rows), callbacks: callbacks, canEdit: d.may(.customerEdit) && !d.desk.isHub,
+            canOpen: d.may(.ticketOpen) && !d.desk.isHub,
             kinds: Show.options(RequestKind.self, selected: RequestKind.repair.rawValue),
             channels: Show.options(Channel.self, selected: Channel.phone.rawValue), csrf: context.csrfToken)
         return page("customer", model)

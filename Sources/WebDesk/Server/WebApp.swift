@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceDesk
-import Synchronization
 
 /// The routes and middleware of one site, and what its pages share: the renderer, the
 /// desk, the sessions. Handlers run on the server's own threads (``WebExecutor``) and call
@@ -79,10 +78,7 @@ struct WebApp: Sendable {
         guard !user.isEmpty, let password = form["password"] else {
             return loginPage(request, context, user: user, error: "请输入工号和密码。", status: .unauthorized, next: next)
         }
-        // One login at a time: the throttle is loaded, changed and saved as a whole, and two
-        // clerks signing in at once must not lose each other's failures (or a lock).
-        let outcome = try Self.loginGate.withLock { _ in try desk.authenticate(user: user, password: password, at: now) }
-        switch outcome {
+        switch try desk.authenticate(user: user, password: password, at: now) {
         case .success(let member):
             let role = try desk.role(of: member.id)
             let token = try sessions.create(staff: member.id, now: now)
@@ -103,8 +99,6 @@ struct WebApp: Sendable {
                              status: .tooManyRequests, next: next)
         }
     }
-
-    static let loginGate = Mutex<Void>(())
 
     /// Ends the session server-side and tells the browser to forget the cookie.
     func logout(_ context: WebContext) throws -> Response {

@@ -65,7 +65,10 @@ public enum Navigation {
             }
             items.append(NavItem(label: "同步", href: "/sync"))
         case .console:
-            items = [NavItem(label: "全部中心", href: "/"), NavItem(label: "报表", href: "/reports")]
+            items = [NavItem(label: "全部中心", href: "/")]
+            // Customers masked unless a grant covers them: head office's supervisors only.
+            if let role, [.quality, .operations, .executive].contains(role) { items.append(NavItem(label: "顾客", href: "/customers")) }
+            items.append(NavItem(label: "报表", href: "/reports"))
             if let role, [.quality, .executive, .centerManager].contains(role) { items.append(NavItem(label: "授权", href: "/grants")) }
             if let role, Permissions.allows(role, .conflictResolve) { items.append(NavItem(label: "冲突", href: "/conflicts")) }
             if let role, Permissions.allows(role, .auditRead) { items.append(NavItem(label: "审计", href: "/audit")) }
