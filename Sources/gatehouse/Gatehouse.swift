@@ -17,7 +17,7 @@ struct Gatehouse: ParsableCommand {
             ParcelCommand.self, CustodyCommand.self, PriceCommand.self, StaffCommand.self, CalendarCommand.self,
             ImportCommand.self, ConflictsCommand.self, SyncCommand.self, StatusCommand.self, ReportCommand.self,
             LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
-            AuditCommand.self, GrantCommand.self,
+            AuditCommand.self, GrantCommand.self, FollowUpCommand.self, SurveyCommand.self, CorrectiveCommand.self,
         ]
     )
 }

@@ -66,6 +66,16 @@ import Testing
         (.grantApproveLeadership, [.executive]),
         (.grantRevoke, [.centerManager, .quality, .executive]),
         (.auditRead, [.administrator, .quality, .executive, .centerManager]),
+        // Issue 16: 4.2.11 the provider collects at the door; 4.2.10 confirmed by the manager
+        // only; money decided by the center's lead; 4.4.2 the manager records, quality approves.
+        (.collectFee, [.technician, .supplier]),
+        (.followUp, [.frontDesk, .butler, .serviceLead, .managerAssistant, .centerManager]),
+        (.surveyEdit, [.centerManager, .managerAssistant, .quality]),
+        (.serviceException, [.frontDesk, .serviceLead, .centerManager, .technician, .supplier, .managerAssistant, .quality]),
+        (.serviceMoney, [.serviceLead, .centerManager, .quality]),
+        (.confirmServiceChange, [.centerManager]),
+        (.correctiveRecord, [.centerManager]),
+        (.correctiveDecide, [.quality]),
     ] as [(Action, [StaffRole])])
     func theMatrixAllowsExactlyTheseRoles(action: Action, roles: [StaffRole]) {
         for role in StaffRole.allCases {

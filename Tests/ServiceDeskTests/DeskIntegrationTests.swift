@@ -286,9 +286,19 @@ import Testing
                                          customerSignedMaterial: false, supplier: "美家装饰", agreement: nil, by: t.at("2026-11-02 12:20"))
         }
         #expect(supplier.contains("supplier agreement"))
-        let notService = try t.desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "修门"), by: t.at("2026-11-02 09:00")).number
-        let wrongKind = try t.refused { try t.desk.recordPayment(notService, receipt: "X1", feeFen: 100, by: t.at("2026-11-02 12:30")) }
+        // A common-area repair is contract work (001 P7.9-8 §2): never charged; an inquiry is no service.
+        let common = try t.desk.openTicket(TicketInput(kind: .repair, location: .commonArea, channel: .phone, summary: "楼道灯"),
+                                           by: t.at("2026-11-02 09:00")).number
+        let contract = try t.refused { try t.desk.recordPayment(common, receipt: "X1", feeFen: 100, by: t.at("2026-11-02 12:30")) }
+        #expect(contract.contains("common-area repair"))
+        let inquiry = try t.desk.openTicket(TicketInput(kind: .inquiry, channel: .phone, summary: "物业费"), by: t.at("2026-11-02 09:00")).number
+        let wrongKind = try t.refused { try t.desk.recordPayment(inquiry, receipt: "X1", feeFen: 100, by: t.at("2026-11-02 12:30")) }
         #expect(wrongKind.contains("not a commissioned service"))
+        // An in-home repair that turns out chargeable is charged, and counts as paid.
+        let home = try t.desk.openTicket(TicketInput(kind: .repair, location: .inHome, channel: .phone, summary: "修门锁"),
+                                         by: t.at("2026-11-02 09:00")).number
+        try t.desk.recordPayment(home, receipt: "X2", feeFen: 3000, by: t.at("2026-11-02 12:40"))
+        #expect(try t.desk.ticket(home).service?.fee == 3000 && t.desk.ticket(home).service?.receiptNo == "X2")
     }
 
     @Test func thePriceListIsEditable() throws {

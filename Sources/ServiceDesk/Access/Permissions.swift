@@ -41,6 +41,22 @@ public enum Action: String, CaseIterable, Sendable, Hashable {
     case grantApproveLeadership = "approve a grant for leadership"
     case grantRevoke = "grant revoke"
     case auditRead = "read the audit trail"
+    /// 4.2.11: the provider collected the fee at the door (the customer had no time).
+    case collectFee = "collect a fee on site"
+    /// The butler's follow-up visit to an unsatisfied owner (003 (1) 三).
+    case followUp = "record follow-up visits"
+    /// The center's annual questionnaire (003 (1) 二 4).
+    case surveyEdit = "set up the survey"
+    /// A change of the work ordered (4.2.10), reported by whoever finds it.
+    case serviceException = "record a service exception"
+    /// Compensation (4.3.5) and fee reductions (4.3.6): money, decided by the center's lead.
+    case serviceMoney = "record compensation or a fee reduction"
+    /// 4.2.10: the center manager confirms the change with the customer.
+    case confirmServiceChange = "confirm a service change"
+    /// 4.4.2: the center manager records findings and corrective actions and marks them done.
+    case correctiveRecord = "record corrective actions"
+    /// 4.4.2: the quality department approves them.
+    case correctiveDecide = "approve corrective actions"
 }
 
 public enum Permissions {
@@ -65,7 +81,13 @@ public enum Permissions {
     ///   leadership approves; the applicant and both approvers may revoke;
     /// - the administrator manages staff, the calendar and node enrollment, and nothing
     ///   that touches a customer; the audit trail is read by the administrator, quality,
-    ///   leadership and the center manager.
+    ///   leadership and the center manager;
+    /// - the quality loop (issue 16): a provider may record a fee he collected at the door
+    ///   (4.2.11); the desk roles record the butler's follow-up visits; the manager (or
+    ///   assistant) and quality set up the questionnaire; anyone running or doing the work
+    ///   reports a change of the work (4.2.10), which only the manager confirms; money —
+    ///   compensation and fee reductions — is the service lead's or manager's; the manager
+    ///   records corrective actions and quality approves them (4.4.2).
     public static func allowed(_ action: Action) -> Set<StaffRole> {
         switch action {
         case .ticketOpen: desk.union([.quality, .operations])
@@ -95,6 +117,14 @@ public enum Permissions {
         case .grantApproveLeadership: [.executive]
         case .grantRevoke: [.centerManager, .quality, .executive]
         case .auditRead: [.administrator, .quality, .executive, .centerManager]
+        case .collectFee: providers
+        case .followUp: desk
+        case .surveyEdit: [.centerManager, .managerAssistant, .quality]
+        case .serviceException: dispatchers.union(providers).union([.managerAssistant, .quality])
+        case .serviceMoney: [.serviceLead, .centerManager, .quality]
+        case .confirmServiceChange: [.centerManager]
+        case .correctiveRecord: [.centerManager]
+        case .correctiveDecide: [.quality]
         }
     }
 

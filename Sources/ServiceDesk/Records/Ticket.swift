@@ -97,6 +97,15 @@ public struct ServiceDetails: Codable, Sendable, Equatable {
     public var receiptNo: String?
     public var collectedBy: String?
 
+    /// Nothing recorded yet (a repair before it turned out chargeable).
+    static let none = ServiceDetails()
+
+    private init() {
+        offList = false
+        materialFailedInspection = false
+        materialCustomerSigned = false
+    }
+
     init(row: Row) {
         priceItem = row["price_item"]
         offList = (row["off_list"] as Int?) == 1
@@ -130,6 +139,9 @@ public struct TimelineEntry: Codable, Sendable, Equatable, FetchableRecord {
 /// What the front desk enters to open a request.
 public struct TicketInput: Sendable {
     public var kind: RequestKind
+    /// For repairs: in the home or in the common area (`nil`: not given, counted as
+    /// ``RepairLocation/unrecordedDefault``).
+    public var location: RepairLocation?
     public var complaintClass: ComplaintClass?
     public var severity: Severity?
     public var channel: Channel
@@ -138,9 +150,11 @@ public struct TicketInput: Sendable {
     public var unit: String?
     public var aboutStaff: String?
     public var center: String?
-    public init(kind: RequestKind, complaintClass: ComplaintClass? = nil, severity: Severity? = nil, channel: Channel,
-                summary: String, customer: String? = nil, unit: String? = nil, aboutStaff: String? = nil, center: String? = nil) {
+    public init(kind: RequestKind, location: RepairLocation? = nil, complaintClass: ComplaintClass? = nil, severity: Severity? = nil,
+                channel: Channel, summary: String, customer: String? = nil, unit: String? = nil, aboutStaff: String? = nil,
+                center: String? = nil) {
         self.kind = kind
+        self.location = location
         self.complaintClass = complaintClass
         self.severity = severity
         self.channel = channel

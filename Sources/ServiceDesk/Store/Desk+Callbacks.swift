@@ -15,6 +15,19 @@ public struct Callback: Codable, Sendable, Equatable, FetchableRecord {
     public var signed: Bool
     public var at: Date
     public var staff: String
+    /// The programmes the callback was made for (customer programmes; a callback on a
+    /// request also serves the request's own).
+    public var programmes: [CallbackProgramme]
+    /// The script's steps taken (003 (1) 三).
+    public var steps: [CallbackStep]
+    /// What else the customer asked for (001 回访操作指引 注意事项 (1)).
+    public var requests: String?
+    /// The annual survey's questionnaire id and its answers (item raw value → result raw value).
+    public var survey: String?
+    public var answers: [String: String]
+    /// 4.2.14.2: when the result was told to the service provider, and by whom.
+    public var providerToldAt: Date?
+    public var providerToldBy: String?
     public init(row: Row) throws {
         id = row["id"]
         center = row["center"]
@@ -27,12 +40,32 @@ public struct Callback: Codable, Sendable, Equatable, FetchableRecord {
         signed = (row["signed"] as Int?) == 1
         at = Col.date(row["at"]) ?? Date(timeIntervalSince1970: 0)
         staff = row["staff"] ?? ""
+        func list<T: DomainEnumeration>(_ column: String, _: T.Type) -> [T] {
+            let json: String = row[column] ?? "[]"
+            return ((try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []).compactMap(T.init(rawValue:))
+        }
+        programmes = list("programmes", CallbackProgramme.self)
+        steps = list("steps", CallbackStep.self)
+        requests = row["requests"]
+        survey = row["survey"]
+        let answersJSON: String = row["answers"] ?? "{}"
+        answers = (try? JSONDecoder().decode([String: String].self, from: Data(answersJSON.utf8))) ?? [:]
+        providerToldAt = Col.date(row["provider_told_at"])
+        providerToldBy = row["provider_told_by"]
     }
 
     /// The callback as the statistics and programmes see it.
     public var record: CallbackRecord {
-        if let ticket { return CallbackRecord(jobID: ticket, at: at, method: method, result: result, customerID: customer) }
-        return CallbackRecord(customerID: customer ?? "", at: at, method: method, result: result, programmes: [])
+        if let ticket {
+            return CallbackRecord(jobID: ticket, at: at, method: method, result: result, customerID: customer, programmes: Set(programmes))
+        }
+        return CallbackRecord(customerID: customer ?? "", at: at, method: method, result: result, programmes: Set(programmes))
+    }
+
+    /// The survey answers by item, as the rules read them.
+    public var surveyAnswers: [SurveyItem: CallbackResult] {
+        Dictionary(answers.compactMap { k, v in SurveyItem(rawValue: k).flatMap { i in CallbackResult(rawValue: v).map { (i, $0) } } },
+                   uniquingKeysWith: { a, _ in a })
     }
 }
 
@@ -50,39 +83,13 @@ public struct CallbackPlanReport: Sendable {
 }
 
 extension Desk {
-    /// Records a callback on a request. A callback that reached the customer moves a
-    /// completed request to "called back"; a refusal puts the customer on the
-    /// refused-callback list.
+    /// Records a callback on a request (the whole script, no programme of its own); see
+    /// ``recordCallback(_:by:)``.
     @discardableResult
     public func recordCallback(ticket ref: String, method: CallbackMethod, result: CallbackResult, score: Int?, comment: String?,
                                signed: Bool, by acting: Acting) throws -> String {
-        if let score, !(0...100).contains(score) { throw DeskError.invalid("a score is 0–100") }
-        if signed && method != .onSite { throw DeskError.invalid("only an on-site callback carries the customer's signature") }
-        return try write(acting) { tx in
-            let t = try requireTicket(tx.db, ref)
-            guard t.stage >= .completed, t.stage != .cancelled else {
-                throw DeskError.refused("request \(t.number) is \(t.stage.rawValue); callbacks follow completion")
-            }
-            let id = try tx.insert("callback", id: ShortID.make("cb"), [
-                "center": .text(t.center), "ticket": .text(t.id), "customer": Value(t.customer), "method": .text(method.rawValue),
-                "result": .text(result.rawValue), "score": Value(score), "comment": Col.text(comment), "signed": Col.flag(signed),
-                "at": Col.time(acting.now), "staff": .text(acting.staff),
-            ])
-            if result.reachedCustomer {
-                var v: [String: Value] = [:]
-                if t.calledBackAt == nil { v["called_back_at"] = Col.time(acting.now) }
-                if TicketLifecycle.allows(.callBack, from: t.state, kind: t.kind) { v["status"] = .text(TicketStage.calledBack.rawValue) }
-                if !v.isEmpty { try tx.update("ticket", id: t.id, v) }
-            }
-            if result == .refused, let c = t.customer, try requireCustomer(tx.db, c).refusedCallback == false {
-                try tx.update("customer", id: c, ["refused_callback": 1, "refused_reason": Col.text(comment ?? "回访时拒访"),
-                                                  "refused_at": Col.time(acting.now)])
-            }
-            try logEvent(tx, center: t.center, ticket: t.id, action: "callback",
-                         detail: "\(method.displayName) \(result.displayName)" + (score.map { " \($0)分" } ?? "") + (comment.map { " \($0)" } ?? ""),
-                         acting)
-            return id
-        }
+        try recordCallback(CallbackInput(ticket: ref, method: method, result: result, score: score, comment: comment, signed: signed),
+                           by: acting).id
     }
 
     /// Callbacks, newest first, optionally for one request or one month.
@@ -174,7 +181,7 @@ extension Desk {
         }
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
-            guard t.kind == .service else { throw DeskError.invalid("request \(t.number) is a \(t.kind.rawValue), not a commissioned service") }
+            try Self.requireChargeable(t)
             var v: [String: Value] = [:]
             var fee = feeFen
             if let priceItem {
@@ -206,13 +213,29 @@ extension Desk {
         }
     }
 
-    /// Records payment of a commissioned service with its receipt number.
-    public func recordPayment(_ ref: String, receipt: String, feeFen: Int?, by acting: Acting) throws {
+    /// Records payment of a commissioned service with its receipt number: a price-list
+    /// service, or an in-home repair that turned out chargeable (it then counts as paid, one
+    /// of the four callback classes). `byProvider`: the service provider collected the fee
+    /// at the customer's door because the customer had no time to come to the center
+    /// (001 P7.9-8 4.2.11: 若顾客没有时间,服务提供人员可代收服务费并提供收据) — only the
+    /// provider the request was sent to, once the work is done.
+    public func recordPayment(_ ref: String, receipt: String, feeFen: Int?, byProvider: Bool = false, by acting: Acting) throws {
         let r = receipt.trimmingWhitespace()
         guard !r.isEmpty else { throw DeskError.invalid("a payment needs its receipt number (--receipt)") }
+        if let feeFen, feeFen < 0 { throw DeskError.invalid("a fee cannot be negative") }
+        try authorize(acting, byProvider ? .collectFee : .ticketPay)
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
-            guard let s = t.service, t.kind == .service else { throw DeskError.invalid("request \(t.number) is not a commissioned service") }
+            try Self.requireChargeable(t)
+            if byProvider {
+                guard t.assignee == acting.staff else {
+                    throw DeskError.refused("only the provider sent to request \(t.number) (\(t.assignee ?? "nobody yet")) may collect its fee (001 P7.9-8 4.2.11)")
+                }
+                guard t.completedAt != nil else {
+                    throw DeskError.refused("request \(t.number) is \(t.stage.rawValue); a provider collects the fee once the service is done (001 P7.9-8 4.2.11)")
+                }
+            }
+            let s = t.service ?? ServiceDetails.none
             if s.offList && s.offListReviewedBy == nil {
                 throw DeskError.refused("an off-list service needs the center manager's review before payment (001 P7.9-8 4.2.4): gatehouse ticket service \(t.number) --reviewed-by ID")
             }
@@ -220,7 +243,23 @@ extension Desk {
             guard let fee = feeFen ?? s.fee else { throw DeskError.invalid("no fee recorded; give --fee") }
             try tx.update("ticket", id: t.id, ["fee": .integer(Int64(fee)), "paid_at": Col.time(acting.now), "receipt_no": .text(r),
                                                "collected_by": .text(acting.staff)])
-            try logEvent(tx, center: t.center, ticket: t.id, action: "pay", detail: String(format: "¥%.2f", Double(fee) / 100) + " 收据 \(r)", acting)
+            try logEvent(tx, center: t.center, ticket: t.id, action: "pay",
+                         detail: String(format: "¥%.2f", Double(fee) / 100) + " 收据 \(r)" + (byProvider ? " 服务提供人员代收（4.2.11）" : ""), acting)
+        }
+    }
+
+    /// A request that can carry a fee: a price-list service, or an in-home repair (户内) that
+    /// turned out chargeable. A common-area repair is contract work (001 P7.9-8 §2) and is
+    /// never charged; complaints, inquiries and suggestions are not services.
+    static func requireChargeable(_ t: Ticket) throws {
+        switch t.kind {
+        case .service: return
+        case .repair:
+            guard (t.location ?? RepairLocation.unrecordedDefault) == .inHome else {
+                throw DeskError.refused("request \(t.number) is a common-area repair (公共区域), work the property contract covers (001 P7.9-8 §2); it is not charged")
+            }
+        default:
+            throw DeskError.invalid("request \(t.number) is a \(t.kind.rawValue), not a commissioned service; only services and in-home repairs carry a fee")
         }
     }
 }

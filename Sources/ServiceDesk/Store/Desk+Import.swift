@@ -91,6 +91,8 @@ public enum TicketImport {
         ImportColumn("complaint_class", ["投诉类别", "类别", "class"], "complaints: 1, 2 or 3"),
         ImportColumn("severity", ["严重程度", "级别", "等级"], "complaints: general or major (一般, 重大); default general"),
         ImportColumn("assignee", ["处理人", "维修人", "派工人员"], "the staff id who did the work"),
+        ImportColumn("location", ["位置", "维修位置", "报修位置", "区域"],
+                     "repairs: in-home or common area (户内, 公共区域); empty: counted as in-home (see RepairLocation.unrecordedDefault)"),
     ]
 }
 
@@ -270,6 +272,10 @@ extension Desk {
                 let closed = sheet.value(r, "closed_at").flatMap { v in attempt { try ImportDate.parse(v, column: "closed_at") } }
                 let cls = sheet.value(r, "complaint_class").flatMap { v in attempt { try ComplaintClass.parse(v) } }
                 let severity = sheet.value(r, "severity").flatMap { v in attempt { try Severity.parse(v) } }
+                let location = sheet.value(r, "location").flatMap { v in attempt { try RepairLocation.parse(v) } }
+                if let kind, kind != .repair, sheet.value(r, "location") != nil {
+                    reasons.append("location (位置) applies to repairs only, not to a \(kind.rawValue)")
+                }
                 if let kind, kind != .complaint, sheet.value(r, "complaint_class") != nil || sheet.value(r, "severity") != nil {
                     reasons.append("complaint_class and severity apply to complaints only, not to a \(kind.rawValue)")
                 }
@@ -334,6 +340,7 @@ extension Desk {
                     "channel": .text(channel?.rawValue ?? Channel.other.rawValue), "summary": .text(summary!),
                     "customer": Value(customer?.id), "unit": Value(sheet.value(r, "unit") ?? customer?.unit),
                     "status": .text(st.rawValue), "reopen_count": 0, "escalated": 0,
+                    "location": k == .repair ? location.map { .text($0.rawValue) } ?? .null : .null,
                     "assignee": Value(sheet.value(r, "assignee")), "assignee_kind": sheet.value(r, "assignee") == nil ? .null : .text("staff"),
                     "opened_at": Col.time(o), "opened_by": .text(acting.staff),
                     "completed_at": Col.time(completed), "customer_signed": 0,

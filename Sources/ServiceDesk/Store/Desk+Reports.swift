@@ -12,7 +12,8 @@ extension Desk {
     /// Fetches what ``Report/build(_:)`` needs for `centers` and `period` (and the period
     /// before it): the requests opened from 30 days before the previous period on (for
     /// repeat complaints), completed since it began, or still open; their callback attempts;
-    /// the refused-callback customers (as opaque ids); the staff names. Read only.
+    /// the refused-callback customers (as opaque ids); the staff names; survey responses,
+    /// service exceptions, custody incidents, corrective actions and follow-up visits. Read only.
     public func reportInput(period: ReportPeriod, centers: [ReportCenter], now: Date) throws -> ReportInput {
         let calendar = try workCalendar()
         let facts = try FactsBuilder(desk: self)
@@ -29,6 +30,11 @@ extension Desk {
             var customers: [ReportCustomer] = []
             var seeds: [String: UInt64] = [:]
             var names: [String: String] = [:]
+            var responses: [ReportSurveyResponse] = []
+            var exceptions: [ReportException] = []
+            var incidents: [ReportCustodyIncident] = []
+            var actions: [ReportCorrectiveAction] = []
+            var followUps: [ReportFollowUp] = []
             for code in codes {
                 let rows = try Ticket.fetchAll(db, sql: """
                     SELECT * FROM ticket WHERE center = ? AND (opened_at >= ? OR completed_at >= ?
@@ -42,9 +48,23 @@ extension Desk {
                         aboutStaff: t.aboutStaff, supplierDispatchedAt: t.assigneeKind == "supplier" ? t.dispatchedAt : nil,
                         facts: try facts.facts(for: t, db)))
                 }
-                callbacks += try Callback.fetchAll(db, sql: "SELECT * FROM callback WHERE center = ? AND at >= ?",
-                                                   arguments: [code, callbacksSince])
-                    .map(\.record)
+                let calls = try Callback.fetchAll(db, sql: "SELECT * FROM callback WHERE center = ? AND at >= ?",
+                                                  arguments: [code, callbacksSince])
+                callbacks += calls.map(\.record)
+                responses += calls.filter { $0.survey != nil }.map {
+                    ReportSurveyResponse(center: code, at: $0.at, method: $0.method, overall: $0.result, answers: $0.surveyAnswers)
+                }
+                exceptions += try ServiceException.fetchAll(db, sql: "SELECT * FROM service_exception WHERE center = ? AND recorded_at >= ?",
+                                                            arguments: [code, since])
+                    .map { ReportException(center: code, ticketID: $0.ticket, kind: $0.kind, at: $0.recordedAt, amountFen: $0.amountFen,
+                                           confirmed: $0.confirmedBy != nil) }
+                incidents += try CustodyItem.fetchAll(db, sql: "SELECT * FROM custody WHERE center = ? AND incident IS NOT NULL", arguments: [code])
+                    .map { ReportCustodyIncident(center: code, kind: $0.incident!, at: $0.incidentAt ?? $0.receivedAt, reported: $0.reportedAt != nil) }
+                actions += try CorrectiveAction.fetchAll(db, sql: "SELECT * FROM corrective_action WHERE center = ?", arguments: [code])
+                    .map { ReportCorrectiveAction(center: code, id: $0.id, quarter: $0.quarter, finding: $0.finding, action: $0.action,
+                                                  state: $0.state, decidedBy: $0.decidedBy) }
+                followUps += try FollowUp.fetchAll(db, sql: "SELECT * FROM follow_up WHERE center = ?", arguments: [code])
+                    .map { ReportFollowUp(center: code, createdAt: $0.createdAt, dueOn: $0.dueOn, closedAt: $0.closedAt) }
                 customers += try Customer.fetchAll(db, sql: "SELECT * FROM customer WHERE center = ?", arguments: [code])
                     .map { ReportCustomer(center: code, customer: $0.programmeCustomer(calendar)) }
                 for r in try Row.fetchAll(db, sql: "SELECT month, seed FROM callback_plan WHERE center = ?", arguments: [code]) {
@@ -55,7 +75,8 @@ extension Desk {
                 }
             }
             return ReportInput(period: period, now: now, calendar: calendar, atHub: isHub, centers: centers, tickets: tickets,
-                               callbacks: callbacks, customers: customers, seeds: seeds, staffNames: names)
+                               callbacks: callbacks, customers: customers, seeds: seeds, staffNames: names, surveyResponses: responses,
+                               exceptions: exceptions, custodyIncidents: incidents, correctiveActions: actions, followUps: followUps)
         }
     }
 }

@@ -15,6 +15,7 @@ extension Desk {
         if input.kind != .complaint && (input.complaintClass != nil || input.severity != nil || input.aboutStaff != nil) {
             throw DeskError.invalid("complaint class, severity and the staff complained about apply to complaints only")
         }
+        if input.location != nil && input.kind != .repair { throw DeskError.invalid("a location (户内/公共区域) applies to repairs only") }
         let calendar = try workCalendar()
         let id = try write(acting) { tx -> String in
             var unit = input.unit.flatMap { Col.text($0).text }
@@ -31,10 +32,12 @@ extension Desk {
                 "severity": input.kind == .complaint ? .text((input.severity ?? .general).rawValue) : .null,
                 "channel": .text(input.channel.rawValue), "summary": .text(summary),
                 "customer": Value(input.customer), "unit": Value(unit), "about_staff": Value(input.aboutStaff),
+                "location": input.location.map { .text($0.rawValue) } ?? .null,
                 "status": .text(TicketStage.received.rawValue), "reopen_count": 0, "escalated": 0,
                 "opened_at": Col.time(acting.now), "opened_by": .text(acting.staff),
             ])
-            try logEvent(tx, center: center, ticket: id, action: "open", detail: "\(input.kind.displayName)：\(summary)", acting)
+            let kindText = input.kind.displayName + (input.location.map { "（\($0.displayName)）" } ?? "")
+            try logEvent(tx, center: center, ticket: id, action: "open", detail: "\(kindText)：\(summary)", acting)
             return id
         }
         return try ticket(id)

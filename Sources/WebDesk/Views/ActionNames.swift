@@ -37,6 +37,14 @@ public enum ActionNames {
         case .grantApproveLeadership: "公司领导审批授权"
         case .grantRevoke: "撤销授权"
         case .auditRead: "查看审计记录"
+        case .collectFee: "上门代收服务费"
+        case .followUp: "登记管家上门跟进"
+        case .surveyEdit: "制定满意度调查问卷"
+        case .serviceException: "登记服务内容变更"
+        case .serviceMoney: "登记赔偿或费用减免"
+        case .confirmServiceChange: "经理确认服务内容变更"
+        case .correctiveRecord: "登记纠正预防措施"
+        case .correctiveDecide: "审批纠正预防措施"
         }
     }
 }

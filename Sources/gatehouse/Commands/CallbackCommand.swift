@@ -9,23 +9,142 @@ extension MaterialSource: ExpressibleByArgument {}
 struct CallbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "callback", abstract: "Callbacks (回访) and the monthly callback plan.",
-        subcommands: [CallbackAdd.self, CallbackList.self, CallbackPlanCommand.self])
+        subcommands: [CallbackAdd.self, CallbackList.self, CallbackDueCommand.self, CallbackPlanCommand.self, CallbackTellProvider.self])
 }
 
+extension CallbackProgramme: ExpressibleByArgument {}
+
 struct CallbackAdd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a callback on a request.")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Record a callback on a request, or to a customer for a programme (--customer … --programme …).",
+        discussion: """
+            Prints the callback's id; an unsatisfied answer also prints the butler's follow-up visit it created
+            (follow-up fu-…). An annual-survey response gives every questionnaire item with --answer ITEM=RESULT;
+            the overall item is its result.
+            """)
     @OptionGroup var data: DataOptions
     @OptionGroup var acting: ActingOptions
-    @Argument(help: "Request number or id.") var ticket: String
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Request number or id (leave out for a customer programme).") var ticket: String?
+    @Option(help: "The customer, for a callback without a request.") var customer: String?
+    @Option(name: .customLong("programme"),
+            help: "The programme(s) it is for, repeatable: new-resident, resident, departing, quarterly, quarterly-sample, annual-survey, special-care, …")
+    var programmes: [CallbackProgramme] = []
     @Option(help: "phone, on-site, sms, email, questionnaire.") var method: CallbackMethod = .phone
-    @Option(help: "satisfied, basically-satisfied, unsatisfied, not-reached, refused (or 满意, 基本满意, …).") var result: CallbackResult
+    @Option(help: "satisfied, basically-satisfied, unsatisfied, not-reached, refused (or 满意, 基本满意, …).") var result: CallbackResult?
     @Option(help: "Score 0–100.") var score: Int?
     @Option var comment: String?
     @Flag(help: "On-site: the customer signed.") var signed = false
+    @Option(help: "The script's steps taken, comma-separated (greeting, introduction, recap, satisfaction, anything-else, thanks, record); default: the usual ones for the result.")
+    var steps: String?
+    @Option(help: "What else the customer asked for (记录客户提及的要求).") var requests: String?
+    @Option(name: .customLong("answer"), help: "Annual survey: ITEM=RESULT, repeatable (timeliness, courtesy, quality, facilities, cleanliness, security, overall).")
+    var answers: [String] = []
+    @Flag(name: .customLong("told-provider"), help: "The result was told to the service provider (4.2.14.2).") var toldProvider = false
+
     func run() throws {
         try perform {
-            print(try data.openDesk().recordCallback(ticket: ticket, method: method, result: result, score: score, comment: comment,
-                                                     signed: signed, by: try acting.acting(.callbackAdd, data)))
+            var parsedSteps: [CallbackStep]?
+            if let steps {
+                parsedSteps = try steps.split(separator: ",").map { try CallbackStep.parse(String($0)) }
+            }
+            var parsedAnswers: [SurveyItem: CallbackResult] = [:]
+            for a in answers {
+                let parts = a.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw CLIError("--answer \(a): use ITEM=RESULT, e.g. overall=满意") }
+                let item = try SurveyItem.parse(parts[0])
+                guard parsedAnswers[item] == nil else { throw CLIError("--answer \(item.rawValue) is given twice") }
+                parsedAnswers[item] = try CallbackResult.parse(parts[1])
+            }
+            let o = try data.openDesk().recordCallback(
+                CallbackInput(ticket: ticket, customer: customer, method: method, result: result, score: score, comment: comment,
+                              signed: signed, programmes: programmes, steps: parsedSteps, requests: requests, answers: parsedAnswers,
+                              providerTold: toldProvider),
+                by: try acting.acting(.callbackAdd, data))
+            if output.json { return try Output.json(o) }
+            print(o.id)
+            if let f = o.followUp { print("follow-up \(f)") }
+        }
+    }
+}
+
+struct CallbackTellProvider: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tell-provider", abstract: "Record that a callback's result was told to the service provider (4.2.14.2).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "The callback's id (cb-…).") var id: String
+    func run() throws {
+        try perform { try data.openDesk().tellProvider(callback: id, by: try acting.acting(.callbackAdd, data)) }
+    }
+}
+
+struct CallbackDueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "due",
+        abstract: "What falls due from every callback programme on a day (and what is overdue), with the programme and the reason.")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "YYYY-MM-DD (default: today).") var date: String?
+    @Option(help: "Days from --date (default 1).") var days = 1
+    @Flag(help: "Include callbacks already done.") var all = false
+    @Option(help: "Center (at head office).") var center: String?
+
+    struct Item: Encodable {
+        var due: String
+        var programme: String
+        var programmeName: String
+        var clause: String
+        var reasons: [String]
+        var ticket: String?
+        var customer: String
+        var name: String?
+        var unit: String?
+        var period: String?
+        var onSite: Bool
+        var caller: String
+        var butler: String?
+        var state: String
+        var attempts: Int
+    }
+
+    func run() throws {
+        try perform {
+            let desk = try data.openDesk()
+            let me = try acting.acting(.callbackPlan, data)
+            let calendar = try desk.workCalendar()
+            let day = try date.map { try CivilDate($0) } ?? calendar.civilDate(of: me.now)
+            let due = try desk.callbacksDue(on: day, days: days, includeDone: all, center: center, now: me.now, by: me)
+            // Names and units as the viewer may see them (masked unless their role and grants allow).
+            let disclosure = try desk.disclosure(for: me.staff, at: me.now)
+            var shown: [String: Customer] = [:]
+            var events: [AuditEvent] = []
+            for id in Set(due.map(\.duty.customerID)) {
+                guard let c = try? desk.customer(id), let (masked, _, event) = disclosure.customer(c) else { continue }
+                shown[id] = masked
+                if let event { events.append(event) }
+            }
+            try desk.recordAudit(events)
+            let items = due.map { d in
+                Item(due: d.duty.dueOn.description, programme: d.duty.programme.rawValue, programmeName: d.duty.programme.displayName,
+                     clause: d.duty.programme.clause, reasons: d.duty.reasons.map(\.rawValue), ticket: d.ticketNumber,
+                     customer: d.duty.customerID, name: shown[d.duty.customerID]?.name, unit: shown[d.duty.customerID]?.unit,
+                     period: d.duty.period, onSite: d.duty.onSite, caller: d.duty.programme.caller, butler: d.butler,
+                     state: d.state.rawValue, attempts: d.duty.attempts)
+            }
+            if output.json { return try Output.json(items) }
+            print("\(day)\(days > 1 ? " 起 \(days) 天" : "") 到期回访（含超期未回访）")
+            Output.table(["期限", "方案", "原因", "请求", "顾客", "房号", "方式", "回访人", "状态"], zip(due, items).map { d, i in
+                [i.due, i.programmeName + (i.period.map { " \($0)" } ?? ""),
+                 d.duty.reasons.isEmpty ? d.duty.programme.clause : d.duty.reasons.map(\.displayName).joined(separator: ","),
+                 i.ticket ?? "", i.name ?? i.customer, i.unit ?? "", i.onSite ? "上门" : "电话", i.butler.map { "管家 \($0)" } ?? i.caller,
+                 d.state.displayName + (d.duty.attempts > 0 && d.duty.doneAt == nil ? "（已尝试 \(d.duty.attempts) 次）" : "")]
+            }, empty: "(nothing due)")
+            let byProgramme = Dictionary(grouping: due, by: \.duty.programme)
+            if !byProgramme.isEmpty {
+                print("按方案：" + byProgramme.keys.sorted().map { "\($0.displayName) \(byProgramme[$0]!.count)" }.joined(separator: "，"))
+            }
         }
     }
 }
@@ -45,9 +164,9 @@ struct CallbackList: ParsableCommand {
             // People read request numbers, not record ids.
             var numbers: [String: String] = [:]
             for id in Set(list.compactMap(\.ticket)) { numbers[id] = (try? desk.ticket(id))?.number ?? id }
-            Output.table(["ID", "时间", "请求", "方式", "结果", "评分", "人员", "意见"], list.map {
-                [$0.id, Output.time($0.at), $0.ticket.map { numbers[$0] ?? $0 } ?? "", $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "",
-                 $0.staff, $0.comment ?? ""]
+            Output.table(["ID", "时间", "请求", "方案", "方式", "结果", "评分", "人员", "意见"], list.map {
+                [$0.id, Output.time($0.at), $0.ticket.map { numbers[$0] ?? $0 } ?? "", $0.programmes.map(\.displayName).joined(separator: ","),
+                 $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "", $0.staff, $0.comment ?? ""]
             })
         }
     }
@@ -163,7 +282,13 @@ struct TicketPay: ParsableCommand {
     @Argument var ref: String
     @Option(help: "Receipt number.") var receipt: String
     @Option(help: "Fee in yuan (default: the recorded fee).") var fee: String?
+    @Flag(name: .customLong("by-provider"),
+          help: "The service provider collected it at the door because the customer had no time (001 P7.9-8 4.2.11); only the provider sent.")
+    var byProvider = false
     func run() throws {
-        try perform { try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), by: try acting.acting(.ticketPay, data)) }
+        try perform {
+            try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), byProvider: byProvider,
+                                              by: try byProvider ? acting.acting(data) : acting.acting(.ticketPay, data))
+        }
     }
 }

@@ -5,7 +5,7 @@ import ServiceDesk
 struct CustodyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custody", abstract: "Customers' items kept at the center (顾客财产); never cash or valuables.",
-        subcommands: [CustodyReceive.self, CustodyReturn.self, CustodyList.self])
+        subcommands: [CustodyReceive.self, CustodyReturn.self, CustodyList.self, CustodyIncident.self, CustodyReported.self])
 }
 
 struct CustodyReceive: ParsableCommand {
@@ -56,5 +56,31 @@ struct CustodyList: ParsableCommand {
                  c.receivedBy ?? "", c.returnedAt.map(Output.time) ?? "在保管", (c.conditionOut ?? "") + (c.verifiedOut ? " ✓" : "")]
             })
         }
+    }
+}
+
+extension CustodyIncidentKind: ExpressibleByArgument {}
+
+struct CustodyIncident: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incident", abstract: "Record an item found lost, damaged or unfit in the center's keeping (001 P7.12-1 4.2.9).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "The custody item's id.") var id: String
+    @Option(help: "lost, damaged or unfit (丢失, 损坏, 不适用).") var kind: CustodyIncidentKind
+    @Option(help: "What was found.") var detail: String
+    @Flag(help: "The customer has been told (向顾客报告).") var reported = false
+    func run() throws {
+        try perform { _ = try data.openDesk().recordCustodyIncident(id, kind: kind, detail: detail, reported: reported, by: try acting.acting(data)) }
+    }
+}
+
+struct CustodyReported: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reported", abstract: "Record that the customer was told of an incident.")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "The custody item's id.") var id: String
+    func run() throws {
+        try perform { _ = try data.openDesk().reportCustodyIncident(id, by: try acting.acting(data)) }
     }
 }

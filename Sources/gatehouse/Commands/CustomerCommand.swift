@@ -140,12 +140,18 @@ struct CustomerUpdate: ParsableCommand {
     @Option(name: .customLong("special-care"), help: "yes or no") var specialCare: YesNo?
     @Option var needs: String?
     @Option var note: String?
+    @Option(help: "The butler (管家, a staff id) who looks after the household; `none` to clear.") var butler: String?
 
     func run() throws {
         try perform {
-            try data.openDesk().updateCustomer(id, name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
-                                               moveOut: moveOut, specialCare: specialCare?.bool, needs: needs, note: note,
-                                               by: try acting.acting(.customerEdit, data))
+            let desk = try data.openDesk()
+            let me = try acting.acting(.customerEdit, data)
+            let others: [Any?] = [name, phone, unit, idNumber, moveIn, moveOut, specialCare, needs, note]
+            if butler == nil || others.contains(where: { $0 != nil }) {
+                try desk.updateCustomer(id, name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
+                                        moveOut: moveOut, specialCare: specialCare?.bool, needs: needs, note: note, by: me)
+            }
+            if let butler { try desk.setButler(customer: id, butler: butler == "none" ? nil : butler, by: me) }
             print("updated \(id)")
         }
     }

@@ -7,7 +7,8 @@ struct TicketCommand: ParsableCommand {
         commandName: "ticket", abstract: "Requests: repairs, complaints, paid services, inquiries, suggestions.",
         subcommands: [TicketOpen.self, TicketList.self, TicketShow.self, TicketDispatch.self, TicketArrive.self,
                       TicketComplete.self, TicketClose.self, TicketReopen.self, TicketCancel.self, TicketEscalate.self,
-                      TicketAnswer.self, TicketNote.self, TicketUpdate.self, TicketService.self, TicketPay.self])
+                      TicketAnswer.self, TicketNote.self, TicketUpdate.self, TicketService.self, TicketPay.self,
+                      TicketException.self, TicketExceptions.self, TicketConfirmChange.self])
 }
 
 extension RequestKind: ExpressibleByArgument {}
@@ -15,6 +16,7 @@ extension Channel: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
 extension ComplaintClass: ExpressibleByArgument {}
 extension TicketStage: ExpressibleByArgument {}
+extension RepairLocation: ExpressibleByArgument {}
 
 struct TicketOpen: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "open", abstract: "Register a request; prints its number.")
@@ -24,6 +26,8 @@ struct TicketOpen: ParsableCommand {
     @Option(help: "repair, complaint, service, inquiry or suggestion (or 报修, 投诉, …).") var kind: RequestKind
     @Option(help: "How it came in: phone, walk-in, wechat, app, email, letter, other.") var channel: Channel = .phone
     @Option(help: "What the customer reports.") var summary: String
+    @Option(help: "Repairs: in-home or common area (户内, 公共区域). Asked at a terminal; otherwise counted as in-home until set with `ticket update --location`.")
+    var location: RepairLocation?
     @Option(help: "Customer id.") var customer: String?
     @Option(help: "Unit (default: the customer's).") var unit: String?
     @Option(name: .customLong("class"), help: "Complaint class 1, 2 or 3.") var complaintClass: ComplaintClass?
@@ -33,12 +37,30 @@ struct TicketOpen: ParsableCommand {
 
     func run() throws {
         try perform {
-            let t = try data.openDesk().openTicket(
-                TicketInput(kind: kind, complaintClass: complaintClass, severity: severity, channel: channel, summary: summary,
-                            customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: try acting.acting(.ticketOpen, data))
+            let desk = try data.openDesk()
+            let me = try acting.acting(.ticketOpen, data)
+            var location = location
+            if kind == .repair && location == nil {
+                location = try Self.askLocation()
+                if location == nil {
+                    FileHandle.standardError.write(Data("note: no --location given; the repair counts as in-home (户内) until `gatehouse ticket update NUMBER --location common-area` says otherwise\n".utf8))
+                }
+            }
+            let t = try desk.openTicket(
+                TicketInput(kind: kind, location: location, complaintClass: complaintClass, severity: severity, channel: channel,
+                            summary: summary, customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: me)
             if output.json { return try Output.json(t) }
             print(t.number)
         }
+    }
+
+    /// The desk asks where a repair is when someone is at the terminal; scripts and
+    /// imports without it get the documented default (``RepairLocation/unrecordedDefault``).
+    static func askLocation() throws -> RepairLocation? {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
+        FileHandle.standardError.write(Data("报修位置 户内 / 公共区域 (in-home / common-area): ".utf8))
+        guard let line = readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return try RepairLocation.parse(line)
     }
 }
 
@@ -308,11 +330,76 @@ struct TicketUpdate: ParsableCommand {
     @Option var unit: String?
     @Option(help: "Reassign to this staff id or supplier.") var assignee: String?
     @Flag(help: "The new assignee is a supplier.") var supplier = false
+    @Option(help: "Repairs: in-home or common area (户内, 公共区域).") var location: RepairLocation?
     func run() throws {
         try perform {
-            try data.openDesk().updateTicket(ref, summary: summary, channel: channel, complaintClass: complaintClass, severity: severity,
-                                             unit: unit, assignee: assignee, assigneeKind: assignee == nil ? nil : (supplier ? "supplier" : "staff"),
-                                             by: try acting.acting(.ticketUpdate, data))
+            let desk = try data.openDesk()
+            let me = try acting.acting(.ticketUpdate, data)
+            let others: [Any?] = [summary, channel, complaintClass, severity, unit, assignee]
+            if location == nil || others.contains(where: { $0 != nil }) {
+                try desk.updateTicket(ref, summary: summary, channel: channel, complaintClass: complaintClass, severity: severity,
+                                      unit: unit, assignee: assignee, assigneeKind: assignee == nil ? nil : (supplier ? "supplier" : "staff"),
+                                      by: me)
+            }
+            if let location { try desk.setRepairLocation(ref, location, by: me) }
+        }
+    }
+}
+
+extension ServiceExceptionKind: ExpressibleByArgument {}
+
+struct TicketException: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exception",
+        abstract: "Record a commissioned service's exception: work-differs (4.2.10), damage (4.3.5) or fee-adjusted (4.3.6).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Request number or id.") var ref: String
+    @Option(help: "work-differs, damage or fee-adjusted (服务内容变更, 损失赔偿, 费用减免).") var kind: ServiceExceptionKind
+    @Option(help: "What happened.") var detail: String
+    @Option(help: "Yuan: the compensation (damage) or the reduction (fee-adjusted; the whole fee waives it).") var amount: String?
+    func run() throws {
+        try perform {
+            let e = try data.openDesk().recordServiceException(ticket: ref, kind: kind, detail: detail, amountFen: try amount.map(Money.fen),
+                                                               by: try acting.acting(data))
+            if output.json { return try Output.json(e) }
+            print(e.id)
+        }
+    }
+}
+
+struct TicketExceptions: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exceptions", abstract: "List service exceptions (of one request when given).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Request number or id.") var ref: String?
+    func run() throws {
+        try perform {
+            let desk = try data.openDesk()
+            let list = try desk.serviceExceptions(ticket: ref)
+            if output.json { return try Output.json(list) }
+            var numbers: [String: String] = [:]
+            for id in Set(list.map(\.ticket)) { numbers[id] = (try? desk.ticket(id))?.number ?? id }
+            Output.table(["ID", "时间", "请求", "类型", "条款", "金额", "说明", "登记人", "经理确认"], list.map {
+                [$0.id, Output.time($0.recordedAt), numbers[$0.ticket] ?? $0.ticket, $0.kind.displayName, $0.kind.clause,
+                 Output.yuan($0.amountFen), $0.detail, $0.recordedBy,
+                 $0.kind == .workDiffers ? ($0.confirmedBy ?? "待确认") : ""]
+            })
+        }
+    }
+}
+
+struct TicketConfirmChange: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "confirm-change", abstract: "The center manager confirms a change of the work with the customer (4.2.10).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "The exception's id (ex-…).") var id: String
+    func run() throws {
+        try perform {
+            let e = try data.openDesk().confirmServiceException(id, by: try acting.acting(data))
+            print("confirmed \(e.id) (\(e.confirmedBy ?? ""))")
         }
     }
 }
