@@ -274,6 +274,8 @@ extension DeskPagesTests {
             #expect(r.body.contains("<html lang=\"zh-CN\">"), "\(path)")
             #expect(!r.body.contains("<script>"), "\(path): no inline script")
         }
+        // 回访 lists what every programme owes today (issue 16), beside the request callbacks.
+        #expect(try desk.get("/callbacks").body.contains("各方案到期回访"))
         let json = try desk.get("/sync.json")
         #expect(json.status == 200 && json.body.contains("\"stateText\""))
         let report = try desk.get("/reports/view?month=2026-11")

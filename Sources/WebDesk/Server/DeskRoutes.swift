@@ -527,8 +527,29 @@ extension WebApp {
         }
         try d.audit(events)
         let recent = try d.desk.callbacks(month: today.yearMonth).prefix(50).map(Self.callbackRow(numbers))
+        var programmes: CallbacksPage.ProgrammeDue?
+        if d.may(.callbackPlan) {
+            // Every programme's duties due today and those overdue, as `gatehouse callback due` lists them.
+            var rows: [CallbacksPage.ProgrammeDue.Row] = [], seen: [AuditEvent?] = []
+            for item in try d.desk.callbacksDue(on: today, now: d.now, by: d.me) {
+                let duty = item.duty
+                var name = "", unit = ""
+                if let c = try? d.desk.customer(duty.customerID), let (shown, _, event) = d.disclosure.customer(c) {
+                    name = shown.name
+                    unit = shown.unit ?? ""
+                    seen.append(event)
+                }
+                rows.append(.init(due: duty.dueOn.description, programme: duty.programme.displayName + (duty.period.map { " \($0)" } ?? ""),
+                                  reason: duty.reasons.isEmpty ? duty.programme.clause : duty.reasons.map(\.displayName).joined(separator: "、"),
+                                  number: item.ticketNumber, href: item.ticketNumber.map { "/tickets/\($0)" }, name: name, unit: unit,
+                                  method: duty.onSite ? "上门" : "电话", caller: item.butler.map { "管家 \($0)" } ?? duty.programme.caller,
+                                  state: item.state.displayName, overdue: item.state == .overdue))
+            }
+            try d.audit(seen)
+            programmes = CallbacksPage.ProgrammeDue(rows: rows)
+        }
         let model = CallbacksPage(frame: frame(request, context, "回访"), due: TicketTable(due), recent: Array(recent),
-                                  month: today.yearMonth.description, canPlan: d.may(.callbackPlan))
+                                  month: today.yearMonth.description, canPlan: d.may(.callbackPlan), programmes: programmes)
         return page("callbacks", model)
     }
 

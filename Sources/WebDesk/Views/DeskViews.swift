@@ -314,6 +314,35 @@ public struct CallbacksPage {
     public var recent: [CustomerPage.CallbackRow]
     public var month: String
     public var canPlan: Bool
+    /// What every callback programme (001 回访操作指引, 003) owes today, and what is overdue
+    /// (`gatehouse callback due`); nil when the role may not see the plan.
+    public var programmes: ProgrammeDue?
+
+    /// The due list of every programme.
+    public struct ProgrammeDue: Sendable, Equatable {
+        public struct Row: Sendable, Equatable {
+            public var due: String
+            public var programme: String
+            public var reason: String
+            public var number: String?
+            public var href: String?
+            public var name: String
+            public var unit: String
+            public var method: String
+            public var caller: String
+            public var state: String
+            public var overdue: Bool
+        }
+        public var rows: [Row]
+        /// Stored, not computed: templates see stored properties only.
+        public var count: Int
+        public var isEmpty: Bool
+        public init(rows: [Row]) {
+            self.rows = rows
+            count = rows.count
+            isEmpty = rows.isEmpty
+        }
+    }
 }
 
 /// `/callbacks/plan?month=`: the month's plan, printable.
