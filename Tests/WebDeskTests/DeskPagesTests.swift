@@ -274,6 +274,11 @@ extension DeskPagesTests {
             #expect(r.body.contains("<html lang=\"zh-CN\">"), "\(path)")
             #expect(!r.body.contains("<script>"), "\(path): no inline script")
         }
+        // A repair opened at the desk says where it is (issue 16).
+        let common = try desk.post("/tickets", [("phone", "13812345678"), ("kind", "repair"), ("location", "common_area"), ("channel", "phone"),
+                                                ("summary", "楼道灯不亮")])
+        #expect(common.status == 303, "\(common)")
+        #expect(try desk.get(try #require(common.header("Location"))).body.contains("报修 · 公共区域"))
         // 回访 lists what every programme owes today (issue 16), beside the request callbacks.
         #expect(try desk.get("/callbacks").body.contains("各方案到期回访"))
         let json = try desk.get("/sync.json")

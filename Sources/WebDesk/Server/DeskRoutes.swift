@@ -395,7 +395,9 @@ extension WebApp {
             }
         }
         let complaint = kind == .complaint
-        let t = try d.desk.openTicket(TicketInput(kind: kind, complaintClass: complaint ? form["class"].flatMap(ComplaintClass.init(rawValue:)) : nil,
+        let t = try d.desk.openTicket(TicketInput(kind: kind,
+                                                  location: kind == .repair ? form["location"].flatMap(RepairLocation.init(rawValue:)) : nil,
+                                                  complaintClass: complaint ? form["class"].flatMap(ComplaintClass.init(rawValue:)) : nil,
                                                   severity: complaint ? form["severity"].flatMap(Severity.init(rawValue:)) : nil,
                                                   channel: channel, summary: form["summary"] ?? "", customer: customer), by: me)
         return .seeOther("/tickets/\(t.number)?ok=opened")
@@ -414,7 +416,8 @@ extension WebApp {
         let service = full.service
         let model = TicketPage(
             frame: frame(request, context, "工单 \(t.number)"), number: t.number,
-            kind: t.kind.displayName + (t.complaintClass.map { " · " + $0.displayName } ?? "") + (t.severity.map { " · " + $0.displayName } ?? ""),
+            kind: t.kind.displayName + (t.location.map { " · " + $0.displayName } ?? "") + (t.complaintClass.map { " · " + $0.displayName } ?? "")
+                + (t.severity.map { " · " + $0.displayName } ?? ""),
             stage: t.stage.displayName + (t.reopenCount > 0 ? "（第\(t.reopenCount)次重开）" : ""), summary: t.summary,
             channel: t.channel?.displayName ?? "", unit: t.unit ?? "", contactName: contact?.name ?? "", contactPhone: contact?.phone ?? "",
             customerHref: t.customer.flatMap { d.may(.customerEdit) || d.may(.ticketOpen) ? "/customers/\($0)" : nil },
