@@ -356,7 +356,12 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
                     buffer.wrote(job.key, job.status.merging(job.pushedFields()) { _, pushed in pushed })
                     perform(s.pushCommitted(r, toSeq: job.batch.toSeq, now: now), on: &s, rid: rid)
                 case .failure(let error):
-                    logger.error("push failed", metadata: ["center": "\(job.center)", "error": "\(error)"])
+                    if let r = error as? ReplicationError, case .clockAhead = r {
+                        // A refusal of that node (425), not a failure of the hub.
+                        logger.warning("push refused: the node's clock is ahead", metadata: ["center": "\(job.center)", "error": "\(error)"])
+                    } else {
+                        logger.error("push failed", metadata: ["center": "\(job.center)", "error": "\(error)"])
+                    }
                     buffer.restore(RegistryBuffer.Batch(fields: [job.key: job.status]))
                     buffer.set(s.key, ["last_error": "\(error)", "last_error_at": NodeRegistry.ms(Date())])
                     perform(s.pushFailed(error, toSeq: job.batch.toSeq, now: now), on: &s, rid: rid)
