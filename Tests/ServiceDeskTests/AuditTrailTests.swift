@@ -7,14 +7,14 @@ import Testing
 /// The audit trail over a real SQLite file: the per-node hash chain, queries, and
 /// tampering with raw SQL (after dropping the write guard) found by `verifyAudit`.
 @Suite struct AuditTrailTests {
-    @Test func sha256MatchesTheNISTVectors() {
-        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+    @Test func theChainHashIsSHA256OfTheNISTVectors() {
+        #expect(AuditEntry.digest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(AuditEntry.digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(AuditEntry.digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         // The long NIST vector: a million "a", many blocks.
-        #expect(SHA256.hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-        #expect(SHA256.hex("张三") != SHA256.hex("张四"))
+        #expect(AuditEntry.digest(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(AuditEntry.digest("张三") != AuditEntry.digest("张四"))
     }
 
     @Test func entriesChainPerNodeAndAreQueried() throws {

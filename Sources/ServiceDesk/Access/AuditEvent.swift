@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One entry of the audit trail: a clear view or export of personal data, a grant step, a
@@ -67,7 +68,13 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         let ms = String(Int64((at.timeIntervalSince1970 * 1000).rounded()))
         let input = [node, String(seq), center, action, staff, role, record, AuditEntry.encodeFields(fields), grant, purpose,
                      detail, ms, prev].map(part).joined(separator: "|")
-        return SHA256.hex(input)
+        return AuditEntry.digest(input)
+    }
+
+    /// SHA-256 of `text`'s UTF-8, in lower-case hex: the chain's hash (swift-crypto's; the
+    /// hand-written one it replaced gave the same output, so existing chains still verify).
+    public static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     static func encodeFields(_ fields: [String]) -> String {

@@ -104,9 +104,15 @@ extension Desk {
 
     /// Checks every node's chain: sequence numbers without gaps from 1, each entry's hash
     /// recomputed from its content, each entry naming its predecessor's hash. Finds an
-    /// edited entry, and a removed one unless it was the newest of its node.
+    /// edited entry, and a removed one unless it was the newest of its node. Then checks
+    /// the chain against what reached head office (``AuditAcknowledgements``): an entry
+    /// the hub acknowledged that is gone, or whose hash is not the one acknowledged, was
+    /// removed or rewritten afterwards — the newest of a chain too, and a rewrite whose
+    /// author recomputed the hashes after it.
     public func verifyAudit() throws -> AuditVerification {
-        let rows = try replica.read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY node, seq") }
+        let (rows, acknowledged) = try replica.read { db in
+            (try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY node, seq"), try AuditAcknowledgements.load(db))
+        }
         let entries = rows.map(Self.auditEntry)
         var problems: [AuditProblem] = []
         let byNode = Dictionary(grouping: entries, by: \.node)
@@ -129,6 +135,25 @@ extension Desk {
                 }
                 expectedSeq = e.seq + 1
                 prevHash = e.hash
+            }
+        }
+        for (node, hashes) in acknowledged.sorted(by: { $0.key < $1.key }) {
+            let held = Dictionary((byNode[node] ?? []).map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
+            var rewritten = false
+            for (seq, hash) in hashes.sorted(by: { $0.key < $1.key }) {
+                let id = "\(node)-\(String(format: "%08d", seq))"
+                guard let e = held[seq] else {
+                    // Said more precisely than the chain's "entry missing".
+                    problems.removeAll { $0.node == node && $0.seq == seq && $0.entry == nil }
+                    problems.append(AuditProblem(node: node, seq: seq, entry: id, problem: "removed after head office acknowledged it"))
+                    continue
+                }
+                guard e.hash != hash else { continue }
+                // The first entry that differs was rewritten; the ones after it differ because
+                // their chain was recomputed from it.
+                problems.append(AuditProblem(node: node, seq: seq, entry: e.id, problem: rewritten
+                    ? "re-chained after an earlier entry was rewritten" : "rewritten after head office acknowledged it"))
+                rewritten = true
             }
         }
         return AuditVerification(entries: entries.count, nodes: byNode.count, problems: problems)

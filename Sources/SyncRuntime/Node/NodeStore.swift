@@ -1,5 +1,6 @@
 import Foundation
 import Replication
+import ServiceDesk
 import SyncProtocol
 
 /// What the node's sync driver reads and writes, besides the wire: the node's replica and
@@ -53,6 +54,8 @@ public final class ReplicaNodeStore: NodeStore {
 
     public var nodeID: ReplicaID { replica.id }
     public var schemaVersion: Int { replica.schema.version }
+    /// The desk's audit trail is among the replica's tables (not in simulations' schemas).
+    var hasAudit: Bool { replica.schema.tables.contains { $0.name == "audit" } }
 
     public func logHead() throws -> UInt64 { try replica.localClock().sequence }
 
@@ -82,7 +85,15 @@ public final class ReplicaNodeStore: NodeStore {
     }
 
     public func markAcknowledged(by hub: ReplicaID, upTo: UInt64, at now: Date) throws {
-        try replica.markAcknowledged(by: hub, upTo: upTo)
+        try replica.database.write { db in
+            try replica.markAcknowledged(db, by: hub, upTo: upTo)
+            // The node's audit entries up to there reached head office: `audit verify` finds
+            // them rewritten or removed from now on.
+            if hasAudit {
+                try AuditAcknowledgements.committed(db, node: nodeID.rawValue, upToLogPosition: upTo,
+                                                    atMillis: Int64(now.timeIntervalSince1970 * 1000))
+            }
+        }
         try sync.update { st in
             st.lastPushAt = now
             st.lastContactAt = now

@@ -503,6 +503,11 @@ extension PushApplier.Job {
             // after a `sync` sees it).
             let fields = status.merging(pushedFields()) { _, pushed in pushed }
             try NodeRegistry.record(db, publicKey: key, fields.mapValues { $0 as DatabaseValueConvertible? }, addRefused: refused.count)
+            // The hub's copy of the node's audit chain is the authoritative one: record the
+            // head it acknowledges with this push (`audit verify` checks against it).
+            if batch.records.contains(where: { $0.table == "audit" }) {
+                try AuditAcknowledgements.held(db, node: batch.origin.rawValue, atMillis: NodeRegistry.ms(Date()))
+            }
         })
     }
 
