@@ -91,20 +91,32 @@ extension WebApp {
         let calendar = try d.desk.workCalendar()
         let today = calendar.civilDate(of: d.now)
         var overdue: [TicketRow] = [], due: [TicketRow] = [], callbacks: [TicketRow] = []
+        var counts = (overdue: 0, due: 0, callbacks: 0)
         var events: [AuditEvent?] = []
+        // Each list shows its first rows (the full lists are a click away): a center with
+        // a backlog of hundreds still gets its first page at once, and only what is shown
+        // is audited as seen.
+        let shown = 30
         for w in try openTickets(d) {
-            let isOverdue = !w.overdue.isEmpty, isDue = !w.dueToday.isEmpty, isCallback = callbackDue(w, today: today)
-            guard isOverdue || isDue || isCallback, let (t, _, event) = d.disclosure.ticket(w.ticket) else { continue }
+            let isOverdue = !w.overdue.isEmpty, isDue = !isOverdue && !w.dueToday.isEmpty, isCallback = callbackDue(w, today: today)
+            guard isOverdue || isDue || isCallback, Visibility.canSee(d.viewer, RecordContext(center: w.ticket.center, customer: w.ticket.customer,
+                                                                                             isRequest: true, assignee: w.ticket.assignee)) else { continue }
+            if isOverdue { counts.overdue += 1 }
+            if isDue { counts.due += 1 }
+            if isCallback { counts.callbacks += 1 }
+            let wanted = (isOverdue && counts.overdue <= shown) || (isDue && counts.due <= shown) || (isCallback && counts.callbacks <= shown)
+            guard wanted, let (t, _, event) = d.disclosure.ticket(w.ticket) else { continue }
             let row = TicketRow.make(t, w, now: d.now)
-            if isOverdue { overdue.append(row) } else if isDue { due.append(row) }
-            if isCallback { callbacks.append(row) }
+            if isOverdue && counts.overdue <= shown { overdue.append(row) }
+            if isDue && counts.due <= shown { due.append(row) }
+            if isCallback && counts.callbacks <= shown { callbacks.append(row) }
             events.append(event)
         }
         try d.audit(events)
         let status = try? NodeStatusView.read(directory)
-        var tiles = [Tile(label: "已超期工单", count: overdue.count, href: "#overdue", warn: true),
-                     Tile(label: "今日到期", count: due.count, href: "#due-today", warn: true),
-                     Tile(label: "待回访", count: callbacks.count, href: "/callbacks", warn: true)]
+        var tiles = [Tile(label: "已超期工单", count: counts.overdue, href: "/tickets?overdue=1", warn: true),
+                     Tile(label: "今日到期", count: counts.due, href: "#due-today", warn: true),
+                     Tile(label: "待回访", count: counts.callbacks, href: "/callbacks", warn: true)]
         if d.may(.parcels) {
             tiles.append(Tile(label: "待取邮件", count: try d.desk.parcels(waitingOnly: true).count, href: "/parcels"))
         }
@@ -115,8 +127,8 @@ extension WebApp {
             tiles.append(Tile(label: "待处理冲突", count: status.conflicts.open, href: "/conflicts", warn: true))
         }
         let model = DashboardPage(frame: frame(request, context, "工作台"),
-                                  today: "\(today) \(Self.weekday(today))", tiles: tiles, overdue: TicketTable(overdue),
-                                  dueToday: TicketTable(due), callbacksDue: TicketTable(callbacks), sync: status.map(Self.syncLine),
+                                  today: "\(today) \(Self.weekday(today))", tiles: tiles, overdue: TicketTable(overdue, total: counts.overdue),
+                                  dueToday: TicketTable(due, total: counts.due), callbacksDue: TicketTable(callbacks, total: counts.callbacks), sync: status.map(Self.syncLine),
                                   canOpen: d.may(.ticketOpen))
         return page("dashboard", model)
     }

@@ -42,6 +42,12 @@ public struct TicketTable: Sendable, Equatable {
         self.rows = rows
         count = rows.count
     }
+
+    /// The first rows of a longer list: `count` says how many there are in all.
+    public init(_ rows: [TicketRow], total: Int) {
+        self.rows = rows
+        count = total
+    }
 }
 
 /// A figure on the 工作台.
