@@ -19,6 +19,31 @@ public enum RecordID {
     /// millisecond with the same random tail.
     public static func ordered() -> String { sequence.next(now: UInt64(Date().timeIntervalSince1970 * 1000)) }
 
+    /// A time-ordered id that cannot collide with another replica's: `ordered()`, a `-`,
+    /// then the replica id of the replica that creates the record (`0k5v2mcq3n1xz-c001-7k2m9q4x8p3r`).
+    /// Replica ids are unique (the hub binds each to one key), so two replicas never make
+    /// the same id; within a replica `ordered()` strictly increases in a process, and two
+    /// processes of one replica collide only in the same millisecond with the same 25-bit
+    /// tail, which the local insert refuses (the id is taken) rather than merging.
+    /// The time comes first, so new rows still land at the right edge of the primary key.
+    public static func ordered(replica: ReplicaID) -> String { ordered() + "-" + replica.rawValue }
+
+    /// The longest record id, in UTF-8 bytes.
+    public static let maxBytes = 128
+
+    /// Why `id` is not a valid record id, if it is not (SPEC §9, SCHEMA-v<N>.md "Record
+    /// ids"): 1–128 bytes of UTF-8 with no control character and no white space. Ids are
+    /// otherwise opaque to replication; each table documents the ids its desk makes.
+    public static func formatProblem(_ id: String) -> String? {
+        guard !id.isEmpty else { return "empty record id" }
+        guard id.utf8.count <= maxBytes else { return "record id of \(id.utf8.count) bytes (at most \(maxBytes))" }
+        for u in id.unicodeScalars where u.value < 0x20 || u.value == 0x7f || u.properties.isWhitespace
+            || (u.value >= 0x80 && u.value < 0xa0) {
+            return "record id \"\(id.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : String($0) }.joined())\" contains white space or a control character (U+\(String(u.value, radix: 16, uppercase: true)))"
+        }
+        return nil
+    }
+
     /// 16 random base-32 characters (80 bits).
     public static func generate() -> String {
         var rng = SystemRandomNumberGenerator()

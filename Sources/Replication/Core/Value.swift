@@ -8,6 +8,17 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case text(String)
     case blob([UInt8])
 
+    /// The kind's name on the wire: null, integer, real, text, blob.
+    public var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .integer: return "integer"
+        case .real: return "real"
+        case .text: return "text"
+        case .blob: return "blob"
+        }
+    }
+
     public var isNull: Bool { if case .null = self { return true } else { return false } }
     public var text: String? { if case .text(let s) = self { return s } else { return nil } }
     public var integer: Int64? {

@@ -18,7 +18,8 @@ public enum MergePolicy: Sendable {
     /// ticket's reopen count with its status.
     case partOf(String)
 
-    var name: String {
+    /// The policy's name in conflict entries and in SCHEMA-v<N>.md.
+    public var name: String {
         switch self {
         case .lastWriterWins: return "last-writer-wins"
         case .review: return "review"
@@ -56,6 +57,16 @@ public struct Lifecycle: Sendable {
 /// SQLite column type of a declared field.
 public enum ColumnType: String, Sendable {
     case text = "TEXT", integer = "INTEGER", real = "REAL", blob = "BLOB"
+
+    /// Whether a column of `type` may hold `value`: NULL always; otherwise a value of the
+    /// same kind, or an integer in a real column. The rule of local writes and of every
+    /// receiver (SPEC §9).
+    public static func admits(_ type: ColumnType, _ value: Value) -> Bool {
+        switch (type, value) {
+        case (_, .null), (.text, .text), (.integer, .integer), (.real, .real), (.real, .integer), (.blob, .blob): return true
+        default: return false
+        }
+    }
 }
 
 /// One replicated column.

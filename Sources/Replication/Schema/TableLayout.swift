@@ -27,13 +27,14 @@ public final class TableLayout: Sendable {
     /// The storage table's statements, built once rather than on every row.
     let sql: StorageSQL
     /// Whether each slot is an add-wins set (read per row by `RowCodec`).
-    let isSetSlot: [Bool]
+    public let isSetSlot: [Bool]
 
     public var name: String { table.name }
     public var fields: [Field] { table.fields }
     var storage: String { "_rep_" + table.name }
 
-    init(_ table: ReplicatedTable) throws {
+    /// Compiles a declared table (fails for an invalid declaration).
+    public init(_ table: ReplicatedTable) throws {
         self.table = table
         func fail(_ m: String) -> ReplicationError { .invalidSchema("table \(table.name): \(m)") }
         guard SQLName.isValid(table.name) else { throw fail("invalid table name") }
@@ -88,6 +89,20 @@ public final class TableLayout: Sendable {
         for idx in table.indexes {
             for c in idx where c != "id" && !seen.contains(c) { throw fail("index on unknown field \(c)") }
         }
+    }
+
+    /// Why `values` (one per column of slot `slot`) do not fit the columns' kinds, if they
+    /// do not: NULL fits every column, an integer fits an integer or real column, text only
+    /// text, a blob only a blob. Text "yes" in an integer column is refused.
+    func kindProblem(slot: Int, _ values: [Value]) -> String? {
+        let cols = slots[slot].columns
+        for p in values.indices where p < cols.count {
+            let f = table.fields[cols[p]]
+            if !ColumnType.admits(f.type, values[p]) {
+                return "field \(f.name) takes \(f.type.rawValue.lowercased()), not \(values[p].kindName) \(values[p])"
+            }
+        }
+        return nil
     }
 
     /// The center a record belongs to, or nil when shared by all centers.

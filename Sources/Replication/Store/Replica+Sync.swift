@@ -63,11 +63,16 @@ public struct Refusal: Sendable, Equatable, Hashable {
     public var table: String
     public var id: String
     public var reason: String
+    /// The record does not fit the receiver's schema (unknown table, wrong shape, a value of
+    /// the wrong kind, a set column that contradicts its elements, an id not in the
+    /// documented format): GHSP code 400. Otherwise the authority rules refused it: 403.
+    public var invalid: Bool
 
-    public init(table: String, id: String, reason: String) {
+    public init(table: String, id: String, reason: String, invalid: Bool = false) {
         self.table = table
         self.id = id
         self.reason = reason
+        self.invalid = invalid
     }
 }
 
@@ -211,8 +216,11 @@ extension Replica {
         let now = Int64(wallClock() / 1000)
         for remote in batch.records {
             var refusal: String?
+            var invalid = false
             if let l = layouts[remote.table] {
-                refusal = remote.shapeProblem(l) ?? admit?(remote, l.scope(of: remote))
+                refusal = remote.shapeProblem(l)
+                invalid = refusal != nil
+                refusal = refusal ?? admit?(remote, l.scope(of: remote))
                 if refusal == nil {
                     // A record new here takes the fast path (insert without a lookup) once
                     // it passes the rules as a new record; otherwise they are checked
@@ -252,9 +260,10 @@ extension Replica {
                 }
             } else {
                 refusal = "unknown table \(remote.table)"
+                invalid = true
             }
             let reason = refusal ?? "refused"
-            result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason))
+            result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason, invalid: invalid))
             try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [peer.rawValue, remote.table, remote.id, reason, now])
             logger.warning("refused record from peer", metadata: [
@@ -403,14 +412,32 @@ extension RecordState {
         if let d = deletion { body(d) }
     }
 
-    /// Why this state cannot belong to `layout`, if it cannot.
-    func shapeProblem(_ l: TableLayout) -> String? {
+    /// Why this state cannot belong to `layout`, if it cannot (GHSP code 400, SPEC §9 and
+    /// SCHEMA-v<N>.md): the id's format, the slot count, each slot's width, every value's
+    /// kind against its column (NULL fits every column), a set slot carried as a set whose
+    /// column is exactly the encoding of its elements (and no set on another slot), dots
+    /// covered by the vector, siblings well-formed.
+    public func shapeProblem(_ l: TableLayout) -> String? {
+        if let p = RecordID.formatProblem(id) { return p }
         guard slots.count == l.slots.count else { return "expected \(l.slots.count) fields, got \(slots.count)" }
         // By index: binding each slot to a name copied it, for every incoming record.
         var covered: Dot?  // most slots of a record share one write: check its dot once
         for i in slots.indices {
             let width = slots[i].values.count
             guard width == l.slots[i].columns.count else { return "field \(l.slots[i].name) has \(width) values" }
+            if let p = l.kindProblem(slot: i, slots[i].values) { return p }
+            if l.isSetSlot[i] {
+                guard let els = slots[i].elements else { return "field \(l.slots[i].name) is a set but is not sent as one (is_set)" }
+                let type = l.fields[l.slots[i].columns[0]].type
+                for e in els where !ColumnType.admits(type, e.value) || e.value.isNull {
+                    return "field \(l.slots[i].name): set element \(e.value) is not \(type.rawValue.lowercased())"
+                }
+                if slots[i].values[0] != SetCodec.encode(els.map(\.value)) {
+                    return "field \(l.slots[i].name): the column \(slots[i].values[0]) is not the JSON array of the set's elements \(SetCodec.encode(els.map(\.value)))"
+                }
+            } else if slots[i].elements != nil {
+                return "field \(l.slots[i].name) is not a set"
+            }
             if let c = slots[i].clock, c.dot != covered {
                 guard vector.covers(c.dot) else { return "field \(l.slots[i].name) written by \(c.dot) beyond the record's vector" }
                 covered = c.dot
@@ -421,6 +448,7 @@ extension RecordState {
                 var prev: Dot?
                 for sib in s.siblings {
                     guard sib.values.count == s.values.count else { return "field \(l.slots[i].name) has a sibling with \(sib.values.count) values" }
+                    if let p = l.kindProblem(slot: i, sib.values) { return p + " (a sibling)" }
                     guard vector.covers(sib.clock.dot) else { return "field \(l.slots[i].name) sibling \(sib.clock.dot) beyond the record's vector" }
                     guard sib.clock.dot != c.dot, prev.map({ $0 < sib.clock.dot }) ?? true else {
                         return "field \(l.slots[i].name): siblings not strictly sorted or equal to the winner"
@@ -429,7 +457,6 @@ extension RecordState {
                 }
             }
         }
-        if id.isEmpty { return "empty record id" }
         return nil
     }
 }

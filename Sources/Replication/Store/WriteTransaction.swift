@@ -64,6 +64,9 @@ public final class WriteTransaction {
     /// The dot of this transaction's writes (bumps the counter if nothing was written yet).
     public func dot() throws -> Dot { try clock().dot }
 
+    /// This replica's id (the replica part of the ids it makes, `RecordID.ordered(replica:)`).
+    public var replicaID: ReplicaID { replica.id }
+
     /// This transaction's hybrid-logical time: later than everything this replica has
     /// seen, so ids built from it sort in causal order.
     public func timestamp() throws -> HLCTimestamp { try clock().hlc }
@@ -79,7 +82,7 @@ public final class WriteTransaction {
     public func insert(_ table: String, id: String? = nil, _ values: [String: Value], sets: [String: [Value]] = [:]) throws -> String {
         let l = try replica.layout(table)
         let rid = id ?? RecordID.generate()
-        guard !rid.isEmpty, rid.utf8.count <= 128 else { throw ReplicationError.invalidInput("invalid record id \"\(rid)\"") }
+        if let p = RecordID.formatProblem(rid) { throw ReplicationError.invalidInput("invalid record id: \(p)") }
         // Only whether the id is taken, and by a tombstone: no need to decode the state.
         if let deleted = try Int.fetchOne(db.cachedStatement(sql: l.sql.deletedByID), arguments: [rid]) {
             throw deleted != 0 ? ReplicationError.recordDeleted(table: table, id: rid) : .recordExists(table: table, id: rid)
@@ -295,12 +298,7 @@ public final class WriteTransaction {
     /// `slot` and `position` are where `name` lives (from `slotOf`), so no lookup by name.
     private func check(_ v: Value, _ l: TableLayout, _ name: String, _ slot: Int, _ position: Int) throws {
         let f = l.fields[l.slots[slot].columns[position]]
-        let ok: Bool
-        switch (f.type, v) {
-        case (_, .null), (.text, .text), (.integer, .integer), (.real, .real), (.real, .integer), (.blob, .blob): ok = true
-        default: ok = false
-        }
-        if !ok { throw ReplicationError.invalidInput("\(l.name).\(name) takes \(f.type.rawValue.lowercased()), not \(v)") }
+        if !ColumnType.admits(f.type, v) { throw ReplicationError.invalidInput("\(l.name).\(name) takes \(f.type.rawValue.lowercased()), not \(v)") }
     }
 
     private func store(_ s: RecordState, previous: RecordState?, _ l: TableLayout) throws {

@@ -134,7 +134,7 @@ extension Desk {
         v["note"] = Col.text(input.note)
         v["created_at"] = Col.time(acting.now)
         v["created_by"] = .text(acting.staff)
-        return try tx.insert("customer", id: id ?? ShortID.make("cu"), v)
+        return try tx.insert("customer", id: id ?? ShortID.make("cu", tx), v)
     }
 
     /// Validates and normalises customer fields; nil arguments are left out.
@@ -198,7 +198,7 @@ extension Desk {
         let p = try phone.map { try PhoneNumber($0).normalized }
         return try write(acting) { tx in
             let c = try requireCustomer(tx.db, customer)
-            return try tx.insert("household_member", id: ShortID.make("hm"), [
+            return try tx.insert("household_member", id: ShortID.make("hm", tx), [
                 "center": .text(c.center), "customer": .text(customer), "name": .text(n),
                 "relation": Col.text(relation), "phone": Value(p),
             ])

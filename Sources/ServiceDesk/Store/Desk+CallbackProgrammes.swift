@@ -170,7 +170,7 @@ extension Desk {
                 values["provider_told_at"] = Col.time(acting.now)
                 values["provider_told_by"] = .text(acting.staff)
             }
-            let id = try tx.insert("callback", id: ShortID.make("cb"), values)
+            let id = try tx.insert("callback", id: ShortID.make("cb", tx), values)
             if let t = ticket, result.reachedCustomer {
                 var v: [String: Value] = [:]
                 if t.calledBackAt == nil { v["called_back_at"] = Col.time(acting.now) }
@@ -184,7 +184,7 @@ extension Desk {
             var followUp: String?
             if result == .unsatisfied {
                 let due = calendar.civilDate(of: acting.now).adding(days: FollowUpState.dueAfterDays)
-                followUp = try tx.insert("follow_up", id: ShortID.make("fu"), [
+                followUp = try tx.insert("follow_up", id: ShortID.make("fu", tx), [
                     "center": .text(center), "callback": .text(id), "ticket": Value(ticket?.id), "customer": Value(customer?.id),
                     "due_on": .text(due.description), "created_at": Col.time(acting.now), "created_by": .text(acting.staff),
                     "butler": Value(customer?.butler), "status": .text(FollowUpState.open.rawValue),

@@ -16,7 +16,7 @@ extension Desk {
         }
         let id = try write(acting) { tx -> String in
             let c = try requireCustomer(tx.db, customer)
-            return try tx.insert("custody", id: ShortID.make("cs"), [
+            return try tx.insert("custody", id: ShortID.make("cs", tx), [
                 "center": .text(c.center), "customer": .text(c.id), "description": Col.text(description),
                 "condition_in": .text(cond), "verified_in": 1, "received_at": Col.time(acting.now),
                 "received_by": .text(acting.staff),

@@ -40,7 +40,7 @@ extension Desk {
                 let cust = try requireCustomer(tx.db, c)
                 guard cust.center == center else { throw DeskError.invalid("customer \(c) belongs to center \(cust.center), not \(center)") }
             }
-            return try tx.insert("data_grant", id: ShortID.make("gr"), [
+            return try tx.insert("data_grant", id: ShortID.make("gr", tx), [
                 "center": .text(center), "customers": listed.map { .text(AuditEntry.encodeFields($0)) } ?? .null,
                 "fields": .text(AuditEntry.encodeFields(application.fields.map(\.rawValue))), "purpose": .text(purpose),
                 "grantee": .text(grantee), "valid_from": Col.time(application.validFrom), "valid_to": Col.time(application.validTo),

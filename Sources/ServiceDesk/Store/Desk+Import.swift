@@ -373,7 +373,7 @@ extension Desk {
                 }
                 numbers.insert(number)
                 v["number"] = .text(number)
-                let id = try tx.insert("ticket", id: ShortID.make("tk"), v)
+                let id = try tx.insert("ticket", id: ShortID.make("tk", tx), v)
                 try logEvent(tx, center: center, ticket: id, action: "import", detail: "导入历史记录：\(source) 第\(g.line)行", acting)
                 imported.append(ImportReport.Row(line: g.line, id: id, label: number))
             }

@@ -20,7 +20,7 @@ extension Desk {
                 recipient = recipient ?? cust.name
                 unit = unit ?? cust.unit
             }
-            return try tx.insert("parcel", id: ShortID.make("pc"), [
+            return try tx.insert("parcel", id: ShortID.make("pc", tx), [
                 "center": .text(center), "received_at": Col.time(acting.now), "type": .text(input.type.rawValue),
                 "customer": Value(input.customer), "recipient": Value(recipient), "unit": Value(unit),
                 "carrier": Col.text(input.carrier), "tracking_no": Col.text(input.trackingNo), "signed": 0,

@@ -141,7 +141,7 @@ extension Desk {
             } else if let amountFen {
                 note += " 赔偿 \("¥" + Money.yuan(amountFen))"
             }
-            let id = try tx.insert("service_exception", id: ShortID.make("ex"), [
+            let id = try tx.insert("service_exception", id: ShortID.make("ex", tx), [
                 "center": .text(t.center), "ticket": .text(t.id), "kind": .text(kind.rawValue), "detail": .text(d),
                 "amount": Value(amountFen), "recorded_at": Col.time(acting.now), "recorded_by": .text(acting.staff),
             ])
@@ -200,7 +200,7 @@ extension Desk {
         let f = finding.trimmingWhitespace(), a = action.trimmingWhitespace()
         guard !f.isEmpty, !a.isEmpty else { throw DeskError.invalid("a corrective action has a finding (--finding) and an action (--action)") }
         let id = try write(acting) { tx in
-            try tx.insert("corrective_action", id: ShortID.make("ca"), [
+            try tx.insert("corrective_action", id: ShortID.make("ca", tx), [
                 "center": .text(center), "quarter": .text(q), "finding": .text(f), "action": .text(a),
                 "recorded_at": Col.time(acting.now), "recorded_by": .text(acting.staff),
             ])

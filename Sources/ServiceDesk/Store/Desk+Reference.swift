@@ -143,7 +143,7 @@ extension Desk {
             if try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM price_item WHERE code = ? AND (center IS ? OR center IS NULL)", arguments: [c, scope]) ?? 0 > 0 {
                 throw DeskError.invalid("price item \(c) already exists")
             }
-            try tx.insert("price_item", id: ShortID.make("pi"), [
+            try tx.insert("price_item", id: ShortID.make("pi", tx), [
                 "center": Value(scope), "code": .text(c), "name": Col.text(name), "unit": Col.text(unit),
                 "price": .integer(Int64(price)), "active": 1,
             ])

@@ -26,7 +26,7 @@ extension Desk {
             }
             if let s = input.aboutStaff { try requireStaff(tx.db, s) }
             let number = try nextTicketNumber(tx.db, center: center, day: calendar.civilDate(of: acting.now))
-            let id = try tx.insert("ticket", id: ShortID.make("tk"), [
+            let id = try tx.insert("ticket", id: ShortID.make("tk", tx), [
                 "center": .text(center), "number": .text(number), "kind": .text(input.kind.rawValue),
                 "complaint_class": input.complaintClass.map { .integer(Int64($0.rawValue)!) } ?? .null,
                 "severity": input.kind == .complaint ? .text((input.severity ?? .general).rawValue) : .null,
@@ -236,8 +236,9 @@ extension Desk {
     }
 
     func logEvent(_ tx: WriteTransaction, center: String, ticket: String, action: String, detail: String?, _ acting: Acting) throws {
-        // Ids sort like the events happened: the transaction's hybrid-logical time first.
-        let id = String(format: "ev-%016llx-", try tx.timestamp().rawValue) + RecordID.generate().prefix(6)
+        // Ids sort like the events happened: the transaction's hybrid-logical time first;
+        // the replica's id last, so two replicas never make the same one.
+        let id = String(format: "ev-%016llx-", try tx.timestamp().rawValue) + RecordID.generate().prefix(6) + "-" + tx.replicaID.rawValue
         try tx.insert("ticket_event", id: id, [
             "center": .text(center), "ticket": .text(ticket), "at": Col.time(acting.now), "staff": .text(acting.staff),
             "action": .text(action), "detail": Value(detail),

@@ -135,7 +135,17 @@ enum Col {
     }
 }
 
-/// Ids for the desk's records: a kind prefix and a time-ordered `RecordID.ordered()`.
+/// Ids for the desk's records: a kind prefix, a time-ordered part and the creating
+/// replica's id (`tk-0k5v2mcq3n1xz7-c001-7k2m9q4x8p3r`), so two replicas never make the
+/// same id (SCHEMA-v<N>.md, "Record ids"). Ids made before schema 3 have no replica part
+/// and stay valid.
 enum ShortID {
+    static func make(_ prefix: String, _ tx: WriteTransaction) -> String {
+        prefix + "-" + RecordID.ordered(replica: tx.replicaID)
+    }
+
+    /// Without the replica part: what ids were before schema 3 (two replicas could make
+    /// the same one). Use `make(_:_:)`.
+    @available(*, deprecated, message: "use make(prefix, tx): ids need the replica part")
     static func make(_ prefix: String) -> String { prefix + "-" + RecordID.ordered() }
 }
