@@ -77,6 +77,10 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public static func malformed(_ m: String) -> SyncError { SyncError(.malformed, m) }
     public static func unauthorized(_ m: String) -> SyncError { SyncError(.unauthorized, m) }
+    /// The one 401 the hub sends, whichever identity check failed (SPEC §6, §13): the
+    /// detail goes to the hub's log and `hub status` only.
+    public static let unauthorizedOnTheWire = SyncError(.unauthorized,
+        "this node may not sync with this hub: ask head office to check its enrollment (key, center and node id)")
     public static func outOfState(_ m: String) -> SyncError { SyncError(.outOfState, m) }
     public static func tooLarge(_ m: String) -> SyncError { SyncError(.tooLarge, m) }
     public static func internalError(_ m: String) -> SyncError { SyncError(.internalError, m) }

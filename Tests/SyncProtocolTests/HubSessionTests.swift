@@ -67,6 +67,63 @@ struct HubSessionTests {
         #expect(s.received(try wire(hello()), now: clock.now, directory: d).errorCode == 401)
     }
 
+    @Test("every 401 has the same reason on the wire; which check failed is only in the close reason (the hub's log)")
+    func unauthorizedSaysNothing() throws {
+        func reason(_ a: [HubAction]) -> String? {
+            for m in a.sent { if case .error(let e) = m.kind { return e.reason } }
+            return nil
+        }
+        func detail(_ a: [HubAction]) -> String? {
+            for x in a { if case .close(let r?) = x { return r.message } }
+            return nil
+        }
+        var stranger = HubSession<TestInstant>(key: "stranger", configuration: config, now: clock.now)
+        let unknown = stranger.received(try wire(hello()), now: clock.now, directory: directory)
+        var s = session()
+        let otherCenter = s.received(try wire(hello(center: "c002")), now: clock.now, directory: directory)
+        var d = directory
+        d.enrollments[keyA]?.nodeID = rid("c001-old")
+        s = session()
+        let otherNode = s.received(try wire(hello()), now: clock.now, directory: d)
+        let all = [unknown, otherCenter, otherNode]
+        #expect(all.allSatisfy { $0.errorCode == 401 && reason($0) == SyncError.unauthorizedOnTheWire.message })
+        #expect(!all.contains { reason($0)?.contains("c00") == true })
+        #expect(detail(otherCenter)?.contains("enrolled for center c001, not c002") == true)
+        #expect(detail(otherNode)?.contains("c001-old") == true)
+        // A PUSH of another replica's log too.
+        s = try welcomed()
+        let push = s.received(try wire(pushMessage(from: 0, to: 1, origin: rid("c002-node"))), now: clock.now, directory: directory)
+        #expect(reason(push) == SyncError.unauthorizedOnTheWire.message && detail(push)?.contains("c002-node") == true)
+    }
+
+    @Test("a HELLO refused with 412 (or 421) binds nothing: only a HELLO answered WELCOME binds the node id")
+    func refusedHelloDoesNotBind() throws {
+        var s = session()
+        let a = s.received(try wire(hello(schema: 6)), now: clock.now, directory: directory)
+        #expect(a.errorCode == 412)
+        #expect(!a.contains { if case .bindNode = $0 { true } else { false } })
+        let b = s.received(try wire(hello()), now: clock.now, directory: directory)
+        #expect(b.contains(.bindNode(nodeA, center: "c001")))
+    }
+
+    @Test("a PULL cursor past the hub's log head is 400; at the head it streams")
+    func pullPastTheHead() throws {
+        var d = directory
+        d.head = 10
+        var s = session()
+        _ = s.received(try wire(hello()), now: clock.now, directory: d)
+        var p = Gatehouse_Sync_V1_Pull()
+        p.cursor = 11
+        p.creditBytes = 1 << 20
+        p.creditBatches = 4
+        let past = s.received(try wire(SyncMessage(.pull(p))), now: clock.now, directory: d)
+        #expect(past.errorCode == 400 && s.state == .awaitingHello)
+        _ = s.received(try wire(hello()), now: clock.now, directory: d)
+        p.cursor = 10
+        let at = s.received(try wire(SyncMessage(.pull(p))), now: clock.now, directory: d)
+        #expect(at.errorCode == nil && at.extraction?.after == 10)
+    }
+
     @Test("400 for a malformed node id, 412 for another schema, 500 when the directory fails")
     func helloErrors() throws {
         var s = session()

@@ -70,6 +70,8 @@ struct TestDirectory: HubDirectory {
     var bindings: [ReplicaID: String] = [:]
     var committed: [ReplicaID: UInt64] = [:]
     var failing = false
+    /// The hub's log head (nil: unbounded).
+    var head: UInt64?
 
     struct Broken: Error {}
 
@@ -79,6 +81,7 @@ struct TestDirectory: HubDirectory {
     }
     func key(boundTo node: ReplicaID) throws -> String? { bindings[node] }
     func committedPush(from node: ReplicaID) throws -> UInt64 { committed[node] ?? 0 }
+    func logHead() throws -> UInt64 { head ?? SyncLimits.maxPosition }
 }
 
 /// Passes a message through the real framing, as the wire would.

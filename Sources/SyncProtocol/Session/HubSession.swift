@@ -22,6 +22,14 @@ public protocol HubDirectory {
     func key(boundTo node: ReplicaID) throws -> String?
     /// The last position of `node`'s log the hub has committed (`replica.receivedCursor(from: node)`).
     func committedPush(from node: ReplicaID) throws -> UInt64
+    /// The last position of the hub's own log (`replica.localClock().sequence`): a PULL
+    /// cursor beyond it is refused (400, SPEC §5.7).
+    func logHead() throws -> UInt64
+}
+
+extension HubDirectory {
+    /// Without a log to ask, no cursor is beyond it.
+    public func logHead() throws -> UInt64 { SyncLimits.maxPosition }
 }
 
 /// The hub's side of the protocol.
@@ -148,7 +156,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         }
         switch m.kind {
         case .push(let p): return push(p, r)
-        case .pull(let p): return pull(p)
+        case .pull(let p): return pull(p, directory)
         case .credit(let c): return credit(c)
         case .ping(let p):
             var pong = Gatehouse_Sync_V1_Pong()
@@ -184,8 +192,10 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         // and the positions may already be in through an apply the session asked for
         // before a new HELLO (its re-sent pushes are still queued and will be ACKed).
         ack.committed = min(committed, queue.first.map { max($0.batch.fromSeq, head.batch.toSeq) } ?? committed)
+        // 400: the record does not fit the schema (SPEC §9, SCHEMA-v<N>.md); 403: the
+        // authority rules refused it (§13.1).
         ack.refused = head.rejected.map(\.proto) + result.refused.map {
-            RejectedRecord(table: $0.table, id: $0.id, code: .forbiddenRecord, reason: $0.reason).proto
+            RejectedRecord(table: $0.table, id: $0.id, code: $0.invalid ? .malformed : .forbiddenRecord, reason: $0.reason).proto
         }
         return [.send(OutgoingMessage(.ack(ack)))]
     }
@@ -286,18 +296,23 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         let committedPush: UInt64
         do {
             enrollment = try directory.enrollment(forKey: key)
+            // Which check failed goes to the hub's log and status screen only (the close
+            // reason); the node learns nothing but 401 (SPEC §6, §13).
             guard let enrollment else {
-                return refuse(.unauthorized("this key is not enrolled at the hub (or was revoked); ask head office to enroll it"))
+                return refuse(.unauthorized("this key is not enrolled at the hub (or was revoked); ask head office to enroll it"),
+                              wire: .unauthorizedOnTheWire)
             }
             guard enrollment.center == h.center else {
-                return refuse(.unauthorized("this key is enrolled for center \(enrollment.center), not \(h.center)"))
+                return refuse(.unauthorized("this key is enrolled for center \(enrollment.center), not \(h.center)"),
+                              wire: .unauthorizedOnTheWire)
             }
             if let bound = enrollment.nodeID, bound != nodeID {
-                return refuse(.unauthorized("this key belongs to node \(bound), not \(nodeID); a replaced node needs its own enrollment"))
+                return refuse(.unauthorized("this key belongs to node \(bound), not \(nodeID); a replaced node needs its own enrollment"),
+                              wire: .unauthorizedOnTheWire)
             }
             other = enrollment.nodeID == nil ? try directory.key(boundTo: nodeID) : nil
             if let other, other != key {
-                return refuse(.unauthorized("node id \(nodeID) is bound to another key"))
+                return refuse(.unauthorized("node id \(nodeID) is bound to another key"), wire: .unauthorizedOnTheWire)
             }
             committedPush = try directory.committedPush(from: nodeID)
         } catch {
@@ -342,7 +357,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         do { decoded = try r.decodedChangeSet(p.changes, limits: limits) } catch { return refuse(error) }
         let b = decoded.batch
         guard b.origin == node else {
-            return refuse(.unauthorized("PUSH of \(b.origin)'s log on the session of \(node!)"))
+            return refuse(.unauthorized("PUSH of \(b.origin)'s log on the session of \(node!)"), wire: .unauthorizedOnTheWire)
         }
         guard b.schemaVersion == configuration.schemaVersion else {
             return refuse(SyncError(.schemaMismatch, "the push is on schema version \(b.schemaVersion), the hub on \(configuration.schemaVersion); nothing was applied"))
@@ -370,9 +385,16 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         return [.applyPush(b, center: center!, rejected: decoded.rejected)]
     }
 
-    private mutating func pull(_ p: Gatehouse_Sync_V1_Pull) -> [HubAction] {
+    private mutating func pull(_ p: Gatehouse_Sync_V1_Pull, _ directory: some HubDirectory) -> [HubAction] {
         guard p.cursor <= SyncLimits.maxPosition else {
             return refuse(.malformed("PULL cursor \(p.cursor) is beyond any log position (at most 2^63-1)"))
+        }
+        // A cursor past the head claims positions this hub's log (of this epoch) never had:
+        // the node's state is not of this log. Refused, never streamed from (SPEC §5.7).
+        let head: UInt64
+        do { head = try directory.logHead() } catch { return refuse(.internalError("the hub could not read its log head: \(error)")) }
+        guard p.cursor <= head else {
+            return refuse(.malformed("PULL cursor \(p.cursor) is beyond the hub's log head \(head)"))
         }
         pulling = true
         cursor = p.cursor
@@ -432,9 +454,11 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
                                 maxBytes: max(1, min(limits.maxBatchBytes, creditBytes)))]
     }
 
-    private mutating func refuse(_ e: SyncError) -> [HubAction] {
+    /// ERROR `wire` (by default `e`) to the node; `e`, the full story, to the hub's log and
+    /// status screen.
+    private mutating func refuse(_ e: SyncError, wire: SyncError? = nil) -> [HubAction] {
         reset()
-        return [.send(OutgoingMessage(.error(e))), .close(reason: e)]
+        return [.send(OutgoingMessage(.error(wire ?? e))), .close(reason: e)]
     }
 
     private mutating func reset() {

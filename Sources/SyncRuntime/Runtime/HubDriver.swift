@@ -193,8 +193,7 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
         let now = clock.now
         guard let key = m.key, enrollments.allowed.contains(key) else {
             // Revoked while connected (ZAP only runs at the handshake).
-            let e = SyncError(.unauthorized, "this node's key is not enrolled or was revoked")
-            _ = try? transport.send(OutgoingMessage(.error(e)).frames, to: rid)
+            _ = try? transport.send(OutgoingMessage(.error(.unauthorizedOnTheWire)).frames, to: rid)
             drop(rid)
             return
         }
@@ -433,6 +432,14 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
         let before = enrollments.allowed
         enrollments = Enrollments(nodes)
         if started, enrollments.allowed != before { try transport.admit(enrollments.allowed) }
+        // A key revoked while connected is cut off now, not at its next message: ERROR 401
+        // (the same reason as every 401) and nothing more is sent to it. So a revocation
+        // takes effect within one watch interval (1 s) whatever the build's speed (SPEC §13).
+        for (rid, s) in sessions where !enrollments.allowed.contains(s.key) {
+            _ = try? transport.send(OutgoingMessage(.error(.unauthorizedOnTheWire)).frames, to: rid)
+            closed(s, reason: .unauthorized("the key was revoked while connected"))
+            drop(rid)
+        }
         // Revoked keys' rows were changed by `hub revoke`: write their next values whatever
         // was written before.
         for n in nodes where n.isRevoked { buffer.forget(n.publicKey) }
@@ -478,6 +485,7 @@ struct EnrollmentDirectory: HubDirectory {
     func enrollment(forKey key: String) throws -> Enrollment? { enrollments.enrollment(key) }
     func key(boundTo node: ReplicaID) throws -> String? { enrollments.key(boundTo: node) }
     func committedPush(from node: ReplicaID) throws -> UInt64 { try replica.receivedCursor(from: node) }
+    func logHead() throws -> UInt64 { try replica.localClock().sequence }
 }
 
 extension PushApplier.Job {
