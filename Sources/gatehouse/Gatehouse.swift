@@ -18,6 +18,7 @@ struct Gatehouse: ParsableCommand {
             ImportCommand.self, ConflictsCommand.self, SyncCommand.self, StatusCommand.self, ReportCommand.self,
             LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
             AuditCommand.self, GrantCommand.self, FollowUpCommand.self, SurveyCommand.self, CorrectiveCommand.self,
+            SchemaCommand.self,
         ]
     )
 }
