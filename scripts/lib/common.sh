@@ -31,6 +31,9 @@ ensure_build_deps() {
     ensure_apt chromium fonts-noto-cjk openssl
     # systemd-analyze (and man, which it asks about the units' manual pages) for the packaging tests.
     ensure_apt systemd man-db
+    # The GHSP conformance kit (Protocol/conformance/): a Python node with CURVE and
+    # protobuf's runtime, run by Debian's python3.
+    ensure_apt python3-zmq python3-protobuf
     if ! command -v swift >/dev/null 2>&1; then
         echo "error: Swift toolchain not found (expected at /opt/swift/usr/bin)" >&2
         exit 1
