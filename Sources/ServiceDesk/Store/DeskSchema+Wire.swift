@@ -70,7 +70,7 @@ extension DeskSchema {
         "audit": IDFormat(form: "`<node>-<seq>`: the writing replica's id and its chain position as 8 or more decimal digits (`c001-7k2m9q4x8p3r-00000042`)",
                           uniqueness: "made by one replica, never by two (`node` is the writer)"),
         "survey": IDFormat(form: "`sv-<center>-<year>`", uniqueness: "one questionnaire per center and year (merged)"),
-        "follow_up": generated("fu"), "service_exception": generated("se"), "corrective_action": generated("ca"),
+        "follow_up": generated("fu"), "service_exception": generated("ex"), "corrective_action": generated("ca"),
     ]
 
     /// What each field holds beyond its kind; fields not listed are `FieldEncoding.text`
