@@ -44,7 +44,7 @@ import Testing
 
     @Test func aSessionExpires() {
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        let s = Session(staff: "S001", name: "王芳", role: "front_desk", center: "C001", replicaID: "C001-x", startedAt: t0, lifetime: 3600)
+        let s = Session(token: "t", staff: "S001", name: "王芳", role: "front_desk", center: "C001", replicaID: "C001-x", startedAt: t0, lifetime: 3600)
         #expect(s.isValid(at: t0.addingTimeInterval(3599)))
         #expect(!s.isValid(at: t0.addingTimeInterval(3600)))
         #expect(!s.isValid(at: t0.addingTimeInterval(-3600)), "a clock set back does not revive it")

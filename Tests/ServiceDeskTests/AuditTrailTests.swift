@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Replication
-import ServiceDesk
+@testable import ServiceDesk
 import Testing
 
 /// The audit trail over a real SQLite file: the per-node hash chain, queries, and
@@ -25,17 +25,17 @@ import Testing
         try t.desk.recordAudit(AuditEvent(action: "login-failed", staff: nil, role: nil, detail: "user 不存在", at: Fixtures.at("2026-11-02 09:01")))
         try t.desk.recordAudit(AuditEvent(action: "export", staff: "M01", role: "center_manager", record: "customer/\(c)",
                                           fields: ["name"], grant: "gr-1", purpose: "回访核对", at: Fixtures.at("2026-11-03 10:00")))
-        let all = try t.desk.auditEntries()
+        let all = try t.admin.auditEntries()
         #expect(all.map(\.seq) == [1, 2, 3])
         #expect(all[0].prev == "" && all[1].prev == all[0].hash && all[2].prev == all[1].hash)
         #expect(all.allSatisfy { $0.hash == $0.computedHash && $0.center == "C001" })
         #expect(all[1].staff == nil && all[1].detail == "user 不存在")
         #expect(all[2].fields == ["name"] && all[2].grant == "gr-1" && all[2].purpose == "回访核对")
-        #expect(try t.desk.auditEntries(AuditQuery(staff: "M01")).map(\.seq) == [3])
-        #expect(try t.desk.auditEntries(AuditQuery(customer: c)).map(\.seq) == [1, 3])
-        #expect(try t.desk.auditEntries(AuditQuery(from: Fixtures.at("2026-11-03 00:00"))).map(\.seq) == [3])
-        #expect(try t.desk.auditEntries(AuditQuery(to: Fixtures.at("2026-11-03 00:00"))).map(\.seq) == [1, 2])
-        #expect(try t.desk.auditEntries(AuditQuery(center: "C002")).isEmpty)
+        #expect(try t.admin.auditEntries(AuditQuery(staff: "M01")).map(\.seq) == [3])
+        #expect(try t.admin.auditEntries(AuditQuery(customer: c)).map(\.seq) == [1, 3])
+        #expect(try t.admin.auditEntries(AuditQuery(from: Fixtures.at("2026-11-03 00:00"))).map(\.seq) == [3])
+        #expect(try t.admin.auditEntries(AuditQuery(to: Fixtures.at("2026-11-03 00:00"))).map(\.seq) == [1, 2])
+        #expect(try t.admin.auditEntries(AuditQuery(center: "C002")).isEmpty)
         #expect(try t.desk.verifyAudit().intact)
     }
 
@@ -45,7 +45,7 @@ import Testing
             try t.desk.recordAudit(AuditEvent(action: "view", staff: "S001", role: "front_desk", record: "customer/cu-\(i)",
                                               fields: ["phone"], at: Fixtures.at("2026-11-02 09:0\(i)")))
         }
-        let entries = try t.desk.auditEntries()
+        let entries = try t.admin.auditEntries()
         #expect(try t.desk.verifyAudit().intact)
         let db = try DatabaseQueue(path: t.desk.directory.databasePath)
         // The write guard refuses raw writes.

@@ -1,6 +1,6 @@
 import Foundation
 import Replication
-import ServiceDesk
+@testable import ServiceDesk
 import Testing
 
 /// The desk over real SQLite files: every write through the replication engine, every
@@ -15,10 +15,10 @@ import Testing
         #expect(c.name == "欧阳娜娜")
         #expect(c.phone == "13812345678")
         #expect(c.createdBy == "S001")
-        try t.desk.updateCustomer(id, moveIn: "2026-03-01", moveOut: "2026-12-31", specialCare: true, by: t.at("2026-09-02 10:00"))
+        try t.at("2026-09-02 10:00").updateCustomer(id, moveIn: "2026-03-01", moveOut: "2026-12-31", specialCare: true)
         c = try t.desk.customer(id)
         #expect(c.moveIn == "2026-03-01" && c.moveOut == "2026-12-31" && c.specialCare)
-        let member = try t.desk.addHouseholdMember(customer: id, name: "欧阳小明", relation: "子女", phone: nil, by: t.at("2026-09-02 10:05"))
+        let member = try t.at("2026-09-02 10:05").addHouseholdMember(customer: id, name: "欧阳小明", relation: "子女", phone: nil)
         #expect(try t.desk.householdMembers(of: id).map(\.id) == [member])
         var f = CustomerFilter()
         f.phone = "5678"
@@ -31,13 +31,13 @@ import Testing
     @Test func badCustomerInputIsRefusedAndChangesNothing() throws {
         let t = try TestDesk()
         let id = try t.customer()
-        let impossible = try t.refused { try t.desk.updateCustomer(id, moveIn: "2026-02-30", by: t.at("2026-09-02 10:00")) }
+        let impossible = try t.refused { try t.at("2026-09-02 10:00").updateCustomer(id, moveIn: "2026-02-30") }
         #expect(impossible.contains("February 2026 has 28 days"))
-        let phone = try t.refused { _ = try t.desk.addCustomer(CustomerInput(name: "李四", phone: "12345"), by: t.at("2026-09-02 10:00")) }
+        let phone = try t.refused { _ = try t.at("2026-09-02 10:00").addCustomer(CustomerInput(name: "李四", phone: "12345")) }
         #expect(!phone.isEmpty)
-        let unknown = try t.refused { try t.desk.updateCustomer("cu-nothere", name: "王五", by: t.at("2026-09-02 10:00")) }
+        let unknown = try t.refused { try t.at("2026-09-02 10:00").updateCustomer("cu-nothere", name: "王五") }
         #expect(unknown == "no customer with id cu-nothere")
-        let stranger = try t.refused { _ = try t.desk.addCustomer(CustomerInput(name: "李四"), by: t.at("2026-09-02 10:00", "NOBODY")) }
+        let stranger = try t.refused { _ = try t.at("2026-09-02 10:00", "NOBODY").addCustomer(CustomerInput(name: "李四")) }
         #expect(stranger.contains("unknown staff member NOBODY"))
     }
 
@@ -46,22 +46,22 @@ import Testing
     @Test func aRepairGoesThroughEveryStepAndTheTimelineSaysWhoAndWhen() throws {
         let t = try TestDesk()
         let c = try t.customer()
-        let opened = try t.desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "厨房水管漏水", customer: c), by: t.at("2026-11-02 09:00"))
+        let opened = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .repair, channel: .phone, summary: "厨房水管漏水", customer: c))
         #expect(opened.number == "C001-261102-001")
         #expect(opened.unit == "3栋2单元1101")
         #expect(opened.stage == .received)
         let n = opened.number
-        #expect(try t.desk.advance(n, .dispatch, details: StepDetails(assignee: "T01"), by: t.at("2026-11-02 09:05")).stage == .dispatched)
-        #expect(try t.desk.advance(n, .arrive, by: t.at("2026-11-02 09:25", "T01")).stage == .arrived)
-        let done = try t.desk.advance(n, .complete, details: StepDetails(customerSigned: true), by: t.at("2026-11-02 10:10", "T01"))
+        #expect(try t.at("2026-11-02 09:05").advance(n, .dispatch, details: StepDetails(assignee: "T01")).stage == .dispatched)
+        #expect(try t.at("2026-11-02 09:25", "T01").advance(n, .arrive).stage == .arrived)
+        let done = try t.at("2026-11-02 10:10", "T01").advance(n, .complete, details: StepDetails(customerSigned: true))
         #expect(done.stage == .completed && done.customerSigned)
-        try t.desk.recordCallback(ticket: n, method: .phone, result: .satisfied, score: 95, comment: "师傅很专业", signed: false, by: t.at("2026-11-03 10:00"))
+        try t.at("2026-11-03 10:00").recordCallback(ticket: n, method: .phone, result: .satisfied, score: 95, comment: "师傅很专业", signed: false)
         #expect(try t.desk.ticket(n).stage == .calledBack)
-        #expect(try t.desk.advance(n, .close, by: t.at("2026-11-03 10:05")).stage == .closed)
-        let reopened = try t.desk.advance(n, .reopen, details: StepDetails(note: "又漏了"), by: t.at("2026-11-05 08:30"))
+        #expect(try t.at("2026-11-03 10:05").advance(n, .close).stage == .closed)
+        let reopened = try t.at("2026-11-05 08:30").advance(n, .reopen, details: StepDetails(note: "又漏了"))
         #expect(reopened.stage == .received && reopened.reopenCount == 1 && reopened.completedAt == nil)
-        #expect(try t.desk.advance(n, .escalate, by: t.at("2026-11-05 08:40")).escalated)
-        #expect(try t.desk.advance(n, .cancel, by: t.at("2026-11-05 09:00")).stage == .cancelled)
+        #expect(try t.at("2026-11-05 08:40").advance(n, .escalate).escalated)
+        #expect(try t.at("2026-11-05 09:00").advance(n, .cancel).stage == .cancelled)
 
         let tl = try t.desk.timeline(n)
         #expect(tl.map(\.action) == ["open", "dispatch", "arrive", "complete", "callback", "close", "reopen", "escalate", "cancel"])
@@ -72,21 +72,21 @@ import Testing
 
     @Test func anIllegalTransitionNamesTheAllowedOnesAndChangesNothing() throws {
         let t = try TestDesk()
-        let n = try t.desk.openTicket(TicketInput(kind: .repair, channel: .walkIn, summary: "门锁坏了"), by: t.at("2026-11-02 09:00")).number
-        let m = try t.refused { try t.desk.advance(n, .complete, by: t.at("2026-11-02 09:10")) }
+        let n = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .repair, channel: .walkIn, summary: "门锁坏了")).number
+        let m = try t.refused { try t.at("2026-11-02 09:10").advance(n, .complete) }
         #expect(m == "cannot complete a repair that is received; allowed: dispatch, cancel, escalate")
-        try t.desk.advance(n, .dispatch, details: StepDetails(assignee: "T01"), by: t.at("2026-11-02 09:10"))
-        let m2 = try t.refused { try t.desk.advance(n, .close, by: t.at("2026-11-02 09:20")) }
+        try t.at("2026-11-02 09:10").advance(n, .dispatch, details: StepDetails(assignee: "T01"))
+        let m2 = try t.refused { try t.at("2026-11-02 09:20").advance(n, .close) }
         #expect(m2 == "cannot close a repair that is dispatched; allowed: arrive, cancel, escalate")
-        let unknownStaff = try t.refused { try t.desk.updateTicket(n, assignee: "T99", by: t.at("2026-11-02 09:20")) }
+        let unknownStaff = try t.refused { try t.at("2026-11-02 09:20").updateTicket(n, assignee: "T99") }
         #expect(unknownStaff.contains("no staff member T99"))
         let cb = try t.refused {
-            try t.desk.recordCallback(ticket: n, method: .phone, result: .satisfied, score: nil, comment: nil, signed: false, by: t.at("2026-11-02 09:30"))
+            try t.at("2026-11-02 09:30").recordCallback(ticket: n, method: .phone, result: .satisfied, score: nil, comment: nil, signed: false)
         }
         #expect(cb.contains("callbacks follow completion"))
-        let missing = try t.refused { try t.desk.advance("C001-261102-999", .arrive, by: t.at("2026-11-02 09:30")) }
+        let missing = try t.refused { try t.at("2026-11-02 09:30").advance("C001-261102-999", .arrive) }
         #expect(missing == "no request C001-261102-999")
-        let noSummary = try t.refused { _ = try t.desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "  "), by: t.at("2026-11-02 09:30")) }
+        let noSummary = try t.refused { _ = try t.at("2026-11-02 09:30").openTicket(TicketInput(kind: .repair, channel: .phone, summary: "  ")) }
         #expect(noSummary.contains("summary"))
     }
 
@@ -98,8 +98,7 @@ import Testing
 
     @Test func aComplaintOpenedOnFridayEveningIsDueMondayEvening() throws {
         let t = try TestDesk()
-        let n = try t.desk.openTicket(TicketInput(kind: .complaint, complaintClass: .serviceShortfall, severity: .general, channel: .phone, summary: "保安态度差"),
-                                      by: t.at("2026-09-25 20:00")).number
+        let n = try t.at("2026-09-25 20:00").openTicket(TicketInput(kind: .complaint, complaintClass: .serviceShortfall, severity: .general, channel: .phone, summary: "保安态度差")).number
         #expect(try due(t, n, .complaintResolution) == "2026-09-28 18:00")
         #expect(try due(t, n, .firstAnswer) == "2026-09-26 20:00")
 
@@ -113,18 +112,17 @@ import Testing
         #expect(try t.desk.tickets(f, now: Fixtures.at("2026-09-28 10:00")).map { $0.overdue.map(\.name) } == [[.firstAnswer]])
         #expect(try t.desk.tickets(f, now: Fixtures.at("2026-09-28 18:01")).map { $0.overdue.map(\.name) } == [[.firstAnswer, .complaintResolution]])
         // Answered and resolved: nothing overdue any more.
-        try t.desk.answer(n, note: "已致歉，明日处理", by: t.at("2026-09-26 09:00"))
-        try t.desk.advance(n, .dispatch, details: StepDetails(assignee: "M01"), by: t.at("2026-09-28 09:00"))
-        try t.desk.advance(n, .arrive, by: t.at("2026-09-28 09:20"))
-        try t.desk.advance(n, .complete, details: StepDetails(customerSigned: true), by: t.at("2026-09-28 11:00"))
+        try t.at("2026-09-26 09:00").answer(n, note: "已致歉，明日处理")
+        try t.at("2026-09-28 09:00").advance(n, .dispatch, details: StepDetails(assignee: "M01"))
+        try t.at("2026-09-28 09:20").advance(n, .arrive)
+        try t.at("2026-09-28 11:00").advance(n, .complete, details: StepDetails(customerSigned: true))
         #expect(try t.desk.tickets(f, now: Fixtures.at("2026-09-28 18:01")).isEmpty)
     }
 
     @Test func holidaysAndSwappedWorkingDaysMoveComplaintDeadlines() throws {
         let t = try TestDesk()
         func complaint(_ severity: Severity, _ time: String) throws -> String {
-            try t.desk.openTicket(TicketInput(kind: .complaint, complaintClass: .developerOrBuilding, severity: severity, channel: .walkIn, summary: "外墙渗水"),
-                                  by: t.at(time)).number
+            try t.at(time).openTicket(TicketInput(kind: .complaint, complaintClass: .developerOrBuilding, severity: severity, channel: .walkIn, summary: "外墙渗水")).number
         }
         // Before National Day: one working hour left, then the week off.
         #expect(try due(t, complaint(.general, "2026-09-30 17:00"), .complaintResolution) == "2026-10-08 17:00")
@@ -136,21 +134,20 @@ import Testing
         #expect(try due(t, complaint(.major, "2026-09-30 10:00"), .complaintResolution) == "2026-10-15 10:00")
         // Without the calendar the same complaint would be due on 2026-10-01.
         let plain = try TestDesk(calendar: false)
-        let n = try plain.desk.openTicket(TicketInput(kind: .complaint, severity: .general, channel: .phone, summary: "噪音"),
-                                          by: plain.at("2026-09-30 17:00")).number
+        let n = try plain.at("2026-09-30 17:00").openTicket(TicketInput(kind: .complaint, severity: .general, channel: .phone, summary: "噪音")).number
         #expect(try due(plain, n, .complaintResolution) == "2026-10-01 17:00")
     }
 
     @Test func arrivalWithinThirtyMinutesOrAtTheAgreedTime() throws {
         let t = try TestDesk()
-        let a = try t.desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "停电"), by: t.at("2026-11-02 09:00")).number
-        try t.desk.advance(a, .dispatch, details: StepDetails(assignee: "T01"), by: t.at("2026-11-02 09:05"))
+        let a = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .repair, channel: .phone, summary: "停电")).number
+        try t.at("2026-11-02 09:05").advance(a, .dispatch, details: StepDetails(assignee: "T01"))
         #expect(try due(t, a, .providerArrival) == "2026-11-02 09:35")
         var f = TicketFilter()
         f.overdue = true
         #expect(try t.desk.tickets(f, now: Fixtures.at("2026-11-02 09:40")).map { $0.overdue.map(\.name) } == [[.providerArrival]])
-        let b = try t.desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "换灯泡"), by: t.at("2026-11-02 09:00")).number
-        try t.desk.advance(b, .dispatch, details: StepDetails(assignee: "T01", agreedArrival: Fixtures.at("2026-11-02 14:00")), by: t.at("2026-11-02 09:05"))
+        let b = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .repair, channel: .phone, summary: "换灯泡")).number
+        try t.at("2026-11-02 09:05").advance(b, .dispatch, details: StepDetails(assignee: "T01", agreedArrival: Fixtures.at("2026-11-02 14:00")))
         #expect(try due(t, b, .providerArrival) == "2026-11-02 14:00")
     }
 
@@ -170,10 +167,10 @@ import Testing
     /// Opens a request and takes it to completion on `day` (dispatched 09:00, done 11:00).
     @discardableResult
     func complete(_ t: TestDesk, _ kind: RequestKind, by staff: String, customer: String?, on day: String, summary: String = "维修") throws -> String {
-        let n = try t.desk.openTicket(TicketInput(kind: kind, channel: .phone, summary: summary, customer: customer), by: t.at("\(day) 08:30")).number
-        try t.desk.advance(n, .dispatch, details: StepDetails(assignee: staff), by: t.at("\(day) 09:00"))
-        try t.desk.advance(n, .arrive, by: t.at("\(day) 09:20", staff))
-        try t.desk.advance(n, .complete, details: StepDetails(customerSigned: true), by: t.at("\(day) 11:00", staff))
+        let n = try t.at("\(day) 08:30").openTicket(TicketInput(kind: kind, channel: .phone, summary: summary, customer: customer)).number
+        try t.at("\(day) 09:00").advance(n, .dispatch, details: StepDetails(assignee: staff))
+        try t.at("\(day) 09:20", staff).advance(n, .arrive)
+        try t.at("\(day) 11:00", staff).advance(n, .complete, details: StepDetails(customerSigned: true))
         return n
     }
 
@@ -181,7 +178,7 @@ import Testing
         let t = try TestDesk()
         let c = try t.customer()
         let n = try complete(t, .repair, by: "T01", customer: c, on: "2026-11-02")
-        try t.desk.recordCallback(ticket: n, method: .phone, result: .refused, score: nil, comment: "不需要回访", signed: false, by: t.at("2026-11-03 10:00"))
+        try t.at("2026-11-03 10:00").recordCallback(ticket: n, method: .phone, result: .refused, score: nil, comment: "不需要回访", signed: false)
         let cust = try t.desk.customer(c)
         #expect(cust.refusedCallback && cust.refusedReason == "不需要回访")
         var f = CustomerFilter()
@@ -190,38 +187,37 @@ import Testing
         #expect(try t.desk.ticket(n).stage == .completed)
         // An on-site callback with a signature moves the request on.
         let m = try complete(t, .repair, by: "T01", customer: try t.customer("李四", phone: "13900001111"), on: "2026-11-02")
-        try t.desk.recordCallback(ticket: m, method: .onSite, result: .basicallySatisfied, score: 80, comment: nil, signed: true, by: t.at("2026-11-03 15:00"))
+        try t.at("2026-11-03 15:00").recordCallback(ticket: m, method: .onSite, result: .basicallySatisfied, score: 80, comment: nil, signed: true)
         #expect(try t.desk.ticket(m).stage == .calledBack)
         #expect(try t.desk.callbacks(ticket: m).map(\.signed) == [true])
         let bad = try t.refused {
-            try t.desk.recordCallback(ticket: m, method: .phone, result: .satisfied, score: 101, comment: nil, signed: false, by: t.at("2026-11-03 16:00"))
+            try t.at("2026-11-03 16:00").recordCallback(ticket: m, method: .phone, result: .satisfied, score: 101, comment: nil, signed: false)
         }
         #expect(bad == "a score is 0–100")
     }
 
     @Test func theCallbackPlanIsReproducibleAndCoversTheFourClasses() throws {
         let t = try TestDesk()
-        try t.desk.addStaff(id: "T03", name: "孙师傅", role: "technician", phone: nil, hireDate: "2015-01-01", supplier: false, by: t.at("2026-09-01 09:00"))
+        try t.at("2026-09-01 09:00", "admin-C001").addStaff(id: "T03", name: "孙师傅", role: "technician", phone: nil, hireDate: "2015-01-01", supplier: false)
         var customers: [String] = []
         for i in 0..<16 { customers.append(try t.customer("住户\(i)", phone: String(format: "139000%05d", i), unit: "1栋\(100 + i)")) }
         // A complaint about T03 in October makes T03's November jobs four-class.
-        _ = try t.desk.openTicket(TicketInput(kind: .complaint, channel: .phone, summary: "孙师傅迟到", customer: customers[15], aboutStaff: "T03"),
-                                  by: t.at("2026-10-20 10:00"))
+        _ = try t.at("2026-10-20 10:00").openTicket(TicketInput(kind: .complaint, channel: .phone, summary: "孙师傅迟到", customer: customers[15], aboutStaff: "T03"))
         var repairs: [String] = []
         for i in 0..<10 { repairs.append(try complete(t, .repair, by: "T01", customer: customers[i], on: String(format: "2026-11-%02d", i + 2))) }
         let complaint = try complete(t, .complaint, by: "M01", customer: customers[10], on: "2026-11-12", summary: "电梯故障投诉")
         let paid = try complete(t, .service, by: "T01", customer: customers[11], on: "2026-11-12", summary: "疏通下水道")
         let byNew = try complete(t, .repair, by: "T02", customer: customers[12], on: "2026-11-13")
         let byComplained = try complete(t, .repair, by: "T03", customer: customers[13], on: "2026-11-13")
-        try t.desk.setRefusedCallback(customers[14], refused: true, reason: "工作忙", by: t.at("2026-11-01 09:00"))
+        try t.at("2026-11-01 09:00").setRefusedCallback(customers[14], refused: true, reason: "工作忙")
         let refusedJob = try complete(t, .complaint, by: "M01", customer: customers[14], on: "2026-11-14")
 
-        let first = try t.desk.callbackPlan(month: try YearMonth("2026-11"), now: Fixtures.at("2026-11-30 18:00"), by: t.at("2026-11-30 18:00"))
-        let again = try t.desk.callbackPlan(month: try YearMonth("2026-11"), now: Fixtures.at("2026-11-30 18:00"), by: t.at("2026-11-30 18:05"))
+        let first = try t.at("2026-11-30 18:00").callbackPlan(month: try YearMonth("2026-11"))
+        let again = try t.at("2026-11-30 18:05").callbackPlan(month: try YearMonth("2026-11"))
         #expect(first.plan == again.plan)
         // The seed is stored: a fresh process opening the same file plans the same.
         let reopened = try Desk.open(DataDirectory(path: t.url.path))
-        let third = try reopened.callbackPlan(month: try YearMonth("2026-11"), now: Fixtures.at("2026-12-01 09:00"), by: t.at("2026-12-01 09:00"))
+        let third = try reopened.signedIn(as: "S001", clock: .simulated(Fixtures.at("2026-12-01 09:00"))).callbackPlan(month: try YearMonth("2026-11"))
         #expect(third.plan == first.plan)
         #expect(try t.desk.replica.state("callback_plan", id: "plan-C001-2026-11") != nil)
 
@@ -256,63 +252,61 @@ import Testing
 
     @Test func paidServiceRules() throws {
         let t = try TestDesk()
-        try t.desk.addPriceItem(code: "R01", name: "疏通下水道", unit: "次", price: 8000, center: nil, by: t.at("2026-11-01 09:00"))
+        try t.at("2026-11-01 09:00", "M01").addPriceItem(code: "R01", name: "疏通下水道", unit: "次", price: 8000, center: nil)
         let c = try t.customer()
-        let listed = try t.desk.openTicket(TicketInput(kind: .service, channel: .phone, summary: "疏通", customer: c), by: t.at("2026-11-02 09:00")).number
-        try t.desk.setServiceDetails(listed, priceItem: "R01", offList: false, reviewedBy: nil, feeFen: nil, material: nil, materialFailedInspection: false,
-                                     customerSignedMaterial: false, supplier: nil, agreement: nil, by: t.at("2026-11-02 09:05"))
+        let listed = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .service, channel: .phone, summary: "疏通", customer: c)).number
+        try t.at("2026-11-02 09:05").setServiceDetails(listed, priceItem: "R01", offList: false, reviewedBy: nil, feeFen: nil, material: nil, materialFailedInspection: false,
+                                     customerSignedMaterial: false, supplier: nil, agreement: nil)
         #expect(try t.desk.ticket(listed).service?.fee == 8000)
-        try t.desk.recordPayment(listed, receipt: "NO.000123", feeFen: nil, by: t.at("2026-11-02 11:00"))
+        try t.at("2026-11-02 11:00").recordPayment(listed, receipt: "NO.000123", feeFen: nil)
         #expect(try t.desk.ticket(listed).service?.receiptNo == "NO.000123")
-        let twice = try t.refused { try t.desk.recordPayment(listed, receipt: "NO.000124", feeFen: nil, by: t.at("2026-11-02 11:05")) }
+        let twice = try t.refused { try t.at("2026-11-02 11:05").recordPayment(listed, receipt: "NO.000124", feeFen: nil) }
         #expect(twice.contains("already paid"))
 
-        let off = try t.desk.openTicket(TicketInput(kind: .service, channel: .walkIn, summary: "安装晾衣架", customer: c), by: t.at("2026-11-02 09:00")).number
-        try t.desk.setServiceDetails(off, priceItem: nil, offList: true, reviewedBy: nil, feeFen: 12000, material: .company, materialFailedInspection: false,
-                                     customerSignedMaterial: false, supplier: nil, agreement: nil, by: t.at("2026-11-02 09:10"))
-        let unreviewed = try t.refused { try t.desk.recordPayment(off, receipt: "NO.000125", feeFen: nil, by: t.at("2026-11-02 12:00")) }
+        let off = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .service, channel: .walkIn, summary: "安装晾衣架", customer: c)).number
+        try t.at("2026-11-02 09:10").setServiceDetails(off, priceItem: nil, offList: true, reviewedBy: nil, feeFen: 12000, material: .company, materialFailedInspection: false,
+                                     customerSignedMaterial: false, supplier: nil, agreement: nil)
+        let unreviewed = try t.refused { try t.at("2026-11-02 12:00").recordPayment(off, receipt: "NO.000125", feeFen: nil) }
         #expect(unreviewed.contains("center manager's review before payment"))
-        try t.desk.setServiceDetails(off, priceItem: nil, offList: false, reviewedBy: "M01", feeFen: nil, material: nil, materialFailedInspection: false,
-                                     customerSignedMaterial: false, supplier: nil, agreement: nil, by: t.at("2026-11-02 12:05"))
-        try t.desk.recordPayment(off, receipt: "NO.000125", feeFen: nil, by: t.at("2026-11-02 12:10"))
+        try t.at("2026-11-02 12:05", "M01").setServiceDetails(off, priceItem: nil, offList: false, reviewedBy: "M01", feeFen: nil, material: nil, materialFailedInspection: false,
+                                     customerSignedMaterial: false, supplier: nil, agreement: nil)
+        try t.at("2026-11-02 12:10").recordPayment(off, receipt: "NO.000125", feeFen: nil)
 
         let failed = try t.refused {
-            try t.desk.setServiceDetails(off, priceItem: nil, offList: false, reviewedBy: nil, feeFen: nil, material: .customer, materialFailedInspection: true,
-                                         customerSignedMaterial: false, supplier: nil, agreement: nil, by: t.at("2026-11-02 12:20"))
+            try t.at("2026-11-02 12:20").setServiceDetails(off, priceItem: nil, offList: false, reviewedBy: nil, feeFen: nil, material: .customer, materialFailedInspection: true,
+                                         customerSignedMaterial: false, supplier: nil, agreement: nil)
         }
         #expect(failed.contains("customer's signature"))
         let supplier = try t.refused {
-            try t.desk.setServiceDetails(off, priceItem: nil, offList: false, reviewedBy: nil, feeFen: nil, material: nil, materialFailedInspection: false,
-                                         customerSignedMaterial: false, supplier: "美家装饰", agreement: nil, by: t.at("2026-11-02 12:20"))
+            try t.at("2026-11-02 12:20").setServiceDetails(off, priceItem: nil, offList: false, reviewedBy: nil, feeFen: nil, material: nil, materialFailedInspection: false,
+                                         customerSignedMaterial: false, supplier: "美家装饰", agreement: nil)
         }
         #expect(supplier.contains("supplier agreement"))
         // A common-area repair is contract work (001 P7.9-8 §2): never charged; an inquiry is no service.
-        let common = try t.desk.openTicket(TicketInput(kind: .repair, location: .commonArea, channel: .phone, summary: "楼道灯"),
-                                           by: t.at("2026-11-02 09:00")).number
-        let contract = try t.refused { try t.desk.recordPayment(common, receipt: "X1", feeFen: 100, by: t.at("2026-11-02 12:30")) }
+        let common = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .repair, location: .commonArea, channel: .phone, summary: "楼道灯")).number
+        let contract = try t.refused { try t.at("2026-11-02 12:30").recordPayment(common, receipt: "X1", feeFen: 100) }
         #expect(contract.contains("common-area repair"))
-        let inquiry = try t.desk.openTicket(TicketInput(kind: .inquiry, channel: .phone, summary: "物业费"), by: t.at("2026-11-02 09:00")).number
-        let wrongKind = try t.refused { try t.desk.recordPayment(inquiry, receipt: "X1", feeFen: 100, by: t.at("2026-11-02 12:30")) }
+        let inquiry = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .inquiry, channel: .phone, summary: "物业费")).number
+        let wrongKind = try t.refused { try t.at("2026-11-02 12:30").recordPayment(inquiry, receipt: "X1", feeFen: 100) }
         #expect(wrongKind.contains("not a commissioned service"))
         // An in-home repair that turns out chargeable is charged, and counts as paid.
-        let home = try t.desk.openTicket(TicketInput(kind: .repair, location: .inHome, channel: .phone, summary: "修门锁"),
-                                         by: t.at("2026-11-02 09:00")).number
-        try t.desk.recordPayment(home, receipt: "X2", feeFen: 3000, by: t.at("2026-11-02 12:40"))
+        let home = try t.at("2026-11-02 09:00").openTicket(TicketInput(kind: .repair, location: .inHome, channel: .phone, summary: "修门锁")).number
+        try t.at("2026-11-02 12:40").recordPayment(home, receipt: "X2", feeFen: 3000)
         #expect(try t.desk.ticket(home).service?.fee == 3000 && t.desk.ticket(home).service?.receiptNo == "X2")
     }
 
     @Test func thePriceListIsEditable() throws {
         let t = try TestDesk()
-        let me = t.at("2026-11-01 09:00")
-        try t.desk.addPriceItem(code: "R01", name: "疏通下水道", unit: "次", price: 8000, center: nil, by: me)
-        try t.desk.updatePriceItem(code: "R01", price: 8550, by: me)
+        let me = try t.at("2026-11-01 09:00", "M01")
+        try me.addPriceItem(code: "R01", name: "疏通下水道", unit: "次", price: 8000, center: nil)
+        try me.updatePriceItem(code: "R01", price: 8550)
         #expect(try t.desk.priceList().map(\.price) == [8550])
-        try t.desk.updatePriceItem(code: "R01", active: false, by: me)
+        try me.updatePriceItem(code: "R01", active: false)
         #expect(try t.desk.priceList().isEmpty)
         #expect(try t.desk.priceList(includeInactive: true).count == 1)
-        let missing = try t.refused { try t.desk.updatePriceItem(code: "R99", price: 1, by: me) }
+        let missing = try t.refused { try me.updatePriceItem(code: "R99", price: 1) }
         #expect(missing.contains("no price item R99"))
-        let dup = try t.refused { try t.desk.addPriceItem(code: "R01", name: "重复", unit: nil, price: 1, center: nil, by: me) }
+        let dup = try t.refused { try me.addPriceItem(code: "R01", name: "重复", unit: nil, price: 1, center: nil) }
         #expect(dup.contains("already exists"))
         #expect(try Money.fen("35.5") == 3550)
         #expect(throws: RuleError.self) { try Money.fen("3.555") }
@@ -324,21 +318,21 @@ import Testing
     @Test func parcelsAreReceivedNotifiedAndPickedUpAgainstASignature() throws {
         let t = try TestDesk()
         let c = try t.customer()
-        let p = try t.desk.receiveParcel(ParcelInput(type: .express, customer: c, carrier: "顺丰", trackingNo: "SF1234567890"), by: t.at("2026-11-02 10:00"))
+        let p = try t.at("2026-11-02 10:00").receiveParcel(ParcelInput(type: .express, customer: c, carrier: "顺丰", trackingNo: "SF1234567890"))
         #expect(p.recipient == "张三" && p.unit == "3栋2单元1101" && p.isWaiting)
-        let q = try t.desk.receiveParcel(ParcelInput(type: try ParcelType.parse("挂号信"), recipient: "李四", unit: "5栋302"), by: t.at("2026-11-02 10:30"))
-        let nobody = try t.refused { _ = try t.desk.receiveParcel(ParcelInput(type: .letter, recipient: "王五"), by: t.at("2026-11-02 10:40")) }
+        let q = try t.at("2026-11-02 10:30").receiveParcel(ParcelInput(type: try ParcelType.parse("挂号信"), recipient: "李四", unit: "5栋302"))
+        let nobody = try t.refused { _ = try t.at("2026-11-02 10:40").receiveParcel(ParcelInput(type: .letter, recipient: "王五")) }
         #expect(nobody.contains("--recipient NAME and --unit UNIT"))
-        #expect(Fixtures.show(try t.desk.notifyParcel(p.id, by: t.at("2026-11-02 10:05")).notifiedAt!) == "2026-11-02 10:05")
-        let unsigned = try t.refused { try t.desk.pickUpParcel(p.id, by: "张三", signed: false, by: t.at("2026-11-02 18:00")) }
+        #expect(Fixtures.show(try t.at("2026-11-02 10:05").notifyParcel(p.id).notifiedAt!) == "2026-11-02 10:05")
+        let unsigned = try t.refused { try t.at("2026-11-02 18:00").pickUpParcel(p.id, by: "张三", signed: false) }
         #expect(unsigned.contains("signature"))
-        let picked = try t.desk.pickUpParcel(p.id, by: "张三", signed: true, by: t.at("2026-11-02 18:00"))
+        let picked = try t.at("2026-11-02 18:00").pickUpParcel(p.id, by: "张三", signed: true)
         #expect(picked.signed && picked.pickedUpBy == "张三")
-        let twice = try t.refused { try t.desk.pickUpParcel(p.id, by: "张三", signed: true, by: t.at("2026-11-02 18:05")) }
+        let twice = try t.refused { try t.at("2026-11-02 18:05").pickUpParcel(p.id, by: "张三", signed: true) }
         #expect(twice.contains("already picked up"))
         #expect(try t.desk.parcels(waitingOnly: true).map(\.id) == [q.id])
         #expect(try t.desk.parcels().count == 2)
-        let unknown = try t.refused { try t.desk.notifyParcel("pc-nothere", by: t.at("2026-11-02 18:10")) }
+        let unknown = try t.refused { try t.at("2026-11-02 18:10").notifyParcel("pc-nothere") }
         #expect(unknown.contains("no parcel pc-nothere"))
     }
 
@@ -346,18 +340,18 @@ import Testing
         let t = try TestDesk()
         let c = try t.customer()
         for item in ["现金500元", "金项链一条", "劳力士手表"] {
-            let m = try t.refused { _ = try t.desk.receiveCustody(customer: c, description: item, condition: "完好", verified: true, by: t.at("2026-11-02 10:00")) }
+            let m = try t.refused { _ = try t.at("2026-11-02 10:00").receiveCustody(customer: c, description: item, condition: "完好", verified: true) }
             #expect(m.contains("cash or valuables"), "\(item)")
         }
-        let unverified = try t.refused { _ = try t.desk.receiveCustody(customer: c, description: "钥匙一串", condition: "完好", verified: false, by: t.at("2026-11-02 10:00")) }
+        let unverified = try t.refused { _ = try t.at("2026-11-02 10:00").receiveCustody(customer: c, description: "钥匙一串", condition: "完好", verified: false) }
         #expect(unverified.contains("--verified"))
-        let item = try t.desk.receiveCustody(customer: c, description: "五金工具箱", condition: "箱体有划痕", verified: true, by: t.at("2026-11-02 10:00"))
+        let item = try t.at("2026-11-02 10:00").receiveCustody(customer: c, description: "五金工具箱", condition: "箱体有划痕", verified: true)
         #expect(item.isHeld && item.receivedBy == "S001")
         #expect(try t.desk.custodyItems(heldOnly: true).map(\.id) == [item.id])
-        let back = try t.desk.returnCustody(item.id, condition: "同接收时", verified: true, by: t.at("2026-11-05 17:00"))
+        let back = try t.at("2026-11-05 17:00").returnCustody(item.id, condition: "同接收时", verified: true)
         #expect(!back.isHeld && back.verifiedOut && back.conditionOut == "同接收时")
         #expect(try t.desk.custodyItems(heldOnly: true).isEmpty)
-        let twice = try t.refused { _ = try t.desk.returnCustody(item.id, condition: "完好", verified: true, by: t.at("2026-11-05 17:10")) }
+        let twice = try t.refused { _ = try t.at("2026-11-05 17:10").returnCustody(item.id, condition: "完好", verified: true) }
         #expect(twice.contains("already returned"))
     }
 
@@ -381,7 +375,7 @@ import Testing
         let records = try CSVReader.parse(csv)
         var refusal: ImportRefused?
         try t.refused {
-            do { _ = try t.desk.importCustomers(records, source: "roster.csv", by: t.at("2026-11-01 09:00")) } catch let e as ImportRefused { refusal = e; throw e }
+            do { _ = try t.at("2026-11-01 09:00").importCustomers(records, source: "roster.csv") } catch let e as ImportRefused { refusal = e; throw e }
         }
         let problems = try #require(refusal).problems
         #expect(problems.map(\.line) == [3, 4, 5, 6, 7])
@@ -392,7 +386,7 @@ import Testing
         #expect(problems[4].reason.contains("张三 is already registered as cu-"))
         #expect(refusal!.description.hasPrefix("roster.csv: 5 of 7 rows are bad; nothing was imported"))
 
-        let report = try t.desk.importCustomers(records, source: "roster.csv", skipBad: true, by: t.at("2026-11-01 09:00"))
+        let report = try t.at("2026-11-01 09:00").importCustomers(records, source: "roster.csv", skipBad: true)
         #expect(report.imported.map(\.line) == [2, 8])
         #expect(report.rejected.map(\.line) == [3, 4, 5, 6, 7])
         let li = try t.desk.customer(report.imported[0].id)
@@ -409,7 +403,7 @@ import Testing
             ,投诉,来访,噪音扰民,13812345678,2026-10-13 10:00,,,重大,
             H-0001,咨询,微信,物业费怎么交,,2026-10-14,2026-10-14,已关闭,,
             """
-        let report = try t.desk.importTickets(try CSVReader.parse(csv), source: "history.csv", by: t.at("2026-11-01 09:00"))
+        let report = try t.at("2026-11-01 09:00").importTickets(try CSVReader.parse(csv), source: "history.csv")
         #expect(report.imported.map(\.label) == ["C001-261012-001", "C001-261013-001", "H-0001"])
         let repair = try t.desk.ticket("C001-261012-001")
         #expect(repair.customer == zhang && repair.stage == .closed && repair.assignee == "T01" && repair.unit == "3栋2单元1101")
@@ -418,7 +412,7 @@ import Testing
         #expect(complaint.stage == .received && complaint.severity == .major)
         #expect(try t.desk.timeline("H-0001").map(\.detail) == ["导入历史记录：history.csv 第4行"])
         // A request opened at the desk that day continues the numbering.
-        let next = try t.desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "又漏了"), by: t.at("2026-10-12 16:00"))
+        let next = try t.at("2026-10-12 16:00").openTicket(TicketInput(kind: .repair, channel: .phone, summary: "又漏了"))
         #expect(next.number == "C001-261012-002")
 
         let bad = """
@@ -433,7 +427,7 @@ import Testing
             报修,修门,13812345678,2026-10-15 10:00,,
             报修,修门,13812345678,2026-10-15 10:00,,
             """
-        let m = try t.refused { _ = try t.desk.importTickets(try CSVReader.parse(bad), source: "bad.csv", by: t.at("2026-11-01 09:00")) }
+        let m = try t.refused { _ = try t.at("2026-11-01 09:00").importTickets(try CSVReader.parse(bad), source: "bad.csv") }
         let lines = m.split(separator: "\n").dropFirst().map { String($0.trimmingCharacters(in: .whitespaces).prefix(8)) }
         #expect(lines == ["line 2: ", "line 3: ", "line 4: ", "line 5: ", "line 6: ", "line 7: ", "line 8: ", "line 10:"])
         #expect(m.contains("unknown request kind '维修保养'"))
@@ -444,7 +438,7 @@ import Testing
         #expect(m.contains("opened_at 2027-01-01 00:00 is in the future"))
         #expect(m.contains("summary is missing"))
         #expect(m.contains("line 10: duplicate of line 9"))
-        let header = try t.refused { _ = try t.desk.importTickets(try CSVReader.parse("类型,内容,颜色\n报修,修灯,红\n"), by: t.at("2026-11-01 09:00")) }
+        let header = try t.refused { _ = try t.at("2026-11-01 09:00").importTickets(try CSVReader.parse("类型,内容,颜色\n报修,修灯,红\n")) }
         #expect(header.contains("line 1: unknown column \"颜色\""))
     }
 
@@ -455,7 +449,7 @@ import Testing
         let before = try t.desk.replica.localClock().counter
         let clock = ContinuousClock()
         let elapsed = try clock.measure {
-            let r = try t.desk.importCustomers(try CSVReader.parse(csv), by: t.at("2026-11-01 09:00"))
+            let r = try t.at("2026-11-01 09:00").importCustomers(try CSVReader.parse(csv))
             #expect(r.imported.count == 2000)
         }
         #expect(try t.desk.replica.localClock().counter == before + 1, "one replicated change for the whole file")

@@ -42,6 +42,9 @@ struct Gatehouse {
     var data: String { root.appendingPathComponent("node").path }
     var now = "2026-11-02 09:00"
     var staff = "S001"
+    /// Whether `node init`/`hub init` make a demonstration directory (whose clock the
+    /// fixture sets); false for a production one, run on the real clock.
+    var demo = true
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-e2e-\(UUID().uuidString)")
@@ -73,10 +76,12 @@ struct Gatehouse {
         guard let bin = Gatehouse.binary else { throw CLIMissing() }
         let p = Process()
         p.executableURL = bin
-        p.arguments = args
+        // The fixture sets the business clock, which only a demonstration directory takes.
+        let initCommand = ["node init", "hub init"].contains(args.prefix(2).joined(separator: " "))
+        p.arguments = initCommand && !args.contains("--demo") && demo ? args + ["--demo"] : args
         var env = ProcessInfo.processInfo.environment
         env["GATEHOUSE_DATA"] = data
-        env["GATEHOUSE_NOW"] = now ?? self.now
+        env["GATEHOUSE_NOW"] = demo ? (now ?? self.now) : ""
         p.environment = env
         // stdout through a pipe, stderr to a file: nothing can fill up and block the child.
         let errURL = root.appendingPathComponent("stderr-\(UUID().uuidString)")
@@ -102,7 +107,7 @@ struct Gatehouse {
 
     /// Every replicated record of the node, read in-process.
     func states() throws -> [RecordState] {
-        try Desk.open(DataDirectory(path: data)).replica.allStates()
+        try Desk.open(DataDirectory(path: data)).unsafeReplica.allStates()
     }
 
     /// The node's records apart from the audit trail, which logins and refusals add to:

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TestSupport
 import Replication
 import ServiceDesk
@@ -72,7 +73,7 @@ import Testing
         #expect(try login(g, "T01", TestLogin.password).status == 0)
         // The trail has each failure, the two lockouts and the logins; an unknown name is
         // recorded without an account (the name typed is not stored: it may be a password).
-        let trail = try Desk.open(DataDirectory(path: g.data)).auditEntries()
+        let trail = try Desk.open(DataDirectory(path: g.data)).signedIn(as: TestLogin.adminID(g.data)).auditEntries()
         let failed = trail.filter { $0.action == "login-failed" }
         #expect(failed.filter { $0.staff == "S001" }.count == LoginThrottle.maxFailures + 1)
         #expect(failed.filter { $0.staff == nil }.count == LoginThrottle.maxFailures + 1)
@@ -80,20 +81,94 @@ import Testing
         #expect(trail.filter { $0.action == "lockout" }.map(\.staff) == ["S001", nil])
         #expect(trail.last?.action == "login" && trail.last?.staff == "T01" && trail.last?.role == "technician")
         #expect(try Desk.open(DataDirectory(path: g.data)).verifyAudit().problems.isEmpty)
-        let attrs = try FileManager.default.attributesOfItem(atPath: g.data + "/login-failures.json")
-        #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        // The lock lives in the database: no file to delete, and the administrator lifts it.
+        #expect(!FileManager.default.fileExists(atPath: g.data + "/login-failures.json"))
+        #expect(try login(g, "S001", TestLogin.password).err.hasPrefix("error: too many failed logins"))
+        #expect(try g.runArgs(["staff", "unlock", "S001"], staff: "T01").err.contains("permission denied: technician may not manage staff"))
+        try g.ok("staff", "unlock", "S001", staff: TestLogin.admin)
+        #expect(try login(g, "S001", TestLogin.password).status == 0)
+    }
+
+    @Test func parallelLoginsCannotGetPastTheLimit() throws {
+        let g = try Gatehouse()
+        defer { g.cleanUp() }
+        _ = try g.setUpNode()
+        try g.ok("logout")
+        // Twelve guesses at once, as twelve processes: at most five are ever checked.
+        let results = try (0..<12).map { _ -> Process in
+            guard let bin = Gatehouse.binary else { throw CLIMissing() }
+            let p = Process()
+            p.executableURL = bin
+            p.arguments = ["login", "--data", g.data, "--user", "S001", "--password-stdin"]
+            var env = ProcessInfo.processInfo.environment
+            env["GATEHOUSE_NOW"] = nil
+            p.environment = env
+            let input = Pipe()
+            p.standardInput = input
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            input.fileHandleForWriting.write(Data("guess-guess\n".utf8))
+            try input.fileHandleForWriting.close()
+            return p
+        }
+        for p in results { p.waitUntilExit() }
+        #expect(results.allSatisfy { $0.terminationStatus == 1 })
+        let trail = try Desk.open(DataDirectory(path: g.data)).signedIn(as: TestLogin.adminID(g.data)).auditEntries()
+        let checked = trail.filter { $0.action == "login-failed" && $0.staff == "S001" && $0.detail != "locked" }
+        #expect(checked.count <= LoginThrottle.maxFailures, "\(checked.count) passwords were checked")
+        #expect(try login(g, "S001", TestLogin.password).err.hasPrefix("error: too many failed logins"))
+    }
+
+    @Test func aSessionFileEditedByHandAuthenticatesNobodyElse() throws {
+        let g = try Gatehouse()
+        defer { g.cleanUp() }
+        _ = try g.setUpNode()
+        #expect(TestLogin.loggedIn(g.data) == "S001")
+        // Claim to be the manager: the token still belongs to S001, so S001 acts.
+        var o = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sessionPath(g)))) as? [String: Any])
+        o["staff"] = "M01"
+        o["role"] = "center_manager"
+        try JSONSerialization.data(withJSONObject: o).write(to: URL(fileURLWithPath: sessionPath(g)))
+        let who = try g.raw(["whoami", "--json"])
+        #expect(who.out.contains("\"staff\" : \"S001\"") && !who.out.contains("M01"), "\(who.out)")
+        let price = try g.raw(["price", "add", "--code", "R09", "--name", "疏通", "--price", "50"])
+        #expect(price.err.contains("permission denied: front_desk may not edit the price list"), "\(price.err)")
+        // A forged token is nobody.
+        o["token"] = String(repeating: "ab", count: 32)
+        try JSONSerialization.data(withJSONObject: o).write(to: URL(fileURLWithPath: sessionPath(g)))
+        let forged = try g.raw(["customer", "list"])
+        #expect(forged.status == 1 && forged.err.contains("not logged in"), "\(forged.err)")
+        // A failed login ends the session that was there.
+        _ = try login(g, "S001", TestLogin.password)
+        #expect(try g.raw(["whoami"]).status == 0)
+        #expect(try login(g, "M01", "wrong-password").status == 1)
+        #expect(try g.raw(["whoami"]).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: sessionPath(g)))
+    }
+
+    @Test func theDataDirectoryAndDatabaseAreTheOwnersOnly() throws {
+        let g = try Gatehouse()
+        defer { g.cleanUp() }
+        _ = try g.setUpNode()
+        func mode(_ path: String) throws -> Int {
+            try #require((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue)
+        }
+        #expect(try mode(g.data) == 0o700)
+        for f in ["gatehouse.sqlite", "gatehouse.sqlite-wal", "gatehouse.sqlite-shm", "gatehouse.json", "session.json"]
+            where FileManager.default.fileExists(atPath: g.data + "/" + f) {
+            #expect(try mode(g.data + "/" + f) == 0o600, "\(f)")
+        }
     }
 
     @Test func anExpiredSessionActsForNobody() throws {
         let g = try Gatehouse()
         defer { g.cleanUp() }
         _ = try g.setUpNode()
-        // Age the session: its expiry an hour ago.
-        var o = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sessionPath(g)))) as? [String: Any])
-        let f = ISO8601DateFormatter()
-        o["expiresAt"] = f.string(from: Date().addingTimeInterval(-3600))
-        o["startedAt"] = f.string(from: Date().addingTimeInterval(-13 * 3600))
-        try JSONSerialization.data(withJSONObject: o).write(to: URL(fileURLWithPath: sessionPath(g)))
+        // Age the session where it lives, in the database: its expiry an hour ago.
+        let db = try DatabaseQueue(path: g.data + "/gatehouse.sqlite")
+        try db.write { try $0.execute(sql: "UPDATE local_session SET expires_at = ?", arguments: [Int64(Date().addingTimeInterval(-3600).timeIntervalSince1970 * 1000)]) }
+        try db.close()
         let before = try Self.business(g)
         let r = try g.raw(["customer", "add", "--name", "李四", "--phone", "13900001111", "--unit", "1栋101"])
         #expect(r.status == 1 && r.err.contains("ended at") && r.err.contains("log in again"), "\(r.err)")
@@ -132,7 +207,7 @@ import Testing
         #expect(add.status == 1 && add.err.contains("permission denied: front_desk may not manage staff"), "\(add.err)")
         #expect(try Self.business(g) == before)
         // Each refusal is in the audit trail, with who, the role and the action refused.
-        let denied = try Desk.open(DataDirectory(path: g.data)).auditEntries(AuditQuery(action: "denied"))
+        let denied = try Desk.open(DataDirectory(path: g.data)).signedIn(as: TestLogin.adminID(g.data)).auditEntries(AuditQuery(action: "denied"))
         #expect(denied.count == 8)
         #expect(denied.first.map { [$0.staff, $0.role, $0.detail] } == ["T01", "technician", "ticket dispatch"])
         #expect(denied.last.map { [$0.staff, $0.role, $0.detail] } == ["S001", "front_desk", "manage staff"])

@@ -16,7 +16,7 @@ import ZeroMQ
     @Test func nodeAndHubConvergeSetsConflictsResolutionTombstonesAndAuthorityRefusals() throws {
         let f = try SimFleet()
         let c1 = try f.addNode("C001")
-        let n = c1.replica, h = f.hubDesk.replica
+        let n = c1.replica, h = f.hubDesk.unsafeReplica
 
         // Offline work at the center, one record of another center among it.
         var ids: [String] = []
@@ -75,7 +75,7 @@ import ZeroMQ
         let c2 = try f.addNode("C002")
         try f.startHub()
         try f.advance(.seconds(2))
-        let h = f.hubDesk.replica
+        let h = f.hubDesk.unsafeReplica
         let c2Cursor = try c2.replica.receivedCursor(from: h.id)
         let c2Head = try c2.replica.localClock().sequence
         let c2Sync = c2.state
@@ -116,7 +116,7 @@ import ZeroMQ
         f.network.cutLink(c1.keys.publicKey, false)
         try f.advance(.seconds(3))
         #expect(c1.state.state == "connected")
-        for id in written { #expect(try f.hubDesk.replica.state("customer", id: id) != nil) }
+        for id in written { #expect(try f.hubDesk.unsafeReplica.state("customer", id: id) != nil) }
         try f.advance(.seconds(1))
         #expect(try f.row("C001")?.state == "connected")
     }
@@ -195,7 +195,7 @@ import ZeroMQ
         let flaky = FlakyHubTransport(f.network.hubTransport(), failures: 3)
         var o = f.hubOptions
         o.errorPause = .zero
-        let hub = try HubDriver(replica: f.hubDesk.replica, registry: f.registry, transport: flaky, clock: f.clock, options: o,
+        let hub = try HubDriver(replica: f.hubDesk.unsafeReplica, registry: f.registry, transport: flaky, clock: f.clock, options: o,
                                 logger: f.log.logger("hub"))
         try hub.start()
         var turns = 0
@@ -247,7 +247,7 @@ import ZeroMQ
         try f.restart("C001", mode: .once(timeout: .seconds(10)))
         try f.advance(.seconds(1))
         #expect(c1.driver.outcome == .synchronized)
-        #expect(try f.hubDesk.replica.receivedCursor(from: c1.replica.id) == c1.replica.localClock().sequence)
+        #expect(try f.hubDesk.unsafeReplica.receivedCursor(from: c1.replica.id) == c1.replica.localClock().sequence)
     }
 }
 

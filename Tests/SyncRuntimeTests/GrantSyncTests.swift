@@ -28,7 +28,7 @@ import Testing
             try c.ok(["customer", "show", "--data", c.hubDir, customer, "--json", "--now", now], staff: "Q01").out
         }
         func clearViewsAtHub() throws -> [AuditEntry] {
-            try Desk.open(DataDirectory(path: c.hubDir)).auditEntries(AuditQuery(staff: "Q01", action: "view"))
+            try Desk.open(DataDirectory(path: c.hubDir)).signedIn(as: "admin-HQ").auditEntries(AuditQuery(staff: "Q01", action: "view"))
         }
         #expect(try seenByQ01(at: "2026-11-02 10:00").contains("张**"), "masked before any approval")
         // Leadership cannot approve before quality; quality approves, then leadership.

@@ -15,7 +15,7 @@ import ZeroMQ
     @Test func enrollBindAndRevoke() throws {
         let (desk, dir) = try hub()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let e = try NodeRegistry(desk.replica.database)
+        let e = try NodeRegistry(desk.unsafeReplica.database)
         let k1 = try CurveKeyPair.generate().publicKey, k2 = try CurveKeyPair.generate().publicKey
         try e.enroll(center: "c001", publicKey: k1)
         try e.enroll(center: "C002", publicKey: k2)

@@ -57,14 +57,20 @@ public enum Action: String, CaseIterable, Sendable, Hashable {
     case correctiveRecord = "record corrective actions"
     /// 4.4.2: the quality department approves them.
     case correctiveDecide = "approve corrective actions"
+    /// Seeing customer records (masked or not: ``Visibility`` decides the fields).
+    case customerView = "see customer records"
+    /// Seeing a request (a provider only those assigned to them).
+    case ticketView = "see this request"
+    /// Reading conflicts (their values are masked like the record's).
+    case conflictList = "list conflicts"
 }
 
 public enum Permissions {
     /// The center's desk roles: they register, follow up and call back.
-    static let desk: Set<StaffRole> = [.frontDesk, .butler, .serviceLead, .managerAssistant, .centerManager]
+    public static let desk: Set<StaffRole> = [.frontDesk, .butler, .serviceLead, .managerAssistant, .centerManager]
     /// Those who run a center's request flow: send people, close, cancel.
-    static let dispatchers: Set<StaffRole> = [.frontDesk, .serviceLead, .centerManager]
-    static let providers: Set<StaffRole> = [.technician, .supplier]
+    public static let dispatchers: Set<StaffRole> = [.frontDesk, .serviceLead, .centerManager]
+    public static let providers: Set<StaffRole> = [.technician, .supplier]
 
     /// Who may perform `action`. Why, role by role:
     /// - the desk roles register requests and customers and call back, because that is
@@ -125,6 +131,9 @@ public enum Permissions {
         case .confirmServiceChange: [.centerManager]
         case .correctiveRecord: [.centerManager]
         case .correctiveDecide: [.quality]
+        case .customerView: Set(StaffRole.allCases).subtracting(providers).subtracting([.administrator])
+        case .ticketView: Set(StaffRole.allCases).subtracting([.administrator])
+        case .conflictList: Set(StaffRole.allCases)
         }
     }
 

@@ -2,6 +2,9 @@ import Foundation
 
 /// A logged-in staff member on one data directory, until `expiresAt`.
 public struct Session: Codable, Sendable, Equatable {
+    /// The secret the database knows only by its hash (`Desk.resume(token:clock:)`).
+    public var token: String
+    /// For display only: who the database says the token is for decides.
     public var staff: String
     public var name: String
     /// The `StaffRole` raw value at login (the directory's current role is what counts).
@@ -16,8 +19,9 @@ public struct Session: Codable, Sendable, Equatable {
     /// A working shift: 12 hours by default.
     public static let defaultLifetime: TimeInterval = 12 * 3600
 
-    public init(staff: String, name: String, role: String?, center: String?, replicaID: String, startedAt: Date,
+    public init(token: String, staff: String, name: String, role: String?, center: String?, replicaID: String, startedAt: Date,
                 lifetime: TimeInterval = Session.defaultLifetime) {
+        self.token = token
         self.staff = staff
         self.name = name
         self.role = role

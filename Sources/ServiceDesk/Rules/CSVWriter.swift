@@ -15,13 +15,25 @@ public enum CSVWriter {
         return "\"" + value.replacingAll("\"", with: "\"\"") + "\""
     }
 
-    /// One record without its line ending.
+    /// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `=cmd|…`, `+…`, `-…`,
+    /// `@…`, or one starting with a tab or CR) gets a leading `'`, so Excel shows it as
+    /// text (OWASP, CSV injection). Plain numbers (`-12`, `-3.5%`) are left alone.
+    public static func neutralize(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return value }
+        let body = value.dropFirst()
+        let numeric = first == "-" && !body.isEmpty && body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "%") }
+            && body.first?.isNumber == true
+        return numeric ? value : "'" + value
+    }
+
+    /// One record without its line ending; every cell neutralized (``neutralize(_:)``).
     public static func record(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",")
+        fields.map { field(neutralize($0)) }.joined(separator: ",")
     }
 
     /// A whole document: every record followed by `lineEnding`; with `byteOrderMark`, a
-    /// leading U+FEFF so that Excel opens UTF-8 Chinese correctly.
+    /// leading U+FEFF so that Excel opens UTF-8 Chinese correctly. Cells that would run as
+    /// formulas are neutralized.
     public static func document(_ records: [[String]], lineEnding: String = "\r\n", byteOrderMark: Bool = false)
         -> String
     {

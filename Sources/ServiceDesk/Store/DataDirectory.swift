@@ -88,6 +88,29 @@ public struct DataDirectory: Sendable {
         if exists || FileManager.default.fileExists(atPath: databasePath) {
             throw DeskError.invalid("\(url.path) already holds a gatehouse \((try? loadConfig().role.rawValue) ?? "database"); refusing to overwrite it")
         }
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        Self.restrictNewFiles()
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // An existing empty directory given for the node is made owner-only too.
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
+    }
+
+    /// Every file this process creates from now on is its owner's only (umask 077): the
+    /// database and its WAL and SHM files are 0600 from the moment they exist, with no
+    /// window in which another account could open them.
+    public static func restrictNewFiles() {
+        _ = umask(0o077)
+    }
+
+    /// Tightens a directory made before the rule: the directory 0700, the database files
+    /// 0600 (best effort; the owner may always loosen them again).
+    public func restrictExisting() {
+        let fm = FileManager.default
+        func tighten(_ path: String, _ mode: Int) {
+            guard let attrs = try? fm.attributesOfItem(atPath: path), let p = attrs[.posixPermissions] as? Int, p & 0o077 != 0 else { return }
+            try? fm.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        }
+        tighten(url.path, 0o700)
+        for suffix in ["", "-wal", "-shm"] { tighten(databasePath + suffix, 0o600) }
+        tighten(configURL.path, 0o600)
     }
 }

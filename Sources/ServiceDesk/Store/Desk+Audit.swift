@@ -48,13 +48,13 @@ extension Desk {
     /// The entry continues this node's chain (its next sequence number and the hash of its
     /// previous entry), so entries written concurrently at different nodes never break each
     /// other's chains. It is written even for an unknown staff member (a failed login).
-    public func recordAudit(_ event: AuditEvent) throws {
+    package func recordAudit(_ event: AuditEvent) throws {
         try recordAudit([event])
     }
 
     /// Appends several entries in one write (a list shown in clear: one entry per record),
     /// in order, continuing this node's chain.
-    public func recordAudit(_ events: [AuditEvent]) throws {
+    package func recordAudit(_ events: [AuditEvent]) throws {
         guard !events.isEmpty else { return }
         for e in events where e.action.trimmingWhitespace().isEmpty { throw DeskError.invalid("an audit entry needs an action") }
         let node = replica.id.rawValue
@@ -88,6 +88,7 @@ extension Desk {
 
     /// Audit entries matching `query`, oldest first.
     public func auditEntries(_ query: AuditQuery = AuditQuery()) throws -> [AuditEntry] {
+        try authorize(.auditRead)
         var sql = "SELECT * FROM audit WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if let s = query.staff { sql += " AND staff = ?"; args.append(s.trimmingWhitespace()) }

@@ -68,13 +68,6 @@ public struct DueCallback: Sendable, Codable {
 }
 
 extension Desk {
-    /// Refuses `action` unless the acting staff member's role allows it: the role the
-    /// front end verified (``Acting/role``), else the staff directory's.
-    func authorize(_ acting: Acting, _ action: Action) throws {
-        let role = try acting.role ?? role(of: acting.staff)
-        try Permissions.check(role, action)
-    }
-
     static func jsonList(_ values: [String]) -> Value {
         .text(String(decoding: try! JSONEncoder().encode(values), as: UTF8.self))
     }
@@ -92,8 +85,8 @@ extension Desk {
     /// - `providerTold` records that the result was told to the provider (4.2.14.2);
     /// - a refusal puts the customer on the refused-callback list.
     @discardableResult
-    public func recordCallback(_ input: CallbackInput, by acting: Acting) throws -> CallbackOutcome {
-        try authorize(acting, .callbackAdd)
+    public func recordCallback(_ input: CallbackInput) throws -> CallbackOutcome {
+        let acting = try authorize(.callbackAdd)
         if let score = input.score, !(0...100).contains(score) { throw DeskError.invalid("a score is 0–100") }
         if input.signed && input.method != .onSite { throw DeskError.invalid("only an on-site callback carries the customer's signature") }
         guard input.ticket != nil || input.customer != nil else {
@@ -210,8 +203,8 @@ extension Desk {
 
     /// Records that a callback's result was told to the request's service provider
     /// (001 P7.9-8 4.2.14.2 并将回访结果告知服务提供方), once.
-    public func tellProvider(callback id: String, by acting: Acting) throws {
-        try authorize(acting, .callbackAdd)
+    public func tellProvider(callback id: String) throws {
+        let acting = try authorize(.callbackAdd)
         try write(acting) { tx in
             guard let c = try Callback.fetchOne(tx.db, sql: "SELECT * FROM callback WHERE id = ?", arguments: [id.trimmingWhitespace()]) else {
                 throw DeskError.notFound("no callback \(id); see `gatehouse callback list`")
@@ -232,8 +225,8 @@ extension Desk {
     /// those still not done that fell due in the 31 days before (overdue); done ones too
     /// with `includeDone`. Sorted by due day, programme, request, customer.
     public func callbacksDue(on date: CivilDate, days: Int = 1, includeDone: Bool = false, center requested: String? = nil,
-                             now: Date, by acting: Acting) throws -> [DueCallback] {
-        try authorize(acting, .callbackPlan)
+                             now: Date) throws -> [DueCallback] {
+        let acting = try authorize(.callbackPlan)
         guard (1...366).contains(days) else { throw DeskError.invalid("--days is 1–366") }
         let center = try recordCenter(requested)
         let last = date.adding(days: days - 1)
@@ -261,8 +254,8 @@ extension Desk {
 
     /// Sets the butler (管家) who looks after a customer's household: their follow-up
     /// visits and the butler programmes (003 (1) 二 2–4) go to them.
-    public func setButler(customer id: String, butler: String?, by acting: Acting) throws {
-        try authorize(acting, .customerEdit)
+    public func setButler(customer id: String, butler: String?) throws {
+        let acting = try authorize(.customerEdit)
         try write(acting) { tx in
             let c = try requireCustomer(tx.db, id)
             if let butler { try requireStaff(tx.db, butler) }
@@ -271,8 +264,8 @@ extension Desk {
     }
 
     /// Records where a repair is (户内 / 公共区域), for one recorded without it or wrongly.
-    public func setRepairLocation(_ ref: String, _ location: RepairLocation, by acting: Acting) throws {
-        try authorize(acting, .ticketUpdate)
+    public func setRepairLocation(_ ref: String, _ location: RepairLocation) throws {
+        let acting = try authorize(.ticketUpdate)
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
             guard t.kind == .repair else { throw DeskError.invalid("request \(t.number) is a \(t.kind.rawValue); a location applies to repairs only") }

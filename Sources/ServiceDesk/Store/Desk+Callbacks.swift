@@ -84,16 +84,15 @@ public struct CallbackPlanReport: Sendable {
 
 extension Desk {
     /// Records a callback on a request (the whole script, no programme of its own); see
-    /// ``recordCallback(_:by:)``.
+    /// ``recordCallback(_:)``.
     @discardableResult
     public func recordCallback(ticket ref: String, method: CallbackMethod, result: CallbackResult, score: Int?, comment: String?,
-                               signed: Bool, by acting: Acting) throws -> String {
-        try recordCallback(CallbackInput(ticket: ref, method: method, result: result, score: score, comment: comment, signed: signed),
-                           by: acting).id
+                               signed: Bool) throws -> String {
+        try recordCallback(CallbackInput(ticket: ref, method: method, result: result, score: score, comment: comment, signed: signed)).id
     }
 
     /// Callbacks, newest first, optionally for one request or one month.
-    public func callbacks(ticket ref: String? = nil, month: YearMonth? = nil, center: String? = nil) throws -> [Callback] {
+    package func callbacks(ticket ref: String? = nil, month: YearMonth? = nil, center: String? = nil) throws -> [Callback] {
         let calendar = try workCalendar()
         return try replica.read { db in
             var sql = "SELECT * FROM callback WHERE 1"
@@ -111,7 +110,9 @@ extension Desk {
     /// The month's callback plan (001 回访操作指引 1 and 4.2.14.4; see ``CallbackPlanner``),
     /// drawn with a seed stored the first time the month is planned (so re-running gives the
     /// same plan), with the month's figures and each planned callback's state at `now`.
-    public func callbackPlan(month: YearMonth, center requested: String? = nil, now: Date, by acting: Acting) throws -> CallbackPlanReport {
+    public func callbackPlan(month: YearMonth, center requested: String? = nil) throws -> CallbackPlanReport {
+        let acting = try authorize(.callbackPlan)
+        let now = acting.now
         let center = try recordCenter(requested)
         try ensurePlanSeed(center: center, month: month, by: acting)
         let input = try reportInput(period: .month(month), centers: [ReportCenter(code: center, lastSyncAt: nil, freshness: .current)],
@@ -167,7 +168,8 @@ extension Desk {
     /// item the center manager reviewed; fee, materials, supplier and agreement.
     public func setServiceDetails(_ ref: String, priceItem: String?, offList: Bool, reviewedBy: String?, feeFen: Int?,
                                   material: MaterialSource?, materialFailedInspection: Bool, customerSignedMaterial: Bool,
-                                  supplier: String?, agreement: String?, by acting: Acting) throws {
+                                  supplier: String?, agreement: String?) throws {
+        let acting = try authorize(reviewedBy == nil ? .ticketService : .reviewOffList)
         if priceItem != nil && offList { throw DeskError.invalid("an item is either on the price list (--price-item) or off it (--off-list), not both") }
         if let feeFen, feeFen < 0 { throw DeskError.invalid("a fee cannot be negative") }
         if materialFailedInspection && material != .customer {
@@ -219,11 +221,11 @@ extension Desk {
     /// at the customer's door because the customer had no time to come to the center
     /// (001 P7.9-8 4.2.11: 若顾客没有时间,服务提供人员可代收服务费并提供收据) — only the
     /// provider the request was sent to, once the work is done.
-    public func recordPayment(_ ref: String, receipt: String, feeFen: Int?, byProvider: Bool = false, by acting: Acting) throws {
+    public func recordPayment(_ ref: String, receipt: String, feeFen: Int?, byProvider: Bool = false) throws {
         let r = receipt.trimmingWhitespace()
         guard !r.isEmpty else { throw DeskError.invalid("a payment needs its receipt number (--receipt)") }
         if let feeFen, feeFen < 0 { throw DeskError.invalid("a fee cannot be negative") }
-        try authorize(acting, byProvider ? .collectFee : .ticketPay)
+        let acting = try authorize(byProvider ? .collectFee : .ticketPay)
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
             try Self.requireChargeable(t)

@@ -6,8 +6,8 @@ extension Desk {
     /// Takes a customer's item into custody. Cash and valuables are refused (CustodyPolicy);
     /// the item's condition must be described and verified with the customer face to face.
     @discardableResult
-    public func receiveCustody(customer: String, description: String, condition: String, verified: Bool,
-                               by acting: Acting) throws -> CustodyItem {
+    public func receiveCustody(customer: String, description: String, condition: String, verified: Bool) throws -> CustodyItem {
+        let acting = try authorize(.custody)
         try CustodyPolicy.validate(description: description)
         let cond = condition.trimmingWhitespace()
         guard !cond.isEmpty else { throw DeskError.invalid("describe the item's condition at hand-over (--condition)") }
@@ -27,7 +27,8 @@ extension Desk {
 
     /// Returns an item to its owner, with its condition verified again.
     @discardableResult
-    public func returnCustody(_ id: String, condition: String, verified: Bool, by acting: Acting) throws -> CustodyItem {
+    public func returnCustody(_ id: String, condition: String, verified: Bool) throws -> CustodyItem {
+        let acting = try authorize(.custody)
         let cond = condition.trimmingWhitespace()
         guard !cond.isEmpty else { throw DeskError.invalid("describe the item's condition at return (--condition)") }
         guard verified else {
@@ -45,12 +46,12 @@ extension Desk {
         return try custodyItem(id)
     }
 
-    public func custodyItem(_ id: String) throws -> CustodyItem {
+    package func custodyItem(_ id: String) throws -> CustodyItem {
         try replica.read { db in try requireCustody(db, id) }
     }
 
     /// Items in custody, newest first; `heldOnly` leaves out returned ones.
-    public func custodyItems(heldOnly: Bool = false, customer: String? = nil) throws -> [CustodyItem] {
+    package func custodyItems(heldOnly: Bool = false, customer: String? = nil) throws -> [CustodyItem] {
         var sql = "SELECT * FROM custody WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if heldOnly { sql += " AND returned_at IS NULL" }

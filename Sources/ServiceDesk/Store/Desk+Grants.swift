@@ -23,9 +23,9 @@ extension Desk {
 
     /// The center manager applies for a head-office grant; returns it (awaiting quality).
     @discardableResult
-    public func applyForGrant(_ application: GrantApplication, by acting: Acting) throws -> DataGrant {
-        let role = try staffRole(acting.staff)
-        guard role == .centerManager else { throw Self.notAllowed(role, "apply for a data grant (the center manager applies)") }
+    public func applyForGrant(_ application: GrantApplication) throws -> DataGrant {
+        let acting = try authorize(.grantApply)
+        let role = acting.role
         let center = try recordCenter(application.center)
         let purpose = application.purpose.trimmingWhitespace()
         guard !purpose.isEmpty else { throw DeskError.invalid("a grant needs a purpose (--purpose TEXT)") }
@@ -56,9 +56,17 @@ extension Desk {
 
     /// An approval step: the quality department first, then company leadership.
     @discardableResult
-    public func approveGrant(_ id: String, by acting: Acting) throws -> DataGrant {
-        let role = try staffRole(acting.staff)
+    public func approveGrant(_ id: String) throws -> DataGrant {
+        let acting = try acting()
+        let role = acting.role
         let g = try grant(id)
+        let step: Action = g.qualityBy == nil ? .grantApproveQuality : .grantApproveLeadership
+        guard Permissions.allows(role, step) else { throw denied(acting, step) }
+        // Approvals are head office's: made at the hub, by head-office staff (center HQ);
+        // a center's node never writes them, whatever roles its directory holds.
+        guard isHub, principal?.center == "HQ" else {
+            throw denied(acting, step, detail: "\(step.rawValue) outside head office")
+        }
         switch g.status(at: acting.now) {
         case .revoked: throw DeskError.refused("grant \(g.id) was revoked; it cannot be approved")
         case .expired: throw DeskError.refused("grant \(g.id) has expired; apply again")
@@ -78,9 +86,9 @@ extension Desk {
 
     /// Revokes a grant at once (the center manager, quality or leadership).
     @discardableResult
-    public func revokeGrant(_ id: String, reason: String?, by acting: Acting) throws -> DataGrant {
-        let role = try staffRole(acting.staff)
-        guard role == .centerManager || role == .quality || role == .executive else { throw Self.notAllowed(role, "revoke a grant") }
+    public func revokeGrant(_ id: String, reason: String?) throws -> DataGrant {
+        let acting = try authorize(.grantRevoke)
+        let role = acting.role
         let g = try grant(id)
         guard !g.revoked else { throw DeskError.refused("grant \(g.id) is already revoked") }
         try write(acting) { tx in

@@ -169,8 +169,8 @@ extension Desk {
     /// same name and unit). If any row is bad, nothing is written and ``ImportRefused`` lists
     /// every bad line, unless `skipBad` is set: then the good rows go in and the report
     /// lists the rejected ones.
-    public func importCustomers(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil,
-                                by acting: Acting) throws -> ImportReport {
+    public func importCustomers(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil) throws -> ImportReport {
+        let acting = try authorize(.importData)
         let center = try recordCenter(requested)
         let sheet = try ImportSheet(records, columns: CustomerImport.columns)
         return try write(acting) { tx -> ImportReport in
@@ -237,8 +237,8 @@ extension Desk {
     /// or by phone (and name); the number not used by an earlier row or an existing
     /// request; no row repeating an earlier one. Each imported request gets an `import`
     /// step in its timeline naming the file and line.
-    public func importTickets(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil,
-                              by acting: Acting) throws -> ImportReport {
+    public func importTickets(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil) throws -> ImportReport {
+        let acting = try authorize(.importData)
         let center = try recordCenter(requested)
         let sheet = try ImportSheet(records, columns: TicketImport.columns)
         let calendar = try workCalendar()

@@ -6,7 +6,8 @@ extension Desk {
     /// Logs mail received at the desk and returns the entry. The addressee is a registered
     /// customer (their name and unit are copied unless given) or a name and a unit.
     @discardableResult
-    public func receiveParcel(_ input: ParcelInput, center requested: String? = nil, by acting: Acting) throws -> Parcel {
+    public func receiveParcel(_ input: ParcelInput, center requested: String? = nil) throws -> Parcel {
+        let acting = try authorize(.parcels)
         let center = try recordCenter(requested)
         var recipient = input.recipient.flatMap { Col.text($0).text }
         var unit = input.unit.flatMap { Col.text($0).text }
@@ -32,7 +33,8 @@ extension Desk {
 
     /// Records that the addressee was told their mail is waiting (again, if called twice).
     @discardableResult
-    public func notifyParcel(_ id: String, by acting: Acting) throws -> Parcel {
+    public func notifyParcel(_ id: String) throws -> Parcel {
+        let acting = try authorize(.parcels)
         try write(acting) { tx in
             let p = try requireParcel(tx.db, id)
             guard p.isWaiting else {
@@ -46,7 +48,8 @@ extension Desk {
     /// Hands mail over. The log needs the collector's signature (签收): without it the
     /// hand-over is refused.
     @discardableResult
-    public func pickUpParcel(_ id: String, by collector: String, signed: Bool, by acting: Acting) throws -> Parcel {
+    public func pickUpParcel(_ id: String, by collector: String, signed: Bool) throws -> Parcel {
+        let acting = try authorize(.parcels)
         let who = collector.trimmingWhitespace()
         guard !who.isEmpty else { throw DeskError.invalid("say who collected the mail (--by NAME)") }
         guard signed else {
@@ -62,12 +65,12 @@ extension Desk {
         return try parcel(id)
     }
 
-    public func parcel(_ id: String) throws -> Parcel {
+    package func parcel(_ id: String) throws -> Parcel {
         try replica.read { db in try requireParcel(db, id) }
     }
 
     /// The mail log, newest first; `waitingOnly` leaves out what was picked up.
-    public func parcels(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500) throws -> [Parcel] {
+    package func parcels(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500) throws -> [Parcel] {
         var sql = "SELECT * FROM parcel WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if waitingOnly { sql += " AND picked_up_at IS NULL" }

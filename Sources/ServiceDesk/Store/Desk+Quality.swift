@@ -31,8 +31,8 @@ extension Desk {
 
     /// The butler visited the owner and heard them (管家上门了解情况).
     @discardableResult
-    public func visitFollowUp(_ id: String, note: String, by acting: Acting) throws -> FollowUp {
-        try authorize(acting, .followUp)
+    public func visitFollowUp(_ id: String, note: String) throws -> FollowUp {
+        let acting = try authorize(.followUp)
         let n = note.trimmingWhitespace()
         guard !n.isEmpty else { throw DeskError.invalid("say what the owner said at the visit (--note)") }
         try write(acting) { tx in
@@ -47,8 +47,8 @@ extension Desk {
 
     /// Closes a follow-up once the owner's problem is dealt with, with the outcome.
     @discardableResult
-    public func closeFollowUp(_ id: String, outcome: String, by acting: Acting) throws -> FollowUp {
-        try authorize(acting, .followUp)
+    public func closeFollowUp(_ id: String, outcome: String) throws -> FollowUp {
+        let acting = try authorize(.followUp)
         let o = outcome.trimmingWhitespace()
         guard !o.isEmpty else { throw DeskError.invalid("say how it was resolved (--outcome)") }
         try write(acting) { tx in
@@ -77,8 +77,8 @@ extension Desk {
     /// Makes the center's questionnaire for `year` from the seeds' items (all of them when
     /// `items` is empty; the overall item always). Fixed once made: responses refer to it.
     @discardableResult
-    public func createSurvey(year: Int, items: [SurveyItem], center requested: String? = nil, by acting: Acting) throws -> Survey {
-        try authorize(acting, .surveyEdit)
+    public func createSurvey(year: Int, items: [SurveyItem], center requested: String? = nil) throws -> Survey {
+        let acting = try authorize(.surveyEdit)
         guard (2000...2100).contains(year) else { throw DeskError.invalid("a survey year is 2000–2100") }
         let center = try recordCenter(requested)
         let id = Survey.id(center: center, year: year)
@@ -111,9 +111,8 @@ extension Desk {
     /// required: the reduction; an unpaid fee is lowered by it). Money is decided by the
     /// service lead or the manager, not by the provider.
     @discardableResult
-    public func recordServiceException(ticket ref: String, kind: ServiceExceptionKind, detail: String, amountFen: Int?,
-                                       by acting: Acting) throws -> ServiceException {
-        try authorize(acting, kind == .workDiffers ? .serviceException : .serviceMoney)
+    public func recordServiceException(ticket ref: String, kind: ServiceExceptionKind, detail: String, amountFen: Int?) throws -> ServiceException {
+        let acting = try authorize(kind == .workDiffers ? .serviceException : .serviceMoney)
         let d = detail.trimmingWhitespace()
         guard !d.isEmpty else { throw DeskError.invalid("describe what happened (--detail)") }
         if let amountFen, amountFen < 0 { throw DeskError.invalid("an amount cannot be negative") }
@@ -153,8 +152,8 @@ extension Desk {
 
     /// The center manager confirms a change of the work with the customer (4.2.10 经理确认、协商).
     @discardableResult
-    public func confirmServiceException(_ id: String, by acting: Acting) throws -> ServiceException {
-        try authorize(acting, .confirmServiceChange)
+    public func confirmServiceException(_ id: String) throws -> ServiceException {
+        let acting = try authorize(.confirmServiceChange)
         try write(acting) { tx in
             let e = try requireServiceException(tx.db, id)
             guard e.kind == .workDiffers else { throw DeskError.invalid("only a change of the work (4.2.10) is confirmed by the manager") }
@@ -193,8 +192,8 @@ extension Desk {
     /// The center manager records a finding of the quarterly analysis and the corrective
     /// action taken for it, for the quality department's approval. At a center only.
     @discardableResult
-    public func recordCorrectiveAction(quarter: String, finding: String, action: String, by acting: Acting) throws -> CorrectiveAction {
-        try authorize(acting, .correctiveRecord)
+    public func recordCorrectiveAction(quarter: String, finding: String, action: String) throws -> CorrectiveAction {
+        let acting = try authorize(.correctiveRecord)
         guard !isHub else { throw DeskError.refused("corrective actions are recorded by the center (4.4.2); head office approves them") }
         let q = try ReportPeriod.quarter(quarter).description
         let f = finding.trimmingWhitespace(), a = action.trimmingWhitespace()
@@ -211,8 +210,8 @@ extension Desk {
     /// The quality department at head office approves or returns a corrective action
     /// (报公司品质工程部审批执行). Once.
     @discardableResult
-    public func decideCorrectiveAction(_ id: String, approve: Bool, note: String?, by acting: Acting) throws -> CorrectiveAction {
-        try authorize(acting, .correctiveDecide)
+    public func decideCorrectiveAction(_ id: String, approve: Bool, note: String?) throws -> CorrectiveAction {
+        let acting = try authorize(.correctiveDecide)
         guard isHub else { throw DeskError.refused("the quality department decides corrective actions at head office (4.4.2)") }
         if !approve && (note?.trimmingWhitespace().isEmpty ?? true) { throw DeskError.invalid("say why it is returned (--note)") }
         try write(acting) { tx in
@@ -230,8 +229,8 @@ extension Desk {
 
     /// The center marks an approved corrective action carried out.
     @discardableResult
-    public func completeCorrectiveAction(_ id: String, note: String?, by acting: Acting) throws -> CorrectiveAction {
-        try authorize(acting, .correctiveRecord)
+    public func completeCorrectiveAction(_ id: String, note: String?) throws -> CorrectiveAction {
+        let acting = try authorize(.correctiveRecord)
         guard !isHub else { throw DeskError.refused("the center carries out its corrective actions and marks them done") }
         try write(acting) { tx in
             let c = try requireCorrectiveAction(tx.db, id)
@@ -271,9 +270,8 @@ extension Desk {
     /// Records that an item in custody was found lost, damaged or unfit (应及时记录在相应
     /// 表格中), and whether the customer has been told (并向顾客报告).
     @discardableResult
-    public func recordCustodyIncident(_ id: String, kind: CustodyIncidentKind, detail: String, reported: Bool,
-                                      by acting: Acting) throws -> CustodyItem {
-        try authorize(acting, .custody)
+    public func recordCustodyIncident(_ id: String, kind: CustodyIncidentKind, detail: String, reported: Bool) throws -> CustodyItem {
+        let acting = try authorize(.custody)
         let d = detail.trimmingWhitespace()
         guard !d.isEmpty else { throw DeskError.invalid("describe what was found (--detail)") }
         try write(acting) { tx in
@@ -294,8 +292,8 @@ extension Desk {
 
     /// Records that the customer was told of an incident (向顾客报告,由其处理).
     @discardableResult
-    public func reportCustodyIncident(_ id: String, by acting: Acting) throws -> CustodyItem {
-        try authorize(acting, .custody)
+    public func reportCustodyIncident(_ id: String) throws -> CustodyItem {
+        let acting = try authorize(.custody)
         try write(acting) { tx in
             let item = try requireCustody(tx.db, id)
             guard item.incident != nil else { throw DeskError.invalid("custody item \(item.id) has no incident to report") }

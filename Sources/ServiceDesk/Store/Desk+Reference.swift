@@ -55,42 +55,92 @@ public struct PriceItem: Codable, Sendable, Equatable, FetchableRecord {
 extension Desk {
     // MARK: staff directory
 
-    /// Adds a staff member (or supplier). Head office's directory replicates to every
-    /// center; until then a center keeps its own. With a `password` the member can log in.
+    /// Adds a staff member (or supplier), as the administrator. With a `password` the
+    /// member can log in. A center's node adds only its own center's staff, with center
+    /// roles; head office's roles (quality, operations, executive) and head office's
+    /// administrators are created only at the hub.
     public func addStaff(id: String, name: String, role: String?, phone: String?, hireDate: String?, supplier: Bool,
-                         center: String? = nil, password: String? = nil, by acting: Acting) throws {
+                         center: String? = nil, password: String? = nil) throws {
+        let acting = try authorize(.staffManage)
+        let home = isHub ? try CenterCode.validate(center ?? "HQ") : try recordCenter(center)
+        try insertStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, supplier: supplier, home: home,
+                        password: password, acting: acting)
+    }
+
+    func insertStaff(id: String, name: String, role: String?, phone: String?, hireDate: String?, supplier: Bool, home: String,
+                     password: String?, acting: Acting, bootstrap: Bool = false) throws {
         let code = id.trimmingWhitespace()
         guard !code.isEmpty, code.count <= 32, !code.contains(" ") else { throw DeskError.invalid("invalid staff id \"\(id)\"") }
         let n = name.trimmingWhitespace()
         guard !n.isEmpty else { throw DeskError.invalid("a staff member needs a name") }
-        let home = isHub ? try CenterCode.validate(center ?? "HQ") : try recordCenter(center)
         let hire = try hireDate.map { try CivilDate($0).description }
         let p = try phone.map { try PhoneNumber($0).normalized }
-        let r = try role.map { try StaffRole.parse($0).rawValue }
+        let r = try role.map { try StaffRole.parse($0) }
+        try checkStaffScope(id: code, home: home, role: r)
         let hash = try password.map { try PasswordHash.make(try PasswordHash.validate($0)) }
-        // The first staff member may register themselves; after that the actor must be known.
-        let bootstrap = try replica.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM staff") ?? 0 } == 0
         let body: (WriteTransaction) throws -> Void = { tx in
+            // Any state counts, a retired account's too: an id is never taken over.
             if try tx.state("staff", id: code) != nil { throw DeskError.invalid("staff member \(code) already exists") }
             try tx.insert("staff", id: code, [
-                "center": .text(home), "name": .text(n), "role": Col.text(r), "phone": Value(p),
+                "center": .text(home), "name": .text(n), "role": Col.text(r?.rawValue), "phone": Value(p),
                 "hire_date": Value(hire), "supplier": Col.flag(supplier), "active": 1, "password_hash": Value(hash),
             ])
         }
         if bootstrap { try replica.write(author: acting.staff, body) } else { try write(acting, body) }
     }
 
+    /// The staff rules of the trust boundary, checked locally before anything is written
+    /// (the hub checks them again on what it receives): a node manages only its own
+    /// center's staff and only with center roles; head office's roles and administrators
+    /// live at the hub; an id naming another center's administrator (`admin-C002`,
+    /// `admin-HQ`) is not taken.
+    func checkStaffScope(id: String?, home: String, role: StaffRole?) throws {
+        if !isHub && home != center {
+            throw DeskError.refused("staff member \(id ?? "") belongs to \(home); this node manages only center \(center)'s staff")
+        }
+        if let role {
+            if home == "HQ" {
+                guard role.workplace != .center else {
+                    throw DeskError.refused("head office's staff (center HQ) have head-office roles or admin, not \(role.rawValue)")
+                }
+            } else if role.workplace == .headOffice {
+                throw DeskError.refused("\(role.rawValue) is a head-office role: such staff are created at the hub (center HQ), not at a center")
+            }
+        }
+        if let id, id.lowercased().hasPrefix("admin-") {
+            let named = String(id.dropFirst("admin-".count)).uppercased()
+            guard named == home else {
+                throw DeskError.refused("\(id) names the administrator of \(named); a staff id of \(home) cannot take it")
+            }
+        }
+    }
+
+    /// The center a staff record belongs to; refuses one this desk may not manage.
+    func requireManagedStaff(_ db: Database, _ id: String) throws -> String {
+        try requireStaff(db, id)
+        let home = try String.fetchOne(db, sql: "SELECT center FROM staff WHERE id = ?", arguments: [id]) ?? "HQ"
+        if !isHub && home != center {
+            throw DeskError.refused("staff member \(id) belongs to \(home); this node manages only center \(center)'s staff")
+        }
+        return home
+    }
+
+    /// Changes a staff member's details or role, as the administrator, within the same
+    /// rules as ``addStaff(id:name:role:phone:hireDate:supplier:center:password:)``.
     public func updateStaff(id: String, name: String? = nil, role: String? = nil, phone: String? = nil, hireDate: String? = nil,
-                            active: Bool? = nil, by acting: Acting) throws {
+                            active: Bool? = nil) throws {
+        let acting = try authorize(.staffManage)
         var v: [String: Value] = [:]
         if let name { guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("empty name") }; v["name"] = Col.text(name) }
-        if let role { v["role"] = .text(try StaffRole.parse(role).rawValue) }
+        let newRole = try role.map { try StaffRole.parse($0) }
+        if let newRole { v["role"] = .text(newRole.rawValue) }
         if let phone { v["phone"] = .text(try PhoneNumber(phone).normalized) }
         if let hireDate { v["hire_date"] = .text(try CivilDate(hireDate).description) }
         if let active { v["active"] = Col.flag(active) }
         guard !v.isEmpty else { throw DeskError.invalid("nothing to change") }
         try write(acting) { tx in
-            try requireStaff(tx.db, id)
+            let home = try requireManagedStaff(tx.db, id)
+            try checkStaffScope(id: nil, home: home, role: newRole)
             try tx.update("staff", id: id, v)
         }
     }
@@ -104,7 +154,8 @@ extension Desk {
     // MARK: work calendar
 
     /// Marks `date` as a holiday (休) or a swapped working day (班), or clears it.
-    public func setCalendarDay(_ date: String, kind: String?, name: String?, by acting: Acting) throws {
+    public func setCalendarDay(_ date: String, kind: String?, name: String?) throws {
+        let acting = try authorize(.calendarEdit)
         let d = try CivilDate(date).description
         if let kind, kind != "holiday" && kind != "workday" { throw DeskError.invalid("a calendar day is a holiday or a workday, not \(kind)") }
         try write(acting) { tx in
@@ -132,7 +183,8 @@ extension Desk {
 
     // MARK: price list
 
-    public func addPriceItem(code: String, name: String, unit: String?, price: Int, center: String?, by acting: Acting) throws {
+    public func addPriceItem(code: String, name: String, unit: String?, price: Int, center: String?) throws {
+        let acting = try authorize(.priceEdit)
         let c = code.trimmingWhitespace()
         guard !c.isEmpty else { throw DeskError.invalid("a price item needs a code") }
         guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("a price item needs a name") }
@@ -153,7 +205,8 @@ extension Desk {
     /// Changes a price item's name, unit, price or whether it is offered. An item of this
     /// center is preferred over head office's shared one with the same code.
     public func updatePriceItem(code: String, name: String? = nil, unit: String? = nil, price: Int? = nil, active: Bool? = nil,
-                                center: String? = nil, by acting: Acting) throws {
+                                center: String? = nil) throws {
+        let acting = try authorize(.priceEdit)
         let c = code.trimmingWhitespace()
         var v: [String: Value] = [:]
         if let name { guard !name.trimmingWhitespace().isEmpty else { throw DeskError.invalid("a price item needs a name") }; v["name"] = Col.text(name) }

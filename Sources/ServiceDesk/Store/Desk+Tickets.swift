@@ -8,7 +8,8 @@ extension Desk {
     /// that bootstrapped from the hub carries on without collisions; requests opened at
     /// head office for a center get an `H` sequence (`C001-261123-H01`).
     @discardableResult
-    public func openTicket(_ input: TicketInput, by acting: Acting) throws -> Ticket {
+    public func openTicket(_ input: TicketInput) throws -> Ticket {
+        let acting = try authorize(.ticketOpen)
         let center = try recordCenter(input.center)
         let summary = input.summary.trimmingWhitespace()
         guard !summary.isEmpty else { throw DeskError.invalid("a request needs a summary (--summary)") }
@@ -55,10 +56,21 @@ extension Desk {
     /// reopen, cancel, escalate). An event the lifecycle does not allow is refused with the
     /// allowed ones named. The step lands in the timeline with who and when.
     @discardableResult
-    public func advance(_ ref: String, _ event: TicketEvent, details: StepDetails = StepDetails(), by acting: Acting) throws -> Ticket {
+    public func advance(_ ref: String, _ event: TicketEvent, details: StepDetails = StepDetails()) throws -> Ticket {
+        let action = Permissions.action(for: event)
+        let acting = try authorize(action)
         let calendar = try workCalendar()
+        let assignee = try replica.read { db in try requireTicket(db, ref).assignee }
+        // A technician or supplier records only their own steps: arrival and completion of
+        // a request dispatched to them; the desk roles record them for anyone.
+        if let role = acting.role, Permissions.providers.contains(role), assignee != acting.staff {
+            throw denied(acting, action, detail: "\(action.rawValue) on \(ref), assigned to someone else")
+        }
         let id = try write(acting) { tx -> String in
             let t = try requireTicket(tx.db, ref)
+            if let role = acting.role, Permissions.providers.contains(role), t.assignee != acting.staff {
+                throw PermissionDenied(role: role, action: action)
+            }
             let next = try TicketLifecycle.apply(event, to: t.state, kind: t.kind)
             var v: [String: Value] = [:]
             if next.stage != t.stage || next.reopenCount != t.reopenCount {
@@ -109,7 +121,8 @@ extension Desk {
     }
 
     /// Records the first answer to the customer (with a time plan) — the 24-hour rule.
-    public func answer(_ ref: String, note: String?, by acting: Acting) throws {
+    public func answer(_ ref: String, note: String?) throws {
+        let acting = try authorize(.ticketAnswer)
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
             if t.answeredAt == nil { try tx.update("ticket", id: t.id, ["answered_at": Col.time(acting.now)]) }
@@ -118,7 +131,8 @@ extension Desk {
     }
 
     /// Adds a note to the timeline (a quality-department remark, a call with the customer).
-    public func note(_ ref: String, _ text: String, by acting: Acting) throws {
+    public func note(_ ref: String, _ text: String) throws {
+        let acting = try authorize(.ticketNote)
         let n = text.trimmingWhitespace()
         guard !n.isEmpty else { throw DeskError.invalid("empty note") }
         try write(acting) { tx in
@@ -129,8 +143,8 @@ extension Desk {
 
     /// Edits a request's descriptive fields (summary, channel, class, severity, unit, reassignment).
     public func updateTicket(_ ref: String, summary: String? = nil, channel: Channel? = nil, complaintClass: ComplaintClass? = nil,
-                             severity: Severity? = nil, unit: String? = nil, assignee: String? = nil, assigneeKind: String? = nil,
-                             by acting: Acting) throws {
+                             severity: Severity? = nil, unit: String? = nil, assignee: String? = nil, assigneeKind: String? = nil) throws {
+        let acting = try authorize(.ticketUpdate)
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
             var v: [String: Value] = [:]
@@ -160,11 +174,11 @@ extension Desk {
 
     // MARK: reading
 
-    public func ticket(_ ref: String) throws -> Ticket {
+    package func ticket(_ ref: String) throws -> Ticket {
         try replica.read { db in try requireTicket(db, ref) }
     }
 
-    public func timeline(_ ref: String) throws -> [TimelineEntry] {
+    package func timeline(_ ref: String) throws -> [TimelineEntry] {
         try replica.read { db in
             let t = try requireTicket(db, ref)
             return try TimelineEntry.fetchAll(db, sql: "SELECT * FROM ticket_event WHERE ticket = ? ORDER BY at, id", arguments: [t.id])
@@ -172,7 +186,7 @@ extension Desk {
     }
 
     /// Lists requests with their deadlines evaluated at `now`.
-    public func tickets(_ f: TicketFilter = TicketFilter(), now: Date = Date()) throws -> [TicketWithDeadlines] {
+    package func tickets(_ f: TicketFilter = TicketFilter(), now: Date = Date()) throws -> [TicketWithDeadlines] {
         var sql = "SELECT * FROM ticket WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if let k = f.kind { sql += " AND kind = ?"; args.append(k.rawValue) }
@@ -203,7 +217,7 @@ extension Desk {
     }
 
     /// One request with its deadlines at `now`.
-    public func ticketWithDeadlines(_ ref: String, now: Date = Date()) throws -> TicketWithDeadlines {
+    package func ticketWithDeadlines(_ ref: String, now: Date = Date()) throws -> TicketWithDeadlines {
         let rules = DeadlineRules(calendar: try workCalendar())
         let facts = try FactsBuilder(desk: self)
         return try replica.read { db in

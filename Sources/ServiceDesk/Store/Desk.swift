@@ -3,41 +3,162 @@ import GRDB
 import Logging
 import Replication
 
-/// Who is acting, and when. Every write records both. `role` is the staff member's
-/// role from the directory when acting through a login session.
-public struct Acting: Sendable {
-    public var staff: String
-    public var now: Date
-    public var role: StaffRole?
-    public init(staff: String, now: Date = Date(), role: StaffRole? = nil) {
+/// Who is acting, and when: derived by the desk from its signed-in principal and clock,
+/// never given by a caller (package-visible for the web desk's pages, which show it).
+package struct Acting: Sendable {
+    package var staff: String
+    package var now: Date
+    package var role: StaffRole?
+    package init(staff: String, now: Date = Date(), role: StaffRole? = nil) {
         self.staff = staff
         self.now = now
         self.role = role
     }
 }
 
+/// The staff member a desk is opened for: their id, and their role and center as the
+/// staff directory holds them when the desk is opened (never as a caller claims them).
+public struct Principal: Sendable, Hashable, Codable {
+    public var staff: String
+    public var name: String
+    public var role: StaffRole?
+    /// The staff member's home center (`HQ` for head office).
+    public var center: String?
+}
+
+/// Where a desk's time comes from: the real clock, or — only on a data directory created
+/// for demonstration (`DirectoryConfig.demoClock`) — a simulated one.
+public struct DeskClock: Sendable {
+    private let read: @Sendable () -> Date
+    /// Whether the time is set by the user rather than the machine's clock.
+    public let isSimulated: Bool
+
+    /// The machine's clock.
+    public static let system = DeskClock(read: { Date() }, isSimulated: false)
+
+    /// A fixed business time for demonstrations and tests; a production directory refuses it.
+    public static func simulated(_ at: Date) -> DeskClock { DeskClock(read: { at }, isSimulated: true) }
+
+    /// A business time that starts at `start` and moves on like a real clock (a
+    /// demonstration's daemon); a production directory refuses it.
+    public static func simulated(startingAt start: Date) -> DeskClock {
+        let began = Date()
+        return DeskClock(read: { start.addingTimeInterval(Date().timeIntervalSince(began)) }, isSimulated: true)
+    }
+
+    public var now: Date { read() }
+}
+
 /// A center's (or head office's) service desk over its replica: the operations the
 /// front desk performs, each one local transaction through the replication engine.
 ///
+/// The desk authorizes itself: it is opened for one signed-in staff member and a clock
+/// (``signedIn(as:clock:)``), and every write and every read of personal data checks
+/// ``Permissions`` and ``Visibility`` for that principal, so no front end (the command
+/// line, the browser desk) can forget a check. A desk opened without a principal
+/// (``open(_:options:)``, for status, sync and the daemons) writes nothing and shows no
+/// personal data.
+///
 /// ```swift
-/// let desk = try Desk.create(in: DataDirectory(path: "/srv/c001"), role: .node, center: "C001", name: "阳光花园服务中心")
-/// let me = Acting(staff: "S001")
-/// let customer = try desk.addCustomer(CustomerInput(name: "张三", phone: "13812345678", unit: "3栋2单元1101"), by: me)
-/// let ticket = try desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "厨房漏水", customer: customer), by: me)
+/// let desk = try Desk.open(DataDirectory(path: "/srv/c001")).signedIn(as: "S001")
+/// let customer = try desk.addCustomer(CustomerInput(name: "张三", phone: "13812345678", unit: "3栋2单元1101"))
+/// let ticket = try desk.openTicket(TicketInput(kind: .repair, channel: .phone, summary: "厨房漏水", customer: customer))
 /// ```
 public final class Desk: Sendable {
-    public let replica: Replica
+    let replica: Replica
     public let config: DirectoryConfig
     public let directory: DataDirectory
+    /// Who the desk acts for; nil for an unattended desk (status, sync).
+    public let principal: Principal?
+    /// Where the desk's time comes from.
+    public let clock: DeskClock
+
+    /// The replica underneath, bypassing every permission and visibility check: for the
+    /// sync runtime, status views and tests only, never for what a user asks for.
+    public var unsafeReplica: Replica { replica }
 
     /// This desk's center code (`HQ` at the hub).
     public var center: String { config.center }
     public var isHub: Bool { config.role == .hub }
+    /// The desk's time now.
+    public var now: Date { clock.now }
 
-    init(replica: Replica, config: DirectoryConfig, directory: DataDirectory) {
+    init(replica: Replica, config: DirectoryConfig, directory: DataDirectory, principal: Principal? = nil, clock: DeskClock = .system) {
         self.replica = replica
         self.config = config
         self.directory = directory
+        self.principal = principal
+        self.clock = clock
+    }
+
+    /// This desk acting for `staff`, whose role and center come from the staff directory.
+    /// Refuses an unknown or inactive member, and a simulated clock on a directory not
+    /// created for demonstration.
+    public func signedIn(as staff: String, clock: DeskClock = .system) throws -> Desk {
+        let clock = try permitted(clock)
+        let id = staff.trimmingWhitespace()
+        guard !id.isEmpty else { throw DeskError.invalid("not logged in: run `gatehouse login --user ID` first") }
+        guard let member = try replica.read({ db in try StaffMember.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [id]) }) else {
+            throw DeskError.refused("unknown staff member \(id); see `gatehouse staff list`")
+        }
+        guard member.active else { throw DeskError.refused("staff member \(id) is no longer active") }
+        let principal = Principal(staff: member.id, name: member.name, role: member.role.flatMap { try? StaffRole.parse($0) },
+                                  center: member.center)
+        return Desk(replica: replica, config: config, directory: directory, principal: principal, clock: clock)
+    }
+
+    /// `clock`, unless it is simulated and this directory was not created for
+    /// demonstration: a production directory's users cannot set the clock.
+    public func permitted(_ clock: DeskClock) throws -> DeskClock {
+        if clock.isSimulated && !config.demoClock {
+            throw DeskError.refused("this data directory was not created for demonstration (--demo); its clock cannot be set (--now, GATEHOUSE_NOW)")
+        }
+        return clock
+    }
+
+    /// Whether `path` lies inside the data directory (after resolving symbolic links), so
+    /// an output file can never overwrite the database, its keys or its session.
+    public func holds(path: String) -> Bool {
+        let dir = directory.url.resolvingSymlinksInPath().standardizedFileURL.path
+        var target = URL(fileURLWithPath: path).standardizedFileURL
+        // The file may not exist yet: resolve its directory.
+        let parent = target.deletingLastPathComponent().resolvingSymlinksInPath()
+        target = parent.appendingPathComponent(target.lastPathComponent)
+        let t = target.resolvingSymlinksInPath().standardizedFileURL.path
+        return t == dir || t.hasPrefix(dir.hasSuffix("/") ? dir : dir + "/")
+    }
+
+    /// The signed-in principal; refuses an unattended desk.
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw DeskError.refused("not logged in: run `gatehouse login --user ID` first") }
+        return principal
+    }
+
+    /// Who acts, now; refuses an unattended desk.
+    package func acting() throws -> Acting {
+        let p = try requirePrincipal()
+        return Acting(staff: p.staff, now: clock.now, role: p.role)
+    }
+
+    /// Checks that the principal may perform `action`; a refusal is recorded in the audit
+    /// trail (and nothing else is written) before `PermissionDenied` is thrown.
+    @discardableResult
+    func authorize(_ action: Action) throws -> Acting {
+        let me = try acting()
+        guard Permissions.allows(me.role, action) else { throw denied(me, action) }
+        return me
+    }
+
+    /// Checks, for a front end about to do something outside the desk's own records (node
+    /// enrollment), that the principal may perform `action`; a refusal is audited.
+    public func require(_ action: Action) throws {
+        try authorize(action)
+    }
+
+    /// Records a refused action and returns the error to throw.
+    func denied(_ me: Acting, _ action: Action, detail: String? = nil) -> PermissionDenied {
+        try? recordAudit(AuditEvent(action: "denied", staff: me.staff, role: me.role?.rawValue, detail: detail ?? action.rawValue, at: me.now))
+        return PermissionDenied(role: me.role, action: action)
     }
 
     /// Creates a new node or hub in an empty (or missing) directory.
@@ -61,9 +182,11 @@ public final class Desk: Sendable {
         }
     }
 
-    /// Opens an existing node or hub.
+    /// Opens an existing node or hub, unattended: sign in (``signedIn(as:clock:)``) to act.
     public static func open(_ dir: DataDirectory, options: Replica.Options = Replica.Options()) throws -> Desk {
         let config = try dir.loadConfig()
+        DataDirectory.restrictNewFiles()
+        dir.restrictExisting()
         let replica = try Replica.open(at: dir.databasePath, schema: DeskSchema.schema, options: options)
         guard replica.id.rawValue == config.replicaID else {
             throw DeskError.invalid("\(dir.databasePath) belongs to replica \(replica.id), but \(dir.configURL.path) names \(config.replicaID)")

@@ -1,15 +1,14 @@
 import Foundation
 
-/// The files a data directory keeps for logins, both readable by their owner only
-/// (0600): `session.json`, the staff member logged in on this directory, and
-/// `login-failures.json`, the local lockout state (not replicated: a lock protects the
-/// machine it was earned on).
+/// `session.json`, the command line's session on a data directory: readable by its owner
+/// only (0600), written atomically. It holds the session's secret token; the database
+/// holds only the token's hash and decides who the session is for (`Desk.resume`), so
+/// editing the file's other fields changes nothing.
 public struct SessionStore: Sendable {
     public let directory: DataDirectory
     public init(_ directory: DataDirectory) { self.directory = directory }
 
     public var sessionURL: URL { directory.url.appendingPathComponent("session.json") }
-    public var throttleURL: URL { directory.url.appendingPathComponent("login-failures.json") }
 
     /// The stored session, valid or not; nil when nobody is logged in.
     public func load() throws -> Session? {
@@ -27,28 +26,6 @@ public struct SessionStore: Sendable {
         guard FileManager.default.fileExists(atPath: sessionURL.path) else { return false }
         try FileManager.default.removeItem(at: sessionURL)
         return true
-    }
-
-    public func loadThrottle() -> LoginThrottle {
-        guard let data = FileManager.default.contents(atPath: throttleURL.path),
-              let t = try? Self.decoder.decode(LoginThrottle.self, from: data) else { return LoginThrottle() }
-        return t
-    }
-
-    public func saveThrottle(_ t: LoginThrottle) throws { try write(t, to: throttleURL) }
-
-    /// Runs `body` holding an exclusive lock on the lockout state (`flock` on
-    /// `login-failures.lock`): the daemon's web logins and the command line's load, change
-    /// and save the whole file, and without the lock one would overwrite a failure or a
-    /// lock the other had just recorded.
-    public func withThrottleLock<T>(_ body: () throws -> T) throws -> T {
-        let path = directory.url.appendingPathComponent("login-failures.lock").path
-        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw DeskError.invalid("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { throw DeskError.invalid("cannot lock \(path): \(String(cString: strerror(errno)))") }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
     }
 
     /// Writes owner-only through a temporary file and a rename, so a reader never sees half

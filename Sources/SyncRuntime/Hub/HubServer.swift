@@ -25,7 +25,7 @@ public final class HubServer {
                 logger: Logger = Logger(label: "gatehouse.hub")) throws {
         desk = try Desk.open(directory)
         guard desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is a center's node, not the hub") }
-        registry = try NodeRegistry(desk.replica.database)
+        registry = try NodeRegistry(desk.unsafeReplica.database)
         keys = try KeyStore(directory).load()
         guard let e = endpoint ?? desk.config.endpoint else { throw RuntimeError.configuration("the hub has no bind address; give --bind") }
         self.endpoint = e
@@ -41,10 +41,10 @@ public final class HubServer {
         defer { ctx.terminate() }
         let transport = try ZMQHubTransport(context: ctx, options: .init(endpoint: endpoint, secretKey: keys.secretKey,
                                                                          maxMessageBytes: options.limits.maxMessageBytes))
-        let driver = try HubDriver(replica: desk.replica, registry: registry, transport: transport, clock: ContinuousClock(),
+        let driver = try HubDriver(replica: desk.unsafeReplica, registry: registry, transport: transport, clock: ContinuousClock(),
                                    options: options, demo: desk.config.demoClock, logger: logger)
         try driver.start()
-        logger.info("hub listening", metadata: ["endpoint": "\(endpoint)", "hub": "\(desk.replica.id)"])
+        logger.info("hub listening", metadata: ["endpoint": "\(endpoint)", "hub": "\(desk.unsafeReplica.id)"])
         try driver.run(shouldStop: shouldStop)
         logger.info("hub stopped")
     }

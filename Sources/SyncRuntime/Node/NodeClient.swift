@@ -31,7 +31,7 @@ public final class NodeClient {
         endpoint = e
         hubKey = k
         keys = try KeyStore(directory).load()
-        store = try ReplicaNodeStore(replica: desk.replica, center: desk.center, demo: desk.config.demoClock)
+        store = try ReplicaNodeStore(replica: desk.unsafeReplica, center: desk.center, demo: desk.config.demoClock)
         self.options = options
         self.logger = logger
     }

@@ -117,8 +117,8 @@ public struct HubStatusView: Codable, Sendable {
                             now: Date = Date()) throws -> HubStatusView {
         let desk = try Desk.open(directory)
         guard desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is a center's node; use `gatehouse status`") }
-        let registry = try NodeRegistry(desk.replica.database)
-        let replica = desk.replica
+        let registry = try NodeRegistry(desk.unsafeReplica.database)
+        let replica = desk.unsafeReplica
         let openConflicts = try replica.conflicts(openOnly: true)
         var rows: [Row] = []
         let nodes = try registry.nodes()

@@ -137,7 +137,7 @@ public struct NodeStatusView: Codable, Sendable {
     public static func read(_ directory: DataDirectory, thresholds: StatusThresholds = StatusThresholds(), now: Date = Date()) throws -> NodeStatusView {
         let desk = try Desk.open(directory)
         guard !desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is the hub; use `gatehouse hub status`") }
-        let replica = desk.replica
+        let replica = desk.unsafeReplica
         let store = try NodeSyncStore(replica.database)
         let st = try store.load()
         let hubID = st.hubID.flatMap(ReplicaID.init(rawValue:))

@@ -12,10 +12,10 @@ public enum ReportCenters {
             if let wanted, wanted != desk.center {
                 throw RuntimeError.configuration("this node holds center \(desk.center) only; report \(wanted) at head office")
             }
-            let last = try NodeSyncStore(desk.replica.database).load().lastPushAt
+            let last = try NodeSyncStore(desk.unsafeReplica.database).load().lastPushAt
             return [ReportCenter(code: desk.center, lastSyncAt: last, freshness: .current)]
         }
-        let nodes = try NodeRegistry(desk.replica.database).nodes(includeRevoked: false)
+        let nodes = try NodeRegistry(desk.unsafeReplica.database).nodes(includeRevoked: false)
         var lastPush: [String: Date?] = [:]
         for n in nodes {
             let known = lastPush[n.center] ?? nil

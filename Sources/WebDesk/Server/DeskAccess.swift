@@ -2,10 +2,9 @@ import Foundation
 import ServiceDesk
 
 /// The one door from the web pages to the Desk: every page reaches the desk through
-/// ``SignedInDesk``, opened here for the session's staff member and the desk's clock.
-/// Permission checks (refusals audited as the command line audits them), masking and the
-/// audit of clear views all pass through it, so the browser can do nothing the command
-/// line refuses, and when the Desk authorizes itself this is the one place to change.
+/// ``SignedInDesk``, whose `desk` is the Desk signed in (`Desk.signedIn(as:clock:)`) for
+/// the session's staff member on the desk's clock: the Desk itself checks every write's
+/// permission (and audits refusals), whatever a page asks.
 struct DeskAccess: Sendable {
     let desk: Desk
     /// The business clock written on records: the real one, unless the data directory was
@@ -28,13 +27,17 @@ struct DeskAccess: Sendable {
         try desk.staff(includeInactive: true).first { $0.id == staff && $0.active }
     }
 
-    /// The desk as `identity` uses it now.
+    /// The desk as `identity` uses it now: signed in as them on the desk's clock (a set
+    /// clock only on a demonstration directory: the Desk refuses it otherwise).
     func open(for identity: WebIdentity) throws -> SignedInDesk {
-        let now = clock()
+        let clock = self.clock
+        let deskClock = desk.config.demoClock && ProcessInfo.processInfo.environment["GATEHOUSE_NOW"].map { !$0.isEmpty } == true
+            ? DeskClock.simulated(startingAt: clock()) : DeskClock.system
+        let signed = try desk.signedIn(as: identity.staff, clock: deskClock)
+        let me = try signed.acting()
         let viewer = try desk.viewer(identity.staff)
-        let grants = viewer.role?.workplace == .headOffice ? try desk.activeGrants(for: viewer.staff, at: now) : []
-        return SignedInDesk(desk: desk, me: Acting(staff: identity.staff, now: now, role: viewer.role), viewer: viewer,
-                            disclosure: Disclosure(viewer: viewer, grants: grants, now: now))
+        let grants = viewer.role?.workplace == .headOffice ? try desk.activeGrants(for: viewer.staff, at: me.now) : []
+        return SignedInDesk(desk: signed, me: me, viewer: viewer, disclosure: Disclosure(viewer: viewer, grants: grants, now: me.now))
     }
 }
 

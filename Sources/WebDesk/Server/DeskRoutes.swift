@@ -279,7 +279,7 @@ extension WebApp {
         guard let id else {
             let new = try d.desk.addCustomer(CustomerInput(name: form["name"] ?? "", phone: form["phone"], idNumber: form["id_number"],
                                                            unit: form["unit"], moveIn: form["move_in"], specialCare: form.flag("special_care"),
-                                                           needs: form["needs"], note: form["note"]), by: me)
+                                                           needs: form["needs"], note: form["note"]))
             return .seeOther("/customers/\(new)?ok=saved")
         }
         // Only what differs from what the form showed is written: a field shown masked and
@@ -295,7 +295,7 @@ extension WebApp {
                                   idNumber: changed("id_number", shown.idNumber), unit: changed("unit", shown.unit),
                                   moveIn: changed("move_in", shown.moveIn), moveOut: changed("move_out", shown.moveOut),
                                   specialCare: form.flag("special_care"), needs: changed("needs", shown.needs),
-                                  note: changed("note", shown.note), by: me)
+                                  note: changed("note", shown.note))
         return .seeOther("/customers/\(id)?ok=saved")
     }
 
@@ -304,7 +304,7 @@ extension WebApp {
         let d = try open(context)
         let me = try d.authorize(.customerEdit)
         guard let tag = form["tag"] else { throw WebError(.badRequest, "无法完成", "请填写标签。") }
-        try d.desk.tagCustomer(id, tag: tag, remove: form.flag("remove"), by: me)
+        try d.desk.tagCustomer(id, tag: tag, remove: form.flag("remove"))
         return .seeOther("/customers/\(id)?ok=saved")
     }
 
@@ -312,7 +312,7 @@ extension WebApp {
         let form = try await FormFields.posted(request, context)
         let d = try open(context)
         let me = try d.authorize(.customerEdit)
-        try d.desk.setRefusedCallback(id, refused: !form.flag("off"), reason: form["reason"], by: me)
+        try d.desk.setRefusedCallback(id, refused: !form.flag("off"), reason: form["reason"])
         return .seeOther("/customers/\(id)?ok=saved")
     }
 
@@ -320,7 +320,7 @@ extension WebApp {
         let form = try await FormFields.posted(request, context)
         let d = try open(context)
         let me = try d.authorize(.customerEdit)
-        _ = try d.desk.addHouseholdMember(customer: id, name: form["name"] ?? "", relation: form["relation"], phone: form["phone"], by: me)
+        _ = try d.desk.addHouseholdMember(customer: id, name: form["name"] ?? "", relation: form["relation"], phone: form["phone"])
         return .seeOther("/customers/\(id)?ok=saved")
     }
 
@@ -403,7 +403,7 @@ extension WebApp {
                 guard let name = form["name"] else {
                     throw WebError(.badRequest, "新来电", "这个号码还没有登记：请填写顾客姓名（和房号），将同时登记为新顾客。")
                 }
-                customer = try d.desk.addCustomer(CustomerInput(name: name, phone: phone, unit: form["unit"]), by: editor)
+                customer = try d.desk.addCustomer(CustomerInput(name: name, phone: phone, unit: form["unit"]))
             }
         }
         let complaint = kind == .complaint
@@ -411,7 +411,7 @@ extension WebApp {
                                                   location: kind == .repair ? form["location"].flatMap(RepairLocation.init(rawValue:)) : nil,
                                                   complaintClass: complaint ? form["class"].flatMap(ComplaintClass.init(rawValue:)) : nil,
                                                   severity: complaint ? form["severity"].flatMap(Severity.init(rawValue:)) : nil,
-                                                  channel: channel, summary: form["summary"] ?? "", customer: customer), by: me)
+                                                  channel: channel, summary: form["summary"] ?? "", customer: customer))
         return .seeOther("/tickets/\(t.number)?ok=opened")
     }
 
@@ -484,7 +484,7 @@ extension WebApp {
             details.agreedArrival = try form["agreed_arrival"].map(TimeFormat.parse)
         }
         if event == .complete { details.customerSigned = form.flag("signed") }
-        let t = try d.desk.advance(ref, event, details: details, by: me)
+        let t = try d.desk.advance(ref, event, details: details)
         return .seeOther("/tickets/\(t.number)?ok=\(event.rawValue)")
     }
 
@@ -503,7 +503,7 @@ extension WebApp {
             score = n
         }
         try d.desk.recordCallback(ticket: w.ticket.id, method: method, result: result, score: score, comment: form["comment"],
-                                  signed: form.flag("signed"), by: me)
+                                  signed: form.flag("signed"))
         return .seeOther("/tickets/\(w.ticket.number)?ok=callback")
     }
 
@@ -514,7 +514,7 @@ extension WebApp {
         let (w, _, _, _) = try d.ticket(ref)
         let fee: Int?
         do { fee = try form["fee"].map { try Money.fen($0) } } catch { throw WebError(.badRequest, "无法收款", "金额请填写元，最多两位小数，如 35.50。") }
-        try d.desk.recordPayment(w.ticket.id, receipt: form["receipt"] ?? "", feeFen: fee, by: me)
+        try d.desk.recordPayment(w.ticket.id, receipt: form["receipt"] ?? "", feeFen: fee)
         return .seeOther("/tickets/\(w.ticket.number)?ok=paid")
     }
 
@@ -523,7 +523,7 @@ extension WebApp {
         let d = try open(context)
         let me = try d.authorize(.ticketNote)
         let (w, _, _, _) = try d.ticket(ref)
-        try d.desk.note(w.ticket.id, form["text"] ?? "", by: me)
+        try d.desk.note(w.ticket.id, form["text"] ?? "")
         return .seeOther("/tickets/\(w.ticket.number)?ok=note")
     }
 
@@ -576,7 +576,7 @@ extension WebApp {
         do { month = try FormFields.query(request)["month"].map { try YearMonth($0) } ?? calendar.civilDate(of: d.now).yearMonth } catch {
             throw WebError(.badRequest, "月份有误", "月份请写成 YYYY-MM，如 2026-12。")
         }
-        let report = try d.desk.callbackPlan(month: month, now: d.now, by: me)
+        let report = try d.desk.callbackPlan(month: month)
         let rows = report.duties.sorted { $0.dueOn < $1.dueOn }.map { duty in
             let number = duty.jobID.map { report.numbers[$0] ?? $0 } ?? ""
             return CallbackPlanPage.Row(number: number, href: "/tickets/\(number)", reason: duty.reasons.map(\.displayName).joined(separator: "、"),

@@ -40,14 +40,14 @@ extension WebApp {
         let me = try d.authorize(.parcels)
         guard let type = form["type"].flatMap(ParcelType.init(rawValue:)) else { throw WebError(.badRequest, "无法登记", "请选择邮件类型。") }
         _ = try d.desk.receiveParcel(ParcelInput(type: type, recipient: form["recipient"], unit: form["unit"], carrier: form["carrier"],
-                                                 trackingNo: form["tracking"], note: form["note"]), by: me)
+                                                 trackingNo: form["tracking"], note: form["note"]))
         return .seeOther("/parcels?ok=parcel")
     }
 
     func parcelNotify(_ request: Request, _ context: WebContext, id: String) async throws -> Response {
         _ = try await FormFields.posted(request, context)
         let d = try open(context)
-        _ = try d.desk.notifyParcel(id, by: try d.authorize(.parcels))
+        _ = try d.desk.notifyParcel(id)
         return .seeOther("/parcels?ok=saved")
     }
 
@@ -56,7 +56,7 @@ extension WebApp {
         let d = try open(context)
         let me = try d.authorize(.parcels)
         guard let collector = form["by"] else { throw WebError(.badRequest, "无法登记", "请填写取件人。") }
-        _ = try d.desk.pickUpParcel(id, by: collector, signed: form.flag("signed"), by: me)
+        _ = try d.desk.pickUpParcel(id, by: collector, signed: form.flag("signed"))
         return .seeOther("/parcels?ok=saved")
     }
 
@@ -95,7 +95,7 @@ extension WebApp {
             throw WebError(.badRequest, "无法登记", known.isEmpty ? "没有登记这个号码的顾客：请先在“顾客”中登记。" : "这个号码对应多位顾客，请在顾客页面办理。")
         }
         _ = try d.desk.receiveCustody(customer: customer.id, description: form["description"] ?? "", condition: form["condition"] ?? "",
-                                      verified: form.flag("verified"), by: me)
+                                      verified: form.flag("verified"))
         return .seeOther("/custody?ok=custody")
     }
 
@@ -103,7 +103,7 @@ extension WebApp {
         let form = try await FormFields.posted(request, context)
         let d = try open(context)
         let me = try d.authorize(.custody)
-        _ = try d.desk.returnCustody(id, condition: form["condition"] ?? "", verified: form.flag("verified"), by: me)
+        _ = try d.desk.returnCustody(id, condition: form["condition"] ?? "", verified: form.flag("verified"))
         return .seeOther("/custody?ok=saved")
     }
 }

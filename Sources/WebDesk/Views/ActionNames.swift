@@ -45,6 +45,9 @@ public enum ActionNames {
         case .confirmServiceChange: "经理确认服务内容变更"
         case .correctiveRecord: "登记纠正预防措施"
         case .correctiveDecide: "审批纠正预防措施"
+        case .customerView: "查看顾客资料"
+        case .ticketView: "查看工单"
+        case .conflictList: "查看冲突"
         }
     }
 }

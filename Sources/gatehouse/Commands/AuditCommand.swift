@@ -24,11 +24,11 @@ struct AuditList: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
-            _ = try acting.acting(.auditRead, data)
+            let desk = try acting.desk(data)
             let start = try from.map(TimeFormat.parse)
             // A bare day means up to the end of that day.
             let end = try to.map { s in try TimeFormat.parse(s).addingTimeInterval(s.contains(":") ? 0 : 86400) }
-            let list = try data.openDesk().auditEntries(AuditQuery(staff: staff, customer: customer, center: center, from: start, to: end,
+            let list = try desk.auditEntries(AuditQuery(staff: staff, customer: customer, center: center, from: start, to: end,
                                                                    action: action, limit: limit))
             if output.json { return try Output.json(list) }
             Output.table(["时间", "中心", "人员", "角色", "操作", "记录", "明文字段", "授权", "用途", "说明"], list.map { e in

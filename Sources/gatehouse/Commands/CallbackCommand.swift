@@ -56,11 +56,10 @@ struct CallbackAdd: ParsableCommand {
                 guard parsedAnswers[item] == nil else { throw CLIError("--answer \(item.rawValue) is given twice") }
                 parsedAnswers[item] = try CallbackResult.parse(parts[1])
             }
-            let o = try data.openDesk().recordCallback(
+            let o = try acting.desk(data).recordCallback(
                 CallbackInput(ticket: ticket, customer: customer, method: method, result: result, score: score, comment: comment,
                               signed: signed, programmes: programmes, steps: parsedSteps, requests: requests, answers: parsedAnswers,
-                              providerTold: toldProvider),
-                by: try acting.acting(.callbackAdd, data))
+                              providerTold: toldProvider))
             if output.json { return try Output.json(o) }
             print(o.id)
             if let f = o.followUp { print("follow-up \(f)") }
@@ -75,7 +74,7 @@ struct CallbackTellProvider: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument(help: "The callback's id (cb-…).") var id: String
     func run() throws {
-        try perform { try data.openDesk().tellProvider(callback: id, by: try acting.acting(.callbackAdd, data)) }
+        try perform { try acting.desk(data).tellProvider(callback: id) }
     }
 }
 
@@ -111,21 +110,12 @@ struct CallbackDueCommand: ParsableCommand {
 
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let me = try acting.acting(.callbackPlan, data)
+            let desk = try acting.desk(data)
             let calendar = try desk.workCalendar()
-            let day = try date.map { try CivilDate($0) } ?? calendar.civilDate(of: me.now)
-            let due = try desk.callbacksDue(on: day, days: days, includeDone: all, center: center, now: me.now, by: me)
-            // Names and units as the viewer may see them (masked unless their role and grants allow).
-            let disclosure = try desk.disclosure(for: me.staff, at: me.now)
-            var shown: [String: Customer] = [:]
-            var events: [AuditEvent] = []
-            for id in Set(due.map(\.duty.customerID)) {
-                guard let c = try? desk.customer(id), let (masked, _, event) = disclosure.customer(c) else { continue }
-                shown[id] = masked
-                if let event { events.append(event) }
-            }
-            try desk.recordAudit(events)
+            let day = try date.map { try CivilDate($0) } ?? calendar.civilDate(of: desk.now)
+            let due = try desk.callbacksDue(on: day, days: days, includeDone: all, center: center, now: desk.now)
+            // Names and units as the viewer may see them (masked and audited by the desk).
+            let shown = try desk.customerViews(Set(due.map(\.duty.customerID)))
             let items = due.map { d in
                 Item(due: d.duty.dueOn.description, programme: d.duty.programme.rawValue, programmeName: d.duty.programme.displayName,
                      clause: d.duty.programme.clause, reasons: d.duty.reasons.map(\.rawValue), ticket: d.ticketNumber,
@@ -156,14 +146,15 @@ struct CallbackList: ParsableCommand {
     @Option(help: "Only this request.") var ticket: String?
     @Option(help: "Only this month, YYYY-MM.") var month: String?
     @Option(help: "Only this center (at head office).") var center: String?
+    @OptionGroup var viewer: ViewerOptions
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let list = try desk.callbacks(ticket: ticket, month: try month.map { try YearMonth($0) }, center: center)
+            let desk = try viewer.desk(data)
+            let list = try desk.callbackList(ticket: ticket, month: try month.map { try YearMonth($0) }, center: center)
             if output.json { return try Output.json(list) }
             // People read request numbers, not record ids.
             var numbers: [String: String] = [:]
-            for id in Set(list.compactMap(\.ticket)) { numbers[id] = (try? desk.ticket(id))?.number ?? id }
+            for id in Set(list.compactMap(\.ticket)) { numbers[id] = desk.ticketNumber(id) ?? id }
             Output.table(["ID", "时间", "请求", "方案", "方式", "结果", "评分", "人员", "意见"], list.map {
                 [$0.id, Output.time($0.at), $0.ticket.map { numbers[$0] ?? $0 } ?? "", $0.programmes.map(\.displayName).joined(separator: ","),
                  $0.method.displayName, $0.result.displayName, $0.score.map(String.init) ?? "", $0.staff, $0.comment ?? ""]
@@ -204,12 +195,11 @@ struct CallbackPlanCommand: ParsableCommand {
 
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let a = try acting.acting(.callbackPlan, data)
-            let r = try desk.callbackPlan(month: try YearMonth(month), center: center, now: a.now, by: a)
+            let desk = try acting.desk(data)
+            let r = try desk.callbackPlan(month: try YearMonth(month), center: center)
             let m = r.measures, p = r.plan
             let calendar = try desk.workCalendar()
-            let overdue = r.duties.filter { $0.state(at: a.now, in: calendar) == .overdue }.compactMap(\.jobID)
+            let overdue = r.duties.filter { $0.state(at: desk.now, in: calendar) == .overdue }.compactMap(\.jobID)
             let planDuty = m.programme(.monthlyPlan), selection = m.programme(.commissioned)
             if output.json {
                 var figures: [String: Double?] = [:]
@@ -228,7 +218,7 @@ struct CallbackPlanCommand: ParsableCommand {
                 + "四类服务 \(p.fourClass.count) 项全部回访（\(p.fourClassInPool) 项计入 \(p.samplePercent) %）；抽样 \(p.sampled.count) 项；均于完成次日回访")
             print("委托服务回访（001 P7.9-8 4.2.14.4）：委托服务完成 \(p.commissionedPoolSize) 项，\(p.commissionedPercent) %目标 \(p.commissionedTarget) 项；"
                 + "补选 \(p.commissioned.count) 项于两天内回访；其中 \(p.onSiteTarget) 项上门")
-            let states = Dictionary(r.duties.compactMap { d in d.jobID.map { ($0, d.state(at: a.now, in: calendar)) } }) { a, _ in a }
+            let states = Dictionary(r.duties.compactMap { d in d.jobID.map { ($0, d.state(at: desk.now, in: calendar)) } }) { a, _ in a }
             Output.table(["请求", "顾客", "完成", "方案", "原因", "回访期限", "方式", "状态"],
                          p.callbacks.sorted { (r.numbers[$0.jobID] ?? $0.jobID) < (r.numbers[$1.jobID] ?? $1.jobID) }.map { c in
                 [r.numbers[c.jobID] ?? c.jobID, c.customerID, c.completedOn.description, c.programme.displayName,
@@ -267,10 +257,9 @@ struct TicketService: ParsableCommand {
     @Option(help: "Supplier agreement number.") var agreement: String?
     func run() throws {
         try perform {
-            try data.openDesk().setServiceDetails(ref, priceItem: priceItem, offList: offList, reviewedBy: reviewedBy,
+            try acting.desk(data).setServiceDetails(ref, priceItem: priceItem, offList: offList, reviewedBy: reviewedBy,
                                                   feeFen: try fee.map(Money.fen), material: material, materialFailedInspection: materialFailed,
-                                                  customerSignedMaterial: customerSigned, supplier: supplier, agreement: agreement,
-                                                  by: try acting.acting(reviewedBy == nil ? .ticketService : .reviewOffList, data))
+                                                  customerSignedMaterial: customerSigned, supplier: supplier, agreement: agreement)
         }
     }
 }
@@ -287,8 +276,7 @@ struct TicketPay: ParsableCommand {
     var byProvider = false
     func run() throws {
         try perform {
-            try data.openDesk().recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), byProvider: byProvider,
-                                              by: try byProvider ? acting.acting(data) : acting.acting(.ticketPay, data))
+            try acting.desk(data).recordPayment(ref, receipt: receipt, feeFen: try fee.map(Money.fen), byProvider: byProvider)
         }
     }
 }

@@ -9,51 +9,15 @@ struct ConflictsCommand: ParsableCommand {
         subcommands: [ConflictsList.self, ConflictsShow.self, ConflictsResolve.self])
 }
 
-struct ConflictJSON: Encodable {
-    struct Side: Encodable {
-        var values: [String?]
-        var replica: String
-        var counter: UInt64
-        var author: String
-        var at: Date
-    }
-    var key: String
-    var table: String
-    var record: String
-    var field: String
-    var policy: String
-    var needsReview: Bool
-    var open: Bool
-    var winner: Side
-    var loser: Side
-    var resolvedBy: Side?
-
-    init(_ c: ConflictRecord) {
-        func side(_ clock: Clock, _ v: [Value]) -> Side {
-            Side(values: v.map { $0.isNull ? nil : $0.description }, replica: clock.dot.replica.rawValue, counter: clock.dot.counter,
-                 author: clock.author, at: Date(timeIntervalSince1970: Double(clock.hlc.millis) / 1000))
-        }
-        key = c.key
-        table = c.table
-        record = c.recordID
-        field = c.entry.field
-        policy = c.entry.policy
-        needsReview = c.entry.needsReview
-        open = c.entry.isOpen
-        winner = side(c.entry.winner, c.entry.winnerValues)
-        loser = side(c.entry.loser, c.entry.loserValues)
-        resolvedBy = c.entry.resolution.map { side($0, []) }
-    }
-}
-
 struct ConflictsList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Conflicts awaiting review (or --all).")
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Include resolved conflicts and those settled by rule without review.") var all = false
+    @OptionGroup var viewer: ViewerOptions
     func run() throws {
         try perform {
-            let list = try data.openDesk().replica.conflicts(openOnly: !all, reviewOnly: !all).map(ConflictJSON.init)
+            let list = try viewer.desk(data).conflictList(all: all)
             if output.json { return try Output.json(list) }
             Output.table(["KEY", "字段", "采用", "未采用", "规则", "状态"], list.map { c in
                 [c.key, c.field, (c.winner.values.compactMap { $0 }.joined(separator: "/")) + " (\(c.winner.author))",
@@ -69,11 +33,12 @@ struct ConflictsShow: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The conflict's key (from `conflicts list`).") var key: String
+    @OptionGroup var viewer: ViewerOptions
     func run() throws {
         try perform {
-            let c = ConflictJSON(try data.openDesk().replica.conflict(key: key))
+            let c = try viewer.desk(data).conflictRecord(key: key)
             if output.json { return try Output.json(c) }
-            func line(_ s: ConflictJSON.Side) -> String {
+            func line(_ s: ConflictView.Side) -> String {
                 "\(s.values.map { $0 ?? "(空)" }.joined(separator: " / "))  — \(s.author.isEmpty ? "?" : s.author) @ \(s.replica), \(Output.time(s.at))"
             }
             Output.fields([("记录", "\(c.table) \(c.record)"), ("字段", c.field), ("规则", c.policy), ("采用", line(c.winner)),
@@ -95,19 +60,14 @@ struct ConflictsResolve: ParsableCommand {
 
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let c = try desk.replica.conflict(key: key)
-            let resolution: WriteTransaction.Resolution
+            let resolution: ConflictChoice
             switch (choice, value) {
-            case (.keep?, nil): resolution = .keepWinner
-            case (.takeOther?, nil): resolution = .takeLoser
-            case (nil, let v?):
-                guard c.entry.winnerValues.count == 1 else { throw CLIError("\(c.entry.field) holds several values; choose --keep or --take-other") }
-                resolution = .value([c.entry.winnerValues[0].integer != nil ? (Int64(v).map { .integer($0) } ?? .text(v)) : .text(v)])
+            case (.keep?, nil): resolution = .keep
+            case (.takeOther?, nil): resolution = .takeOther
+            case (nil, let v?): resolution = .value(v)
             default: throw ValidationError("choose one of --keep, --take-other or --value VALUE")
             }
-            let a = try acting.acting(.conflictResolve, data)
-            try desk.replica.resolveConflict(key: key, with: resolution, author: a.staff)
+            try acting.desk(data).resolveConflict(key: key, choice: resolution)
             print("resolved \(key)")
         }
     }

@@ -20,8 +20,7 @@ struct CustodyReceive: ParsableCommand {
     @Flag(help: "The condition was verified with the customer (required).") var verified = false
     func run() throws {
         try perform {
-            print(try data.openDesk().receiveCustody(customer: customer, description: description, condition: condition, verified: verified,
-                                                     by: try acting.acting(.custody, data)).id)
+            print(try acting.desk(data).receiveCustody(customer: customer, description: description, condition: condition, verified: verified).id)
         }
     }
 }
@@ -35,7 +34,7 @@ struct CustodyReturn: ParsableCommand {
     @Flag(help: "The condition was verified with the customer (required).") var verified = false
     func run() throws {
         try perform {
-            let c = try data.openDesk().returnCustody(id, condition: condition, verified: verified, by: try acting.acting(.custody, data))
+            let c = try acting.desk(data).returnCustody(id, condition: condition, verified: verified)
             print("\(c.id) returned \(Output.time(c.returnedAt))")
         }
     }
@@ -47,9 +46,10 @@ struct CustodyList: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only items still held.") var held = false
     @Option(help: "Only this customer's.") var customer: String?
+    @OptionGroup var viewer: ViewerOptions
     func run() throws {
         try perform {
-            let list = try data.openDesk().custodyItems(heldOnly: held, customer: customer)
+            let list = try viewer.desk(data).custodyList(heldOnly: held, customer: customer)
             if output.json { return try Output.json(list) }
             Output.table(["ID", "顾客", "物品", "接收", "状况", "经手", "归还", "归还状况"], list.map { c in
                 [c.id, c.customer ?? "", c.description, Output.time(c.receivedAt), (c.conditionIn ?? "") + (c.verifiedIn ? " ✓" : ""),
@@ -71,7 +71,7 @@ struct CustodyIncident: ParsableCommand {
     @Option(help: "What was found.") var detail: String
     @Flag(help: "The customer has been told (向顾客报告).") var reported = false
     func run() throws {
-        try perform { _ = try data.openDesk().recordCustodyIncident(id, kind: kind, detail: detail, reported: reported, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).recordCustodyIncident(id, kind: kind, detail: detail, reported: reported) }
     }
 }
 
@@ -81,6 +81,6 @@ struct CustodyReported: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument(help: "The custody item's id.") var id: String
     func run() throws {
-        try perform { _ = try data.openDesk().reportCustodyIncident(id, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).reportCustodyIncident(id) }
     }
 }

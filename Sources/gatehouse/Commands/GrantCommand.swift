@@ -24,14 +24,14 @@ struct GrantApply: ParsableCommand {
     @Option(help: "The center (at head office).") var center: String?
     func run() throws {
         try perform {
-            let me = try acting.acting(data)
+            let desk = try acting.desk(data)
             guard wholeCenter != (customers != nil) else { throw CLIError("say whom the grant covers: --customers IDS or --whole-center") }
-            let start = try from.map(TimeFormat.parse) ?? me.now
+            let start = try from.map(TimeFormat.parse) ?? desk.now
             let end = try TimeFormat.parse(to).addingTimeInterval(to.contains(":") ? 0 : 86400)
             let list = customers.map { $0.split(separator: ",").map(String.init) }
-            let g = try data.openDesk().applyForGrant(
+            let g = try desk.applyForGrant(
                 GrantApplication(center: center, customers: list, fields: try PersonalField.parseList(fields), purpose: purpose,
-                                 grantee: grantee, validFrom: start, validTo: end), by: me)
+                                 grantee: grantee, validFrom: start, validTo: end))
             print(g.id)
         }
     }
@@ -45,9 +45,9 @@ struct GrantApprove: ParsableCommand {
     @Argument(help: "Grant id.") var id: String
     func run() throws {
         try perform {
-            let me = try acting.acting(data)
-            let g = try data.openDesk().approveGrant(id, by: me)
-            print("\(g.id) \(g.status(at: me.now).displayName)")
+            let desk = try acting.desk(data)
+            let g = try desk.approveGrant(id)
+            print("\(g.id) \(g.status(at: desk.now).displayName)")
         }
     }
 }
@@ -60,7 +60,7 @@ struct GrantRevoke: ParsableCommand {
     @Option var reason: String?
     func run() throws {
         try perform {
-            let g = try data.openDesk().revokeGrant(id, reason: reason, by: try acting.acting(data))
+            let g = try acting.desk(data).revokeGrant(id, reason: reason)
             print("\(g.id) \(GrantStatus.revoked.displayName)")
         }
     }
@@ -76,12 +76,14 @@ struct GrantList: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var clock: ClockOptions
+    @OptionGroup var viewer: ViewerOptions
     @Option(help: "Only this center's.") var center: String?
     @Option(name: .customLong("for"), help: "Only grants for this head-office staff member.") var grantee: String?
     func run() throws {
         try perform {
-            let now = try clock.clock()
-            let list = try data.openDesk().grants(center: center, grantee: grantee)
+            let desk = try viewer.desk(data, clock)
+            let now = desk.now
+            let list = try desk.grants(center: center, grantee: grantee)
             if output.json { return try Output.json(list.map { GrantItem(grant: $0, status: $0.status(at: now)) }) }
             Output.table(["ID", "中心", "使用人", "字段", "范围", "有效期", "状态", "用途"], list.map { g in
                 [g.id, g.center, g.grantee, g.fields.map(\.rawValue).joined(separator: ","),
@@ -97,11 +99,13 @@ struct GrantShow: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var clock: ClockOptions
+    @OptionGroup var viewer: ViewerOptions
     @Argument(help: "Grant id.") var id: String
     func run() throws {
         try perform {
-            let now = try clock.clock()
-            let g = try data.openDesk().grant(id)
+            let desk = try viewer.desk(data, clock)
+            let now = desk.now
+            let g = try desk.grant(id)
             if output.json { return try Output.json(GrantItem(grant: g, status: g.status(at: now))) }
             Output.fields([
                 ("ID", g.id), ("中心", g.center), ("状态", g.status(at: now).displayName), ("使用人", g.grantee), ("用途", g.purpose),

@@ -29,8 +29,8 @@ struct HubInit: ParsableCommand {
             config.endpoint = bind
             try dir.saveConfig(config)
             let keys = try KeyStore(dir).create()
-            _ = try NodeRegistry(desk.replica.database)
-            FileHandle.standardError.write(Data("created hub \(desk.replica.id) listening on \(bind)\nhub public key:\n".utf8))
+            _ = try NodeRegistry(desk.unsafeReplica.database)
+            FileHandle.standardError.write(Data("created hub \(desk.unsafeReplica.id) listening on \(bind)\nhub public key:\n".utf8))
             print(keys.publicKey)
         }
     }
@@ -44,9 +44,9 @@ struct HubEnroll: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
-            _ = try acting.acting(.nodeEnroll, data)
+            try acting.desk(data).require(.nodeEnroll)
             let desk = try HubContext.open(data)
-            try NodeRegistry(desk.replica.database).enroll(center: center, publicKey: key)
+            try NodeRegistry(desk.unsafeReplica.database).enroll(center: center, publicKey: key)
             print("enrolled \(key) for \(try CenterCode.validate(center))")
         }
     }
@@ -60,9 +60,9 @@ struct HubRevoke: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
-            _ = try acting.acting(.nodeRevoke, data)
+            try acting.desk(data).require(.nodeRevoke)
             let desk = try HubContext.open(data)
-            let n = try NodeRegistry(desk.replica.database).revoke(center: center, publicKey: key)
+            let n = try NodeRegistry(desk.unsafeReplica.database).revoke(center: center, publicKey: key)
             print("revoked \(n) key\(n == 1 ? "" : "s")")
         }
     }
@@ -75,7 +75,7 @@ struct HubNodes: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try HubContext.open(data)
-            let nodes = try NodeRegistry(desk.replica.database).nodes()
+            let nodes = try NodeRegistry(desk.unsafeReplica.database).nodes()
             if output.json { return try Output.json(nodes) }
             Output.table(["中心", "公钥", "节点", "登记", "状态", "最后联系"], nodes.map {
                 [$0.center, String($0.publicKey.prefix(12)) + "…", $0.replicaID ?? "", Output.time($0.enrolledAt),

@@ -63,8 +63,8 @@ struct ImportCustomers: ParsableCommand {
     @OptionGroup var options: ImportOptions
     func run() throws {
         try perform {
-            let r = try data.openDesk().importCustomers(try options.records(), source: options.source, skipBad: options.skipBad,
-                                                        center: options.center, by: try acting.acting(.importData, data))
+            let r = try acting.desk(data).importCustomers(try options.records(), source: options.source, skipBad: options.skipBad,
+                                                        center: options.center)
             try options.report(r, noun: "customers", json: output.json)
         }
     }
@@ -88,8 +88,8 @@ struct ImportTickets: ParsableCommand {
     @OptionGroup var options: ImportOptions
     func run() throws {
         try perform {
-            let r = try data.openDesk().importTickets(try options.records(), source: options.source, skipBad: options.skipBad,
-                                                      center: options.center, by: try acting.acting(.importData, data))
+            let r = try acting.desk(data).importTickets(try options.records(), source: options.source, skipBad: options.skipBad,
+                                                      center: options.center)
             try options.report(r, noun: "requests", json: output.json)
         }
     }

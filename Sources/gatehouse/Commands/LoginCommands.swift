@@ -25,27 +25,25 @@ struct LoginCommand: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
+            let store = SessionStore(desk.directory)
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(user): ", option: "--password-stdin")
-            let now = Date()
-            switch try desk.authenticate(user: user, password: password, at: now) {
-            case .success(let member):
+            let outcome = try desk.login(user: user, password: password, lifetime: hours * 3600)
+            // One session per directory: whatever happened, the previous one ends (a failed
+            // login must not leave the previous person logged in).
+            if let previous = try? store.load() { _ = try? desk.logout(token: previous.token) }
+            switch outcome {
+            case .success(let member, let token, _):
                 let role = try desk.role(of: member.id)
-                let session = Session(staff: member.id, name: member.name, role: role?.rawValue, center: member.center,
-                                      replicaID: desk.replica.id.rawValue, startedAt: now, lifetime: hours * 3600)
-                try SessionStore(desk.directory).save(session)
-                AuditLog.record(desk, action: "login", staff: member.id, role: role)
+                let session = Session(token: token, staff: member.id, name: member.name, role: role?.rawValue, center: member.center,
+                                      replicaID: desk.unsafeReplica.id.rawValue, startedAt: Date(), lifetime: hours * 3600)
+                try store.save(session)
                 print("logged in as \(member.id) \(member.name)（\(role?.displayName ?? "无岗位")）until \(TimeFormat.short(session.expiresAt))")
-            case .failed(let staff, let lockedUntil):
-                AuditLog.record(desk, action: "login-failed", staff: staff, role: try staff.flatMap(desk.role(of:)),
-                                detail: staff == nil ? "unknown user name" : nil)
-                if let lockedUntil {
-                    AuditLog.record(desk, action: "lockout", staff: staff, role: try staff.flatMap(desk.role(of:)),
-                                    detail: "locked until \(TimeFormat.short(lockedUntil))")
-                }
+            case .failed:
+                // A failed login ends the previous person's session too.
+                _ = try? store.remove()
                 throw CLIError("wrong user name or password")
-            case .locked(let staff, let until):
-                AuditLog.record(desk, action: "login-failed", staff: staff, role: try staff.flatMap(desk.role(of:)),
-                                detail: "locked")
+            case .locked(let until):
+                _ = try? store.remove()
                 throw CLIError("too many failed logins for \(user): try again after \(TimeFormat.short(until))")
             }
         }
@@ -57,8 +55,10 @@ struct LogoutCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     func run() throws {
         try perform {
-            let store = SessionStore(try data.directory)
+            let desk = try data.openDesk()
+            let store = SessionStore(desk.directory)
             let who = try? store.load()
+            if let who { try desk.logout(token: who.token) }
             print(try store.remove() ? "logged out \(who?.staff ?? "")" : "nobody was logged in")
         }
     }
@@ -79,10 +79,9 @@ struct WhoamiCommand: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let me = try SignedIn.current(desk, now: Date())
+            let me = try SignedIn.desk(desk, clock: .system).principal!
             guard let s = try SessionStore(desk.directory).load() else { throw CLIError("not logged in") }
-            let member = try desk.staff(includeInactive: true).first { $0.id == me.staff }
-            let info = Me(staff: me.staff, name: member?.name ?? s.name, role: me.role?.rawValue, center: member?.center,
+            let info = Me(staff: me.staff, name: me.name, role: me.role?.rawValue, center: me.center,
                           since: s.startedAt, until: s.expiresAt)
             if output.json { return try Output.json(info) }
             Output.fields([("staff", info.staff), ("name", info.name),

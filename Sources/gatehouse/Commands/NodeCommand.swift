@@ -39,7 +39,7 @@ struct NodeInit: ParsableCommand {
             config.hubKey = hubKey
             try dir.saveConfig(config)
             let keys = try KeyStore(dir).create()
-            FileHandle.standardError.write(Data("created node \(desk.replica.id) for \(desk.center) \(desk.config.name)\nnode public key (enroll it at head office):\n".utf8))
+            FileHandle.standardError.write(Data("created node \(desk.unsafeReplica.id) for \(desk.center) \(desk.config.name)\nnode public key (enroll it at head office):\n".utf8))
             FileHandle.standardError.write(Data("administrator: \(try admin.id(center: center)) (gatehouse login --user \(try admin.id(center: center)))\n".utf8))
             print(keys.publicKey)
         }
@@ -56,7 +56,7 @@ struct NodeInfo: ParsableCommand {
             let desk = try data.openDesk()
             if output.json { return try Output.json(desk.config) }
             Output.fields([("role", desk.config.role.rawValue), ("center", desk.center), ("name", desk.config.name),
-                           ("replica", desk.replica.id.rawValue), ("hub", desk.config.endpoint)])
+                           ("replica", desk.unsafeReplica.id.rawValue), ("hub", desk.config.endpoint)])
         }
     }
 }
@@ -69,7 +69,7 @@ struct NodeConnect: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
-            _ = try acting.acting(.nodeConnect, data)
+            try acting.desk(data).require(.nodeConnect)
             try Endpoint.validate(hub)
             try CurveKey.validate(hubKey)
             let dir = try data.directory

@@ -25,9 +25,8 @@ struct ParcelReceive: ParsableCommand {
     @Option var note: String?
     func run() throws {
         try perform {
-            let p = try data.openDesk().receiveParcel(
-                ParcelInput(type: type, customer: customer, recipient: recipient, unit: unit, carrier: carrier, trackingNo: tracking, note: note),
-                by: try acting.acting(.parcels, data))
+            let p = try acting.desk(data).receiveParcel(
+                ParcelInput(type: type, customer: customer, recipient: recipient, unit: unit, carrier: carrier, trackingNo: tracking, note: note))
             print(p.id)
         }
     }
@@ -40,7 +39,7 @@ struct ParcelNotify: ParsableCommand {
     @Argument(help: "Parcel id.") var id: String
     func run() throws {
         try perform {
-            let p = try data.openDesk().notifyParcel(id, by: try acting.acting(.parcels, data))
+            let p = try acting.desk(data).notifyParcel(id)
             print("\(p.id) notified \(Output.time(p.notifiedAt))")
         }
     }
@@ -55,7 +54,7 @@ struct ParcelPickup: ParsableCommand {
     @Flag(help: "The collector signed the log (required).") var signed = false
     func run() throws {
         try perform {
-            let p = try data.openDesk().pickUpParcel(id, by: by, signed: signed, by: try acting.acting(.parcels, data))
+            let p = try acting.desk(data).pickUpParcel(id, by: by, signed: signed)
             print("\(p.id) picked up by \(p.pickedUpBy ?? "") \(Output.time(p.pickedUpAt))")
         }
     }
@@ -72,11 +71,7 @@ struct ParcelList: ParsableCommand {
     @Option var limit = 500
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: try clock.clock())
-            let shown = try desk.parcels(waitingOnly: waiting, customer: customer, limit: limit).compactMap { disclosure.parcel($0) }
-            try desk.recordAudit(shown.compactMap(\.1))
-            let list = shown.map(\.0)
+            let list = try viewer.desk(data, clock).parcelList(waitingOnly: waiting, customer: customer, limit: limit)
             if output.json { return try Output.json(list) }
             Output.table(["ID", "收到", "类型", "收件人", "房号", "快递", "单号", "通知", "领取", "领取人"], list.map { p in
                 [p.id, Output.time(p.receivedAt), p.type.displayName, p.recipient ?? "", p.unit ?? "", p.carrier ?? "", p.trackingNo ?? "",

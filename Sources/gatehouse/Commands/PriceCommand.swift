@@ -19,7 +19,7 @@ struct PriceAdd: ParsableCommand {
     @Option(help: "Center (at head office; default: every center).") var center: String?
     func run() throws {
         try perform {
-            try data.openDesk().addPriceItem(code: code, name: name, unit: unit, price: try Money.fen(price), center: center, by: try acting.acting(.priceEdit, data))
+            try acting.desk(data).addPriceItem(code: code, name: name, unit: unit, price: try Money.fen(price), center: center)
             print(code)
         }
     }
@@ -55,8 +55,8 @@ struct PriceUpdate: ParsableCommand {
     @Option(help: "Center (at head office).") var center: String?
     func run() throws {
         try perform {
-            try data.openDesk().updatePriceItem(code: code, name: name, unit: unit, price: try price.map { try Money.fen($0) },
-                                                active: active?.bool, center: center, by: try acting.acting(.priceEdit, data))
+            try acting.desk(data).updatePriceItem(code: code, name: name, unit: unit, price: try price.map { try Money.fen($0) },
+                                                active: active?.bool, center: center)
             print("updated \(code)")
         }
     }

@@ -21,7 +21,7 @@ struct FollowUpList: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try data.openDesk()
-            let now = try clock.clock()
+            let now = try desk.permitted(try clock.clock()).now
             let calendar = try desk.workCalendar()
             let list = try desk.followUps(openOnly: !all, butler: butler, center: center)
             if output.json { return try Output.json(list) }
@@ -40,7 +40,7 @@ struct FollowUpVisit: ParsableCommand {
     @Argument(help: "The follow-up's id (fu-…).") var id: String
     @Option(help: "What the owner said.") var note: String
     func run() throws {
-        try perform { _ = try data.openDesk().visitFollowUp(id, note: note, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).visitFollowUp(id, note: note) }
     }
 }
 
@@ -51,7 +51,7 @@ struct FollowUpClose: ParsableCommand {
     @Argument(help: "The follow-up's id (fu-…).") var id: String
     @Option(help: "How it was resolved.") var outcome: String
     func run() throws {
-        try perform { _ = try data.openDesk().closeFollowUp(id, outcome: outcome, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).closeFollowUp(id, outcome: outcome) }
     }
 }
 
@@ -73,7 +73,7 @@ struct SurveyCreate: ParsableCommand {
     func run() throws {
         try perform {
             let parsed = try items.map { try $0.split(separator: ",").map { try SurveyItem.parse(String($0)) } } ?? []
-            let s = try data.openDesk().createSurvey(year: year, items: parsed, center: center, by: try acting.acting(data))
+            let s = try acting.desk(data).createSurvey(year: year, items: parsed, center: center)
             print("\(s.id): " + s.items.map(\.displayName).joined(separator: "、"))
         }
     }
@@ -112,7 +112,7 @@ struct CorrectiveAdd: ParsableCommand {
     @Option(help: "What the analysis found.") var finding: String
     @Option(help: "The corrective action.") var action: String
     func run() throws {
-        try perform { print(try data.openDesk().recordCorrectiveAction(quarter: quarter, finding: finding, action: action, by: try acting.acting(data)).id) }
+        try perform { print(try acting.desk(data).recordCorrectiveAction(quarter: quarter, finding: finding, action: action).id) }
     }
 }
 
@@ -123,7 +123,7 @@ struct CorrectiveApprove: ParsableCommand {
     @Argument var id: String
     @Option var note: String?
     func run() throws {
-        try perform { _ = try data.openDesk().decideCorrectiveAction(id, approve: true, note: note, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).decideCorrectiveAction(id, approve: true, note: note) }
     }
 }
 
@@ -134,7 +134,7 @@ struct CorrectiveReject: ParsableCommand {
     @Argument var id: String
     @Option var note: String
     func run() throws {
-        try perform { _ = try data.openDesk().decideCorrectiveAction(id, approve: false, note: note, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).decideCorrectiveAction(id, approve: false, note: note) }
     }
 }
 
@@ -145,7 +145,7 @@ struct CorrectiveDone: ParsableCommand {
     @Argument var id: String
     @Option var note: String?
     func run() throws {
-        try perform { _ = try data.openDesk().completeCorrectiveAction(id, note: note, by: try acting.acting(data)) }
+        try perform { _ = try acting.desk(data).completeCorrectiveAction(id, note: note) }
     }
 }
 

@@ -5,7 +5,7 @@ import ServiceDesk
 struct StaffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "The staff directory (head office's, replicated to every center).",
-        subcommands: [StaffAdd.self, StaffList.self, StaffUpdate.self, StaffPassword.self])
+        subcommands: [StaffAdd.self, StaffList.self, StaffUpdate.self, StaffPassword.self, StaffUnlock.self])
 }
 
 struct StaffAdd: ParsableCommand {
@@ -23,10 +23,9 @@ struct StaffAdd: ParsableCommand {
     var passwordStdin = false
     func run() throws {
         try perform {
-            let me = try acting.acting(.staffManage, data)
             let password = try passwordStdin ? PasswordInput.read(fromStdin: true, prompt: "", option: "--password-stdin") : nil
-            try data.openDesk().addStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, supplier: supplier,
-                                         center: center, password: password, by: me)
+            try acting.desk(data).addStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, supplier: supplier,
+                                         center: center, password: password)
             print(id)
         }
     }
@@ -60,7 +59,7 @@ struct StaffUpdate: ParsableCommand {
     @Option(help: "yes or no") var active: YesNo?
     func run() throws {
         try perform {
-            try data.openDesk().updateStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, active: active?.bool, by: try acting.acting(.staffManage, data))
+            try acting.desk(data).updateStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, active: active?.bool)
         }
     }
 }
@@ -75,13 +74,25 @@ struct StaffPassword: ParsableCommand {
     var passwordStdin = false
     func run() throws {
         try perform {
-            var me = try acting.acting(data)
-            let target = id ?? me.staff
+            let desk = try acting.desk(data)
+            let target = id ?? desk.principal!.staff
             // Changing one's own password needs no permission; anyone else's is staff management.
-            if target != me.staff { me = try acting.acting(.staffManage, data) }
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "New password for \(target): ", option: "--password-stdin")
-            try data.openDesk().setPassword(staff: target, password: password, by: me)
+            try desk.setPassword(staff: target, password: password)
             print("password set for \(target)")
+        }
+    }
+}
+
+struct StaffUnlock: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Lift a login lock and forget the name's failed logins (the administrator).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var acting: ActingOptions
+    @Argument(help: "The user name (staff id) to unlock.") var user: String
+    func run() throws {
+        try perform {
+            try acting.desk(data).unlockLogin(user: user)
+            print("unlocked \(user)")
         }
     }
 }
@@ -101,7 +112,7 @@ struct CalendarSet: ParsableCommand {
     @Option(help: "e.g. 国庆节") var name: String?
     enum DayKind: String, EnumerableFlag { case holiday, workday }
     func run() throws {
-        try perform { try data.openDesk().setCalendarDay(date, kind: kind.rawValue, name: name, by: try acting.acting(.calendarEdit, data)) }
+        try perform { try acting.desk(data).setCalendarDay(date, kind: kind.rawValue, name: name) }
     }
 }
 
@@ -110,7 +121,7 @@ struct CalendarClear: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var acting: ActingOptions
     @Argument(help: "YYYY-MM-DD") var date: String
-    func run() throws { try perform { try data.openDesk().setCalendarDay(date, kind: nil, name: nil, by: try acting.acting(.calendarEdit, data)) } }
+    func run() throws { try perform { try acting.desk(data).setCalendarDay(date, kind: nil, name: nil) } }
 }
 
 struct CalendarList: ParsableCommand {

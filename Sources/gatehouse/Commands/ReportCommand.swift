@@ -27,7 +27,10 @@ struct ReportOptions: ParsableArguments {
         try perform {
             let period = try period()
             let desk = try data.openDesk()
-            let now = try clock.clock()
+            let now = try desk.permitted(try clock.clock()).now
+            if let output, desk.holds(path: output) {
+                throw CLIError("refusing to write \(output): it is inside the data directory \(desk.directory.url.path)")
+            }
             let centers = try ReportCenters.resolve(desk, period: period, only: center, now: now)
             let report = try Report.build(try desk.reportInput(period: period, centers: centers, now: now))
             let text: String

@@ -72,6 +72,7 @@ struct StatusCommand: ParsableCommand {
         try statusLoop(watch: watch, interval: max(0.5, interval)) {
             let v = try NodeStatusView.read(try data.directory, thresholds: limits.thresholds)
             if output.json { try Output.json(v) } else { render(v) }
+            if !output.json, (try? data.directory.loadConfig().demoClock) == true { DemoWarning.print() }
             return v.health
         }
     }
@@ -102,6 +103,13 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
+/// What `status` and `hub status` say about a directory created with `--demo`.
+enum DemoWarning {
+    static func print() {
+        Swift.print("WARNING: this directory was created for demonstration (--demo): its users may set the clock (--now, GATEHOUSE_NOW), so its times and grants prove nothing; a real hub refuses its records")
+    }
+}
+
 struct HubStatus: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -123,6 +131,7 @@ struct HubStatus: ParsableCommand {
         try statusLoop(watch: watch, interval: max(0.5, interval)) {
             let v = try HubStatusView.read(try data.directory, thresholds: limits.thresholds, filter: f)
             if output.json { try Output.json(v) } else { render(v) }
+            if !output.json, (try? data.directory.loadConfig().demoClock) == true { DemoWarning.print() }
             return v.health
         }
     }

@@ -83,7 +83,7 @@ struct SyncCommand: ParsableCommand {
             StopSignal.install()
             let client = try NodeClient(directory: try data.directory)
             try client.run(.once(timeout: .milliseconds(Int(timeout * 1000))))
-            let r = client.desk.replica
+            let r = client.desk.unsafeReplica
             print("up to date with the hub (log position \(try r.localClock().sequence))")
         }
     }

@@ -37,8 +37,8 @@ struct TicketOpen: ParsableCommand {
 
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let me = try acting.acting(.ticketOpen, data)
+            let desk = try acting.desk(data)
+            try desk.require(.ticketOpen)
             var location = location
             if kind == .repair && location == nil {
                 location = try Self.askLocation()
@@ -48,7 +48,7 @@ struct TicketOpen: ParsableCommand {
             }
             let t = try desk.openTicket(
                 TicketInput(kind: kind, location: location, complaintClass: complaintClass, severity: severity, channel: channel,
-                            summary: summary, customer: customer, unit: unit, aboutStaff: aboutStaff, center: center), by: me)
+                            summary: summary, customer: customer, unit: unit, aboutStaff: aboutStaff, center: center))
             if output.json { return try Output.json(t) }
             print(t.number)
         }
@@ -93,7 +93,6 @@ struct TicketList: ParsableCommand {
 
     func run() throws {
         try perform {
-            let now = try clock.clock()
             var f = TicketFilter()
             f.kind = kind
             f.stage = status
@@ -106,16 +105,8 @@ struct TicketList: ParsableCommand {
             f.center = center
             f.since = try since.map { try TimeFormat.parse($0) }
             f.limit = limit
-            let desk = try data.openDesk()
-            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: now, export: output.csv)
-            let shown = try desk.tickets(f, now: now).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
-                guard let (t, _, event) = disclosure.ticket(i.ticket) else { return nil }
-                var i = i
-                i.ticket = t
-                return (i, event)
-            }
-            try desk.recordAudit(shown.compactMap(\.1))
-            let items = shown.map(\.0)
+            // Masked and audited by the desk before anything is printed.
+            let items = try viewer.desk(data, clock).ticketList(f, export: output.csv)
             if output.json {
                 return try Output.json(items.map { Item(ticket: $0.ticket, overdue: $0.overdue.map(\.name.rawValue),
                                                          dueToday: $0.dueToday.map(\.name.rawValue), deadlines: $0.deadlines.map(DeadlineJSON.init)) })
@@ -164,16 +155,10 @@ struct TicketShow: ParsableCommand {
 
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let now = try clock.clock()
-            let w = try desk.ticketWithDeadlines(ref, now: now)
-            let disclosure = try desk.disclosure(for: try viewer.staff(desk), at: now)
-            let customer = try w.ticket.customer.map { try desk.customer($0) }
-            guard let (t, contact, event) = disclosure.ticket(w.ticket, customer: customer) else {
-                throw DeskError.refused("permission denied: request \(w.ticket.number) is not assigned to \(disclosure.viewer.staff)")
-            }
-            if let event { try desk.recordAudit(event) }
-            let tl = try desk.timeline(ref)
+            let desk = try viewer.desk(data, clock)
+            let now = desk.now
+            let view = try desk.ticketRecord(ref)
+            let w = view.item, t = view.ticket, contact = view.contact, tl = view.timeline
             if output.json {
                 return try Output.json(Full(ticket: t, contact: contact, deadlines: w.deadlines.map(DeadlineJSON.init), overdue: w.overdue.map(\.name.rawValue), timeline: tl))
             }
@@ -223,7 +208,7 @@ extension TicketStepCommand {
         try perform {
             var d = try details()
             d.note = d.note ?? note
-            let t = try data.openDesk().advance(ref, Self.event, details: d, by: try acting.acting(Permissions.action(for: Self.event), data))
+            let t = try acting.desk(data).advance(ref, Self.event, details: d)
             print("\(t.number) \(t.stage.displayName)\(Self.event == .escalate ? "，已上报公司" : "")")
         }
     }
@@ -306,7 +291,7 @@ struct TicketAnswer: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument var ref: String
     @Option(help: "What the customer was told.") var note: String?
-    func run() throws { try perform { try data.openDesk().answer(ref, note: note, by: try acting.acting(.ticketAnswer, data)) } }
+    func run() throws { try perform { try acting.desk(data).answer(ref, note: note) } }
 }
 
 struct TicketNote: ParsableCommand {
@@ -315,7 +300,7 @@ struct TicketNote: ParsableCommand {
     @OptionGroup var acting: ActingOptions
     @Argument var ref: String
     @Argument(help: "The note.") var text: String
-    func run() throws { try perform { try data.openDesk().note(ref, text, by: try acting.acting(.ticketNote, data)) } }
+    func run() throws { try perform { try acting.desk(data).note(ref, text) } }
 }
 
 struct TicketUpdate: ParsableCommand {
@@ -333,15 +318,14 @@ struct TicketUpdate: ParsableCommand {
     @Option(help: "Repairs: in-home or common area (户内, 公共区域).") var location: RepairLocation?
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
-            let me = try acting.acting(.ticketUpdate, data)
+            let desk = try acting.desk(data)
             let others: [Any?] = [summary, channel, complaintClass, severity, unit, assignee]
             if location == nil || others.contains(where: { $0 != nil }) {
                 try desk.updateTicket(ref, summary: summary, channel: channel, complaintClass: complaintClass, severity: severity,
                                       unit: unit, assignee: assignee, assigneeKind: assignee == nil ? nil : (supplier ? "supplier" : "staff"),
-                                      by: me)
+                                      )
             }
-            if let location { try desk.setRepairLocation(ref, location, by: me) }
+            if let location { try desk.setRepairLocation(ref, location) }
         }
     }
 }
@@ -361,8 +345,7 @@ struct TicketException: ParsableCommand {
     @Option(help: "Yuan: the compensation (damage) or the reduction (fee-adjusted; the whole fee waives it).") var amount: String?
     func run() throws {
         try perform {
-            let e = try data.openDesk().recordServiceException(ticket: ref, kind: kind, detail: detail, amountFen: try amount.map(Money.fen),
-                                                               by: try acting.acting(data))
+            let e = try acting.desk(data).recordServiceException(ticket: ref, kind: kind, detail: detail, amountFen: try amount.map(Money.fen))
             if output.json { return try Output.json(e) }
             print(e.id)
         }
@@ -398,7 +381,7 @@ struct TicketConfirmChange: ParsableCommand {
     @Argument(help: "The exception's id (ex-…).") var id: String
     func run() throws {
         try perform {
-            let e = try data.openDesk().confirmServiceException(id, by: try acting.acting(data))
+            let e = try acting.desk(data).confirmServiceException(id)
             print("confirmed \(e.id) (\(e.confirmedBy ?? ""))")
         }
     }

@@ -19,35 +19,23 @@ struct DataOptions: ParsableArguments {
     func openDesk() throws -> Desk { try Desk.open(try directory) }
 }
 
-/// The logged-in staff member (the data directory's session, `gatehouse login`) and the
-/// clock for writes.
+/// The desk acting for the logged-in staff member (the data directory's session,
+/// `gatehouse login`), on the directory's clock. The desk checks every permission itself.
 struct ActingOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Act as if it were this time, China time (default: $GATEHOUSE_NOW, else now).", valueName: "YYYY-MM-DD HH:MM", visibility: .hidden))
+    @Option(name: .long, help: ArgumentHelp("Act as if it were this time, China time (default: $GATEHOUSE_NOW, else now); only on a directory created with --demo.", valueName: "YYYY-MM-DD HH:MM", visibility: .hidden))
     var now: String?
 
-    /// The logged-in staff member, once their role may perform `action`; a refusal is
-    /// recorded in the audit trail and nothing else is written.
-    func acting(_ action: Action, _ data: DataOptions) throws -> Acting {
-        let desk = try data.openDesk()
-        let me = try SignedIn.current(desk, now: try clock())
-        try SignedIn.authorize(me, action, desk)
-        return me
+    /// The desk signed in as the session's staff member.
+    func desk(_ data: DataOptions) throws -> Desk {
+        try SignedIn.desk(try data.openDesk(), clock: try CommandClock.clock(now))
     }
-
-    /// The logged-in staff member, for commands that check their own permissions.
-    func acting(_ data: DataOptions) throws -> Acting {
-        try SignedIn.current(try data.openDesk(), now: try clock())
-    }
-
-    func clock() throws -> Date { try CommandClock.now(now) }
 }
 
-/// Who is looking, for read commands: the logged-in staff member (`gatehouse login`),
-/// whose role decides what is shown in clear.
+/// The desk for read commands, signed in as the logged-in staff member, whose role decides
+/// what is shown in clear.
 struct ViewerOptions: ParsableArguments {
-    /// The logged-in staff member's id; the session's expiry is checked against the real clock.
-    func staff(_ desk: Desk) throws -> String {
-        try SignedIn.current(desk, now: Date()).staff
+    func desk(_ data: DataOptions, _ clock: ClockOptions? = nil) throws -> Desk {
+        try SignedIn.desk(try data.openDesk(), clock: try CommandClock.clock(clock?.now))
     }
 }
 
@@ -64,15 +52,17 @@ struct ExportOptions: ParsableArguments {
 
 /// `--now` for read commands (overdue lists).
 struct ClockOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Evaluate as if it were this time, China time (default: $GATEHOUSE_NOW, else now).", valueName: "YYYY-MM-DD HH:MM", visibility: .hidden))
+    @Option(name: .long, help: ArgumentHelp("Evaluate as if it were this time, China time (default: $GATEHOUSE_NOW, else now); only on a directory created with --demo.", valueName: "YYYY-MM-DD HH:MM", visibility: .hidden))
     var now: String?
-    func clock() throws -> Date { try CommandClock.now(now) }
+    func clock() throws -> DeskClock { try CommandClock.clock(now) }
 }
 
+/// The clock a command asks for: simulated when `--now` or GATEHOUSE_NOW is given (the
+/// desk refuses that on a directory not created with `--demo`), else the real one.
 enum CommandClock {
-    static func now(_ option: String?) throws -> Date {
-        if let s = option ?? ProcessInfo.processInfo.environment["GATEHOUSE_NOW"], !s.isEmpty { return try TimeFormat.parse(s) }
-        return Date()
+    static func clock(_ option: String?) throws -> DeskClock {
+        if let s = option ?? ProcessInfo.processInfo.environment["GATEHOUSE_NOW"], !s.isEmpty { return .simulated(try TimeFormat.parse(s)) }
+        return .system
     }
 }
 

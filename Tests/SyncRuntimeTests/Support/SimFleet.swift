@@ -28,7 +28,7 @@ final class SimFleet {
             self.store = store
             self.driver = driver
         }
-        var replica: Replica { desk.replica }
+        var replica: Replica { desk.unsafeReplica }
         var state: NodeSyncState { (try? store.syncState()) ?? NodeSyncState() }
     }
 
@@ -51,7 +51,7 @@ final class SimFleet {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         hubDesk = try Desk.create(in: DataDirectory(path: root.appendingPathComponent("hub").path), role: .hub, center: "HQ", name: "总部",
                                   options: hubReplica)
-        registry = try NodeRegistry(hubDesk.replica.database)
+        registry = try NodeRegistry(hubDesk.unsafeReplica.database)
         var h = hubOptions ?? HubRuntimeOptions()
         h.limits = limits
         h.threadedApply = false
@@ -59,7 +59,7 @@ final class SimFleet {
         var n = NodeRuntimeOptions()
         n.limits = limits
         nodeOptions = n
-        hub = try HubDriver(replica: hubDesk.replica, registry: registry, transport: network.hubTransport(), clock: clock,
+        hub = try HubDriver(replica: hubDesk.unsafeReplica, registry: registry, transport: network.hubTransport(), clock: clock,
                             options: h, logger: log.logger("hub"))
     }
 
@@ -68,7 +68,7 @@ final class SimFleet {
     /// Starts the hub (again, after `stopHub()`: a new driver, as a restarted process).
     func startHub() throws {
         if hubRunning { return }
-        hub = try HubDriver(replica: hubDesk.replica, registry: registry, transport: network.hubTransport(), clock: clock,
+        hub = try HubDriver(replica: hubDesk.unsafeReplica, registry: registry, transport: network.hubTransport(), clock: clock,
                             options: hubOptions, logger: log.logger("hub"))
         try hub.start()
         hubRunning = true
@@ -89,7 +89,7 @@ final class SimFleet {
                                    center: center, name: "中心\(center)")
         let keys = try CurveKeyPair.generate()
         if enroll { try registry.enroll(center: center, publicKey: keys.publicKey) }
-        let store = try ReplicaNodeStore(replica: desk.replica, center: center)
+        let store = try ReplicaNodeStore(replica: desk.unsafeReplica, center: center)
         let node = Node(center: center, desk: desk, keys: keys, store: store, driver: try makeDriver(store, keys, mode))
         nodes[center] = node
         return node
