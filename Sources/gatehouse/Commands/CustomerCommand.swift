@@ -25,7 +25,7 @@ struct CustomerAdd: ParsableCommand {
 
     func run() throws {
         try perform {
-            let desk = try data.openDesk()
+            let desk = try acting.desk(data)
             let id = try desk.addCustomer(CustomerInput(name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
                                                         specialCare: specialCare, needs: needs, note: note, center: center))
             print(id)
