@@ -546,7 +546,7 @@ extension WebApp {
         if d.may(.callbackPlan) {
             // Every programme's duties due today and those overdue, as `gatehouse callback due` lists them.
             var rows: [CallbacksPage.ProgrammeDue.Row] = [], seen: [AuditEvent?] = []
-            for item in try d.desk.callbacksDue(on: today, now: d.now, by: d.me) {
+            for item in try d.desk.callbacksDue(on: today, now: d.now) {
                 let duty = item.duty
                 var name = "", unit = ""
                 if let c = try? d.desk.customer(duty.customerID), let (shown, _, event) = d.disclosure.customer(c) {

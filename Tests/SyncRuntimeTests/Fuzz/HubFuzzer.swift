@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Replication
-import ServiceDesk
+@testable import ServiceDesk
 import Synchronization
 import SyncProtocol
 import ZeroMQ
