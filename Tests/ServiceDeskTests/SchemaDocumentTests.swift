@@ -53,11 +53,11 @@ import Testing
     @Test func theDeskMakesIdsWithItsReplicaAndSetColumnsAsDocumented() throws {
         let desk = try TestDesk()
         let id = try desk.customer()
-        for tag in ["vip", "老人", "a\"b"] { try desk.desk.tagCustomer(id, tag: tag, by: desk.at("2026-09-01 10:05")) }
-        let replica = desk.desk.replica.id.rawValue
+        for tag in ["vip", "老人", "a\"b"] { try desk.at("2026-09-01 10:05").tagCustomer(id, tag: tag) }
+        let replica = desk.desk.unsafeReplica.id.rawValue
         #expect(id.hasPrefix("cu-") && id.hasSuffix("-" + replica), "\(id)")
         #expect(id.range(of: #"^cu-[0-9a-hjkmnp-tv-z]{14}-"#, options: .regularExpression) != nil, "\(id)")
-        let state = try #require(try desk.desk.replica.state("customer", id: id))
+        let state = try #require(try desk.desk.unsafeReplica.state("customer", id: id))
         let l = try TableLayout(DeskSchema.schema.tables.first { $0.name == "customer" }!)
         let tags = try #require(l.slots.firstIndex { $0.name == "tags" })
         #expect(state.slots[tags].values == [.text(#"["a\"b","vip","老人"]"#)])
