@@ -104,9 +104,6 @@ public enum DeskSchema {
             Field("unit", .text),
             // For complaints: the staff member complained about, if any.
             Field("about_staff", .text),
-            // Version 3: for repairs, in_home or common_area (RepairLocation; NULL counts
-            // as in-home, RepairLocation.unrecordedDefault).
-            Field("location", .text),
             Field("status", .text, .lifecycle(requestLifecycle)),
             Field("reopen_count", .integer, .partOf("status")),
             Field("escalated", .integer, .lifecycle(raisedFlag)),
@@ -139,6 +136,11 @@ public enum DeskSchema {
             Field("paid_at", .integer),
             Field("receipt_no", .text, .review),
             Field("collected_by", .text),
+            // Version 3: for repairs, in_home or common_area (RepairLocation; NULL counts
+            // as in-home, RepairLocation.unrecordedDefault). Last, because a record's slots
+            // are positional: a field inserted mid-table would shift the slot clocks of
+            // every ticket in a database upgraded from version 2 (columns are appended).
+            Field("location", .text),
         ], indexes: [["center", "number"], ["center", "status"], ["customer"], ["center", "opened_at"]]),
         scoped("ticket_event", [
             Field("ticket", .text, .appendOnly),
