@@ -97,6 +97,8 @@ class Suite:
         self.check("PUSH of a valid record built from SCHEMA: ACK, nothing refused (§5.5)", self.push_valid)
         self.check("PUSH re-sent after a lost ACK: ACK duplicate, committed unchanged (§5.5 rule 4)", self.push_duplicate)
         self.check("invalid records refused with 400, forbidden with 403, the rest applies (§5.5, §9, §13.1)", self.refusals)
+        self.check("a record under an id the hub holds for another record: 409, not merged (§9, id collisions)",
+                   self.id_collision)
         self.check("another node of the center pulls the pushed record, and it conforms to SCHEMA (§5.8)", self.pull_pushed)
         self.check("signature version 2: 426 (§3)", lambda: self.framing([b"GHSP\x02", b""], 426))
         self.check("bad signature: 400 (§3)", lambda: self.framing([b"GHSX\x01", b""], 400))
@@ -274,6 +276,18 @@ class Suite:
         assert not wrong, "; ".join(wrong)
         self.second_valid = ok
         self.refused_ids = set(cases)
+
+    def id_collision(self):
+        # Node b creates a record under the id of a's first one, apart from it: two records.
+        b = self.node["b"]
+        twin = self.records.record("customer", self.valid.id, b, 1, self.center, overrides={"name": "另一位客户"})
+        c, w = self.session("b", log_head=1)
+        c.send(push=self.pb.Push(changes=self.change_set(b, w.committed_push, 1, [twin])))
+        ack = c.expect("ack")
+        c.close()
+        got = [(r.id, r.code) for r in ack.refused]
+        assert got == [(self.valid.id, 409)], f"refused {[(r.id, r.code, r.reason) for r in ack.refused]}"
+        assert ack.committed == 1, f"committed {ack.committed}"
 
     def pull_pushed(self):
         c, _ = self.session("b")

@@ -16,7 +16,8 @@ public enum SyncErrorCode: UInt32, Sendable, Hashable, CaseIterable, CustomStrin
     /// SPEC §13 (five minutes); nothing of it was applied. Set the clock right.
     case clockAhead = 425
     /// 409: a message the receiver's state does not allow (e.g. PUSH before WELCOME, a
-    /// PUSH that skips log positions, CHANGES beyond the granted credit).
+    /// PUSH that skips log positions, CHANGES beyond the granted credit). Per record, in
+    /// an ACK: ``idCollision``.
     case outOfState = 409
     /// 412: the replicated data schema versions differ; nothing was applied.
     case schemaMismatch = 412
@@ -28,6 +29,10 @@ public enum SyncErrorCode: UInt32, Sendable, Hashable, CaseIterable, CustomStrin
     case internalError = 500
     /// 503: the hub is busy or shutting down; come back after `retry_after_ms`.
     case unavailable = 503
+
+    /// 409 per record, in an ACK's refusals: another record, created apart, is held under
+    /// the record's id (SPEC §9); the two are not merged.
+    public static let idCollision = SyncErrorCode.outOfState
 
     /// Errors a reconnect cannot cure: an operator must act (enroll the key, upgrade a
     /// side). A daemon keeps retrying at the longest backoff; a one-shot sync stops.

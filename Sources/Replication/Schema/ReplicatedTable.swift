@@ -117,16 +117,32 @@ public struct ReplicatedTable: Sendable {
     public var indexes: [[String]]
     /// Who may create and delete records, and the value rules every receiver checks.
     public var authority: TableAuthority
+    /// Whether two replicas may make the same id for the same record.
+    public var idOrigin: IDOrigin
 
     public init(_ name: String, scope: Scope, fields: [Field], appendOnly: Bool = false, indexes: [[String]] = [],
-                authority: TableAuthority = TableAuthority()) {
+                authority: TableAuthority = TableAuthority(), idOrigin: IDOrigin = .shared) {
         self.name = name
         self.scope = scope
         self.fields = fields
         self.appendOnly = appendOnly
         self.indexes = indexes
         self.authority = authority
+        self.idOrigin = idOrigin
     }
+}
+
+/// Who makes a table's record ids, which decides what two states under one id are.
+public enum IDOrigin: Sendable, Hashable {
+    /// Ids are keys of the domain (a staff code, a date, a center and month): two replicas
+    /// that create the same id create the same record, and their creations merge (the
+    /// append-only fields they set apart stay a conflict for review).
+    case shared
+    /// Each id is made by one replica (generated ids). A received state whose creation is
+    /// not the one held under its id is another record that happens to have the same id
+    /// (an id collision, possible between ids made before they carried the replica's
+    /// id): the receiver refuses it, never merges the two (`TableLayout.idCollision`).
+    case oneReplica
 }
 
 /// Every replicated table of an application, with the schema version peers must share.

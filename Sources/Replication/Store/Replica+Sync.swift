@@ -66,13 +66,28 @@ public struct Refusal: Sendable, Equatable, Hashable {
     /// The record does not fit the receiver's schema (unknown table, wrong shape, a value of
     /// the wrong kind, a set column that contradicts its elements, an id not in the
     /// documented format): GHSP code 400. Otherwise the authority rules refused it: 403.
-    public var invalid: Bool
+    public var invalid: Bool { kind == .invalid }
+    public var kind: Kind
+
+    /// Why a record was refused, which decides the GHSP code the sender is told.
+    public enum Kind: Sendable, Hashable {
+        /// The authority rules refused it (403).
+        case forbidden
+        /// It does not fit the receiver's schema (400).
+        case invalid
+        /// Another record is held under its id (`TableLayout.idCollision`; 409).
+        case collision
+    }
 
     public init(table: String, id: String, reason: String, invalid: Bool = false) {
+        self.init(table: table, id: id, reason: reason, kind: invalid ? .invalid : .forbidden)
+    }
+
+    public init(table: String, id: String, reason: String, kind: Kind) {
         self.table = table
         self.id = id
         self.reason = reason
-        self.invalid = invalid
+        self.kind = kind
     }
 }
 
@@ -217,6 +232,7 @@ extension Replica {
         for remote in batch.records {
             var refusal: String?
             var invalid = false
+            var collision: String?
             if let l = layouts[remote.table] {
                 refusal = remote.shapeProblem(l)
                 invalid = refusal != nil
@@ -235,7 +251,10 @@ extension Replica {
                             continue
                         }
                     }
-                    if let local = try Storage.load(l, id: remote.id, db, &r) {
+                    // Another record under the same id is refused before any merge.
+                    let held = try Storage.load(l, id: remote.id, db, &r)
+                    collision = held.flatMap { l.idCollision(held: $0, received: remote) }
+                    if let local = held, collision == nil {
                         let outcome = Merge.merge(local: local, remote: remote, layout: l)
                         if outcome.changed, let sender = item.sender {
                             refusal = AuthorityCheck.refusal(local: local, remote: remote, merged: outcome.state, layout: l, sender: sender)
@@ -255,7 +274,7 @@ extension Replica {
                             continue
                         }
                     } else {
-                        refusal = asNew
+                        refusal = collision ?? asNew
                     }
                 }
             } else {
@@ -263,7 +282,8 @@ extension Replica {
                 invalid = true
             }
             let reason = refusal ?? "refused"
-            result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason, invalid: invalid))
+            result.refused.append(Refusal(table: remote.table, id: remote.id, reason: reason,
+                                          kind: invalid ? .invalid : collision != nil ? .collision : .forbidden))
             try db.execute(sql: "INSERT INTO _rep_quarantine(peer, tbl, rid, reason, at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [peer.rawValue, remote.table, remote.id, reason, now])
             logger.warning("refused record from peer", metadata: [

@@ -45,13 +45,16 @@ public struct IDFormat: Sendable, Hashable {
     public var form: String
     /// Which records share an id (merged as one) and which cannot.
     public var uniqueness: String
+    /// Each id is made by one replica: two creations under one id are a collision, refused
+    /// by the receiver (`IDOrigin.oneReplica`), never merged.
+    public var oneReplica = false
 }
 
 extension DeskSchema {
     /// A generated id's form: prefix, time-ordered part, replica part (`RecordID.ordered(replica:)`).
     static func generated(_ prefix: String) -> IDFormat {
         IDFormat(form: "`\(prefix)-<ordered>-<replica>` (e.g. `\(prefix)-0k5v2mcq3n1xz7-c001-7k2m9q4x8p3r`); before schema 3 `\(prefix)-<ordered>`",
-                 uniqueness: "made by one replica, never by two: the replica part is the creating replica's id")
+                 uniqueness: "made by one replica, never by two: the replica part is the creating replica's id", oneReplica: true)
     }
 
     /// The id of each table's records (SCHEMA-v<N>.md, "Record ids").
@@ -59,7 +62,7 @@ extension DeskSchema {
         "customer": generated("cu"), "household_member": generated("hm"), "ticket": generated("tk"),
         "ticket_event": IDFormat(
             form: "`ev-<hlc>-<random>-<replica>`: `<hlc>` the writing transaction's hybrid-logical time as 16 lower-case hex digits, `<random>` 6 base-32 digits; before schema 3 without `-<replica>`",
-            uniqueness: "made by one replica, never by two"),
+            uniqueness: "made by one replica, never by two", oneReplica: true),
         "callback": generated("cb"), "parcel": generated("pc"), "custody": generated("cs"),
         "price_item": generated("pi"), "data_grant": generated("gr"),
         "callback_plan": IDFormat(form: "`plan-<center>-<YYYY-MM>`",
@@ -68,10 +71,17 @@ extension DeskSchema {
         "staff": IDFormat(form: "the staff code (1–32 characters, no space, e.g. `S001`, `admin-C001`)",
                           uniqueness: "one record per staff code across the company: the same code made twice is the same person (merged; concurrent creations stay conflicts for review)"),
         "audit": IDFormat(form: "`<node>-<seq>`: the writing replica's id and its chain position as 8 or more decimal digits (`c001-7k2m9q4x8p3r-00000042`)",
-                          uniqueness: "made by one replica, never by two (`node` is the writer)"),
+                          uniqueness: "made by one replica, never by two (`node` is the writer)", oneReplica: true),
         "survey": IDFormat(form: "`sv-<center>-<year>`", uniqueness: "one questionnaire per center and year (merged)"),
         "follow_up": generated("fu"), "service_exception": generated("ex"), "corrective_action": generated("ca"),
     ]
+
+    /// `table` with what the wire declarations add to it: who makes its ids.
+    static func wired(_ table: ReplicatedTable) -> ReplicatedTable {
+        var t = table
+        t.idOrigin = idFormats[t.name]?.oneReplica == true ? .oneReplica : .shared
+        return t
+    }
 
     /// What each field holds beyond its kind; fields not listed are `FieldEncoding.text`
     /// or `.integer` by their column.

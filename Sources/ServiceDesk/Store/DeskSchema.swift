@@ -339,5 +339,6 @@ public enum DeskSchema {
         ], indexes: [["center", "quarter"]], authority: TableAuthority(create: .center, delete: .nobody)),
     ]
 
-    public static let schema = ReplicationSchema(version: version, tables: tables + qualityTables)
+    /// The tables with their wire declarations (`DeskSchema+Wire.swift`): who makes the ids.
+    public static let schema = ReplicationSchema(version: version, tables: (tables + qualityTables).map(wired))
 }

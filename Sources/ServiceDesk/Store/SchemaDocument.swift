@@ -42,10 +42,12 @@ public enum SchemaDocument {
         var valueRules: [String]
         var idForm: String
         var idUniqueness: String
+        /// `one-replica` or `shared` (§3).
+        var idOrigin: String
         var slots: [Slot]
         enum CodingKeys: String, CodingKey {
             case name, scope, appendOnly = "append_only", create, delete, valueRules = "value_rules", idForm = "id_form",
-                 idUniqueness = "id_uniqueness", slots
+                 idUniqueness = "id_uniqueness", idOrigin = "id_origin", slots
         }
     }
 
@@ -76,7 +78,7 @@ public enum SchemaDocument {
             return Table(name: t.name, scope: scope, appendOnly: t.appendOnly, create: t.authority.create.rawValue,
                          delete: t.appendOnly ? Authority.nobody.rawValue : t.authority.delete.rawValue,
                          valueRules: t.authority.rules.map(\.description), idForm: id.form, idUniqueness: id.uniqueness,
-                         slots: slots)
+                         idOrigin: t.idOrigin == .oneReplica ? "one-replica" : "shared", slots: slots)
         }
         return Document(schemaVersion: schema.version, recordIDMaxBytes: RecordID.maxBytes, tables: tables)
     }
@@ -171,9 +173,22 @@ public enum SchemaDocument {
 
             Every record id, of every table, is **1–\(d.recordIDMaxBytes) bytes of UTF-8 with no
             white space and no control character**; a receiver refuses any other with **400**.
-            Beyond that ids are opaque to replication: two records with the same `table` and `id`
-            are the same record and merge. Each table below says the form of the ids the desk
-            makes and which records may share an id.
+            Beyond that ids are opaque to replication. Each table below says the form of the ids
+            the desk makes, and who makes them (`id_origin` in the JSON):
+
+            * **shared** — ids are keys of the domain (a staff code, a date, a center and a
+              month): two replicas that create the same id create the same record, and the two
+              creations merge (append-only fields set apart stay a conflict for review);
+            * **one replica** — each id is made by one replica. Two states under one id are the
+              same record exactly when they share its creation: the creating write stamps every
+              `append-only` slot, and no later write changes such a slot without having seen
+              it. So when the state a receiver holds and a state it receives have an
+              append-only slot written by two different dots, and neither state's vector
+              covers the other's dot, they are **two records under one id** — an *id
+              collision*. The receiver keeps the record it holds and refuses the other, per
+              record, with **409** (SPEC §5.5, §9): never merged, quarantined with its
+              reason, the rest of the batch applied. The sender still has its record and
+              re-creates it under a new id.
 
             Generated ids have the form `<prefix>-<ordered>-<replica>`:
 
@@ -187,7 +202,9 @@ public enum SchemaDocument {
               one replica ids strictly increase, and the rare clash of two processes of one
               replica in the same millisecond with the same tail is refused by the local insert
               (the id is taken), never merged;
-            * ids made before schema 3 have no `-<replica>` part. They stay valid.
+            * ids made before schema 3 have no `-<replica>` part. They stay valid; two
+              replicas may have made the same such id (same millisecond, same 25-bit tail),
+              which is the id collision above: refused with 409, never merged.
 
             A third-party replica makes ids of the same form with its own replica id.
 
@@ -200,7 +217,8 @@ public enum SchemaDocument {
             m += "* scope: " + (t.scope.map { "slot `\($0)` (a center code; NULL: shared)" } ?? "none: every record is shared by every center") + "\n"
             m += "* created by: \(t.create); deleted (tombstoned) by: \(t.delete)" + (t.appendOnly ? "; **append-only table**: a record never changes once created" : "") + "\n"
             for r in t.valueRules { m += "* value rule: \(r)\n" }
-            m += "* id: \(t.idForm); \(t.idUniqueness)\n\n"
+            m += "* id: \(t.idForm); \(t.idUniqueness)"
+                + (t.idOrigin == "one-replica" ? " (one replica: another creation under the id is refused, 409)" : " (shared)") + "\n\n"
             m += "| slot | pos | column | kind | merge policy | written by | encoding | form |\n"
             m += "|---:|---:|---|---|---|---|---|---|\n"
             for s in t.slots {

@@ -193,9 +193,15 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         // before a new HELLO (its re-sent pushes are still queued and will be ACKed).
         ack.committed = min(committed, queue.first.map { max($0.batch.fromSeq, head.batch.toSeq) } ?? committed)
         // 400: the record does not fit the schema (SPEC §9, SCHEMA-v<N>.md); 403: the
-        // authority rules refused it (§13.1).
+        // authority rules refused it (§13.1); 409: another record holds its id (§9).
         ack.refused = head.rejected.map(\.proto) + result.refused.map {
-            RejectedRecord(table: $0.table, id: $0.id, code: $0.invalid ? .malformed : .forbiddenRecord, reason: $0.reason).proto
+            let code: SyncErrorCode
+            switch $0.kind {
+            case .invalid: code = .malformed
+            case .forbidden: code = .forbiddenRecord
+            case .collision: code = .idCollision
+            }
+            return RejectedRecord(table: $0.table, id: $0.id, code: code, reason: $0.reason).proto
         }
         return [.send(OutgoingMessage(.ack(ack)))]
     }
