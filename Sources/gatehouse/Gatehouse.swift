@@ -19,6 +19,7 @@ struct Gatehouse: ParsableCommand {
             LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
             AuditCommand.self, GrantCommand.self, FollowUpCommand.self, SurveyCommand.self, CorrectiveCommand.self,
             SchemaCommand.self,
+            BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

@@ -20,7 +20,7 @@ public enum TestLogin {
     /// Commands that act without a session (set-up, monitoring, the login commands).
     public static func needsSession(_ args: [String]) -> Bool {
         guard let first = args.first else { return false }
-        if ["login", "logout", "whoami", "status", "sync"].contains(first) { return false }
+        if ["login", "logout", "whoami", "status", "sync", "backup", "restore"].contains(first) { return false }
         if args.contains("--help") { return false }
         let two = args.prefix(2).joined(separator: " ")
         return !["node init", "hub init", "node run", "hub run", "hub status", "node info", "hub nodes"].contains(two)

@@ -7,7 +7,9 @@
 /// The rules, in order:
 /// 1. A center's node sends only its own writes: every replica but the node itself appears
 ///    in the record's vector no further than in the receiver's (a node has nothing from
-///    anyone else that did not come from the hub, which holds it).
+///    anyone else that did not come from the hub, which holds it) — except the receiver's
+///    own retired identities (`Sender.lostWritesOf`): after a restore from backup the hub
+///    takes back from a node the head-office writes the node had pulled.
 /// 2. The record's center is the one of the record held, else the one claimed by a new
 ///    record. A node originates only its own center's records (never shared ones); the
 ///    hub sends a node only that node's center's records and shared ones.
@@ -34,7 +36,11 @@ public enum AuthorityCheck {
         let side = sender.side
         // 1. Only its own writes.
         if side == .center {
-            for e in remote.vector.entries where e.replica != sender.replica && e.counter > seen[e.replica] {
+            // A restored receiver's old identities are exempt: it lost their later writes,
+            // and a node that pulled them is the only place they survive. It never writes
+            // with those ids again, so a forged dot of theirs shadows no future write.
+            for e in remote.vector.entries
+            where e.replica != sender.replica && e.counter > seen[e.replica] && !sender.lostWritesOf.contains(e.replica) {
                 return "carries writes of \(e.replica) that this replica does not hold; a node sends only its own writes"
             }
         }
@@ -56,7 +62,13 @@ public enum AuthorityCheck {
         }
         // 4. Fields.
         for i in l.slots.indices {
-            let writes = newWrites(remote.slots[i], seen)
+            var writes = newWrites(remote.slots[i], seen)
+            if writes.isEmpty, let local, local.slots[i].clock == nil, remote.slots[i].clock != nil {
+                // The receiver held the record on an earlier schema, without this field: it
+                // saw the writes (its vector covers them) but never their content. Nothing
+                // held is rewritten; the writes are checked like new ones.
+                writes = newWrites(remote.slots[i], VersionVector())
+            }
             // A new record's slot that was never written holds nothing (a field added by a
             // later schema version and not set since).
             let changed = local.map { merged.slots[i] != $0.slots[i] }

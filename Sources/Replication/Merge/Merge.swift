@@ -34,11 +34,13 @@ public enum Merge {
         switch remote.vector.compare(local.vector) {
         case .equal, .before:
             var s = local
+            fillUnwritten(&s, from: remote)
             s.history = unionHistory(local.history, remote.history)
-            let changed = s.history != local.history
+            let changed = s != local
             return Outcome(state: s, changed: changed, tookRemote: changed && s == remote, newConflicts: 0)
         case .after:
             var s = remote
+            fillUnwritten(&s, from: local)
             s.history = unionHistory(local.history, remote.history)
             return Outcome(state: s, changed: s != local, tookRemote: s.history == remote.history, newConflicts: 0)
         case .concurrent:
@@ -52,6 +54,17 @@ public enum Merge {
             s.deletion = maxClock(local.deletion, remote.deletion)
             s.history = unionHistory(local.history, remote.history)
             return Outcome(state: s, changed: true, tookRemote: s == remote, newConflicts: detected)
+        }
+    }
+
+    /// Gives `s` the other side's slots where `s` has none written but the other has: one
+    /// side held the record on an earlier schema, without the fields added since, though
+    /// its vector covers their writes (a hub sends a node one version behind only the
+    /// fields it knows; SPEC §11). Between replicas on one schema a slot without a clock
+    /// exists only when neither side wrote it, so this changes nothing there.
+    static func fillUnwritten(_ s: inout RecordState, from other: RecordState) {
+        for i in s.slots.indices where i < other.slots.count && s.slots[i].clock == nil && other.slots[i].clock != nil {
+            s.slots[i] = other.slots[i]
         }
     }
 

@@ -53,14 +53,48 @@ public struct RecordState: Hashable, Sendable {
         slots[i].siblings = []
     }
 
-    /// The open conflicts, derived from the slots' siblings: one per sibling, the slot's
-    /// winner against it, sorted by (field, loser dot).
+    /// The state as a replica on an earlier schema holds it (`layout` is that version's
+    /// layout of the table, whose slots are a prefix of today's): the slots of then, and
+    /// the settled conflicts of their fields. The vector is kept whole.
+    func projected(to layout: TableLayout) -> RecordState {
+        guard slots.count > layout.slots.count else { return self }
+        var s = self
+        s.slots.removeLast(slots.count - layout.slots.count)
+        s.history = history.filter { layout.fieldSlot[$0.field] != nil }
+        return s
+    }
+
+    /// A state from a replica on an earlier schema, completed to today's `layout`. The
+    /// sender cannot have written the fields added since, so each added slot is the
+    /// receiver's own (`local`) when the sender's vector covers every write in it (it has
+    /// seen them, in the record it was sent), else never written (the merge then keeps the
+    /// receiver's). A record new here gets unwritten slots.
+    func upgraded(to layout: TableLayout, local: RecordState?) -> RecordState {
+        guard slots.count < layout.slots.count else { return self }
+        var s = self
+        for i in slots.count..<layout.slots.count {
+            if let local, i < local.slots.count, local.slots[i].allDots.allSatisfy(vector.covers) {
+                s.slots.append(local.slots[i])
+            } else {
+                s.slots.append(SlotState(values: Array(repeating: .null, count: layout.slots[i].columns.count), clock: nil,
+                                         elements: layout.isSetSlot[i] ? [] : nil))
+            }
+        }
+        return s
+    }
+
+    /// The open conflicts, derived from the slots' siblings: one per sibling whose values
+    /// differ from the winner's, the slot's winner against it, sorted by (field, loser dot).
+    /// Two replicas that wrote the same value concurrently (`C001` and `C001`) disagree on
+    /// nothing: the sibling stays in the state (the merge keeps writes by dot, which is
+    /// what makes it order-independent) but is no conflict for anyone to review, and the
+    /// next write to the field settles it like any other.
     public func openConflicts(_ layout: TableLayout) -> [ConflictEntry] {
         var out: [ConflictEntry] = []
         for (i, s) in slots.enumerated() where !s.siblings.isEmpty && i < layout.slots.count {
             guard let w = s.clock else { continue }
             let slot = layout.slots[i]
-            for sib in s.siblings {
+            for sib in s.siblings where sib.values != s.values {
                 out.append(ConflictEntry(field: slot.name, policy: slot.policy.name, needsReview: Merge.needsReview(slot.policy),
                                          winner: w, winnerValues: s.values, loser: sib.clock, loserValues: sib.values))
             }
@@ -86,6 +120,17 @@ public struct SlotState: Hashable, Sendable {
         self.clock = clock
         self.elements = elements
         self.siblings = siblings
+    }
+}
+
+extension SlotState {
+    /// Every dot in the slot: its winner's, its siblings', its set elements'.
+    var allDots: [Dot] {
+        var out: [Dot] = []
+        if let c = clock { out.append(c.dot) }
+        for s in siblings { out.append(s.clock.dot) }
+        for e in elements ?? [] { out += e.dots }
+        return out
     }
 }
 

@@ -94,6 +94,11 @@ public struct Sender: Sendable, Hashable {
     /// Refuse a change set carrying a hybrid-logical time more than this many milliseconds
     /// ahead of the receiver's wall clock (nil: no bound, for simulations with moving clocks).
     public var maxClockAheadMillis: UInt64?
+    /// The receiver's own identities from before it was restored from a backup
+    /// (``Replica/retiredIdentities()``): writes of theirs that the receiver lost with the
+    /// restore may come back from this sender (rule 1 does not apply to them; the field
+    /// rules still do). Empty unless the receiver was restored.
+    public var lostWritesOf: Set<ReplicaID> = []
 
     /// How far ahead of a receiver's wall clock a peer's hybrid-logical time may be: five
     /// minutes, the clock-skew tolerance of Kerberos (RFC 4120 §1.7). Enough for machines
@@ -110,8 +115,11 @@ public struct Sender: Sendable, Hashable {
 
     /// A center's node, enrolled for `center`.
     public static func centerNode(_ replica: ReplicaID, center: String,
-                                  maxClockAheadMillis: UInt64? = defaultMaxClockAheadMillis) -> Sender {
-        Sender(side: .center, replica: replica, center: center, maxClockAheadMillis: maxClockAheadMillis)
+                                  maxClockAheadMillis: UInt64? = defaultMaxClockAheadMillis,
+                                  lostWritesOf: Set<ReplicaID> = []) -> Sender {
+        var s = Sender(side: .center, replica: replica, center: center, maxClockAheadMillis: maxClockAheadMillis)
+        s.lostWritesOf = lostWritesOf
+        return s
     }
 
     /// Head office's hub, sending to the node of `servingCenter`.

@@ -149,8 +149,37 @@ public enum IDOrigin: Sendable, Hashable {
 public struct ReplicationSchema: Sendable {
     public var version: Int
     public var tables: [ReplicatedTable]
-    public init(version: Int, tables: [ReplicatedTable]) {
+    /// Earlier versions this one still exchanges change sets with (a rolling upgrade: the
+    /// hub first, the centers over the following days): for each, how many of each table's
+    /// fields existed then. Fields are only ever appended to a table, so a count describes
+    /// the table; a table missing from an entry did not exist.
+    public var earlierVersions: [Int: [String: Int]]
+
+    public init(version: Int, tables: [ReplicatedTable], earlierVersions: [Int: [String: Int]] = [:]) {
         self.version = version
         self.tables = tables
+        self.earlierVersions = earlierVersions
+    }
+
+    /// The schema as it was at `version`: the tables that existed then with the fields they
+    /// had. Nil for a version this schema does not describe.
+    ///
+    /// ```swift
+    /// let v2 = DeskSchema.schema.projected(to: 2)!   // what a node not yet upgraded runs
+    /// ```
+    public func projected(to version: Int) -> ReplicationSchema? {
+        if version == self.version { return self }
+        guard let counts = earlierVersions[version] else { return nil }
+        var tables: [ReplicatedTable] = []
+        for t in self.tables {
+            guard let n = counts[t.name], n <= t.fields.count else { continue }
+            var old = t
+            old.fields = Array(t.fields.prefix(n))
+            let kept = Set(old.fields.map(\.name))
+            old.indexes = t.indexes.filter { $0.allSatisfy(kept.contains) }
+            old.authority.rules = t.authority.rules.filter { kept.contains($0.field) }
+            tables.append(old)
+        }
+        return ReplicationSchema(version: version, tables: tables)
     }
 }

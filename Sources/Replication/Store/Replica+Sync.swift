@@ -213,8 +213,14 @@ extension Replica {
 
     private func applyOne(_ item: ApplyItem, _ db: Database, _ gate: WriteGate, _ r: inout ReplicaResolver) throws -> ApplyResult {
         let (batch, peer, unreadable, admit, alongside) = (item.batch, item.peer, item.unreadable, item.admit, item.alongside)
-        guard batch.schemaVersion == schema.version else {
-            throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
+        // A peer one version behind (a rolling upgrade) sends records of the layouts of then:
+        // each is completed with the fields it cannot know (`upgraded(to:local:)`).
+        var olderLayouts: [String: TableLayout]?
+        if batch.schemaVersion != schema.version {
+            guard let old = earlierLayouts[batch.schemaVersion] else {
+                throw ReplicationError.schemaMismatch(local: schema.version, remote: batch.schemaVersion)
+            }
+            olderLayouts = old
         }
         if let bound = item.sender?.maxClockAheadMillis {
             let wall = wallClock()
@@ -229,11 +235,21 @@ extension Replica {
         var seq: UInt64 = row[2]
         var result = ApplyResult()
         let now = Int64(wallClock() / 1000)
-        for remote in batch.records {
+        for received in batch.records {
             var refusal: String?
             var invalid = false
             var collision: String?
-            if let l = layouts[remote.table] {
+            var remote = received
+            if let older = olderLayouts, let l = layouts[remote.table] {
+                if let ol = older[remote.table], remote.slots.count == ol.slots.count {
+                    remote = remote.upgraded(to: l, local: try Storage.load(l, id: remote.id, db, &r))
+                } else {
+                    refusal = older[remote.table] == nil ? "unknown table \(remote.table) at schema version \(batch.schemaVersion)"
+                        : "expected \(older[remote.table]!.slots.count) fields at schema version \(batch.schemaVersion), got \(remote.slots.count)"
+                    invalid = true
+                }
+            }
+            if refusal == nil, let l = layouts[remote.table] {
                 refusal = remote.shapeProblem(l)
                 invalid = refusal != nil
                 refusal = refusal ?? admit?(remote, l.scope(of: remote))
@@ -277,7 +293,7 @@ extension Replica {
                         refusal = collision ?? asNew
                     }
                 }
-            } else {
+            } else if refusal == nil {
                 refusal = "unknown table \(remote.table)"
                 invalid = true
             }
@@ -333,6 +349,31 @@ extension Replica {
             }
             return (centers, shared, head)
         }
+    }
+
+    /// `batch` as a peer on the earlier schema `version` understands it (a rolling upgrade):
+    /// records of tables that did not exist then are left out (their positions stay
+    /// covered), the others keep the fields of then and the settled conflicts of those
+    /// fields. The peer keeps the record's whole version vector, so when it sends the
+    /// record back, the receiver knows it has seen the newer fields' writes and completes
+    /// them from its own copy (`upgraded(to:local:)`): newer fields stay intact.
+    public func project(_ batch: ChangeBatch, to version: Int) throws -> ChangeBatch {
+        guard version != batch.schemaVersion else { return batch }
+        guard batch.schemaVersion == schema.version, let old = earlierLayouts[version] else {
+            throw ReplicationError.schemaMismatch(local: schema.version, remote: version)
+        }
+        var out = batch
+        out.schemaVersion = version
+        out.records = batch.records.compactMap { s in
+            guard let ol = old[s.table] else { return nil }
+            return s.projected(to: ol)
+        }
+        return out
+    }
+
+    /// The schema versions a peer may be on to exchange change sets with this replica.
+    public var compatibleSchemaVersions: ClosedRange<Int> {
+        (earlierLayouts.keys.min() ?? schema.version)...schema.version
     }
 
     /// How far this replica has applied `peer`'s log.

@@ -24,6 +24,9 @@ public final class Replica: Sendable {
     let layouts: [String: TableLayout]
     /// Tables in declared order.
     public let tables: [TableLayout]
+    /// The layouts of the earlier schema versions this one exchanges change sets with
+    /// (`ReplicationSchema.earlierVersions`), by version and table.
+    let earlierLayouts: [Int: [String: TableLayout]]
     let directory: ReplicaDirectory
     let wallClock: @Sendable () -> UInt64
     let logger: Logger
@@ -105,6 +108,23 @@ public final class Replica: Sendable {
         }
         self.layouts = layouts
         self.tables = list
+        var earlier: [Int: [String: TableLayout]] = [:]
+        for v in schema.earlierVersions.keys where v < schema.version {
+            guard let old = schema.projected(to: v) else { continue }
+            var byName: [String: TableLayout] = [:]
+            for t in old.tables {
+                let ol = try TableLayout(t)
+                // An earlier version's slots must be the first slots of today's, field for
+                // field: that is what lets a record of it be completed and one of today cut.
+                guard let full = layouts[t.name], ol.slots.count <= full.slots.count,
+                      zip(ol.slots, full.slots).allSatisfy({ $0.name == $1.name && $0.columns == $1.columns }) else {
+                    throw ReplicationError.invalidSchema("table \(t.name) at version \(v) is not a prefix of version \(schema.version): fields may only be appended")
+                }
+                byName[t.name] = ol
+            }
+            earlier[v] = byName
+        }
+        self.earlierLayouts = earlier
         self.schema = schema
         self.directory = ReplicaDirectory()
         self.wallClock = options.wallClock

@@ -45,6 +45,11 @@ enum Storage {
                   body BLOB NOT NULL,
                   PRIMARY KEY (tbl, rid, field, loser_replica, loser_counter)) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS _rep_conflicts_open ON _rep_conflicts(open, review);
+                -- Identities this replica used before it was restored from a backup (never
+                -- written with again): peers may bring back writes of them it lost.
+                CREATE TABLE IF NOT EXISTS _rep_retired (
+                  replica TEXT PRIMARY KEY NOT NULL,
+                  retired_at INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS _rep_quarantine (
                   n INTEGER PRIMARY KEY AUTOINCREMENT,
                   peer TEXT NOT NULL, tbl TEXT NOT NULL, rid TEXT NOT NULL,

@@ -29,7 +29,8 @@ import Replication
 ///   (`action`, `done_*`); only head office decides (`decision`, `decided_*`). A service
 ///   exception's confirmation by the center manager (`confirmed_*`) comes from the center.
 public enum DeskSchema {
-    /// Bumped whenever a table or field is added; peers on other versions refuse to sync.
+    /// Bumped whenever a table or field is added. A hub serves nodes of this version and of
+    /// the one before it (`earlierVersions`: a rolling upgrade); other peers refuse to sync.
     /// 3: the manual's measures (issue 16) — repair location, refusal time, butlers,
     /// callback programmes and script, survey, follow-ups, service exceptions, custody
     /// incidents, corrective actions.
@@ -339,6 +340,16 @@ public enum DeskSchema {
         ], indexes: [["center", "quarter"]], authority: TableAuthority(create: .center, delete: .nobody)),
     ]
 
+    /// Each table's field count at version 2 (`center` included), the version a hub at 3 still serves during a
+    /// rollout (SPEC §11): fields are only ever appended, so a count says which fields a
+    /// version had; tables absent here (follow_up, survey, service_exception,
+    /// corrective_action) did not exist. `Replica` checks that each is a prefix.
+    public static let version2FieldCounts: [String: Int] = [
+        "customer": 15, "household_member": 5, "ticket": 40, "ticket_event": 6, "callback": 10, "callback_plan": 5,
+        "parcel": 13, "custody": 11, "price_item": 6, "calendar_day": 2, "staff": 8, "audit": 14, "data_grant": 17,
+    ]
+
     /// The tables with their wire declarations (`DeskSchema+Wire.swift`): who makes the ids.
-    public static let schema = ReplicationSchema(version: version, tables: (tables + qualityTables).map(wired))
+    public static let schema = ReplicationSchema(version: version, tables: (tables + qualityTables).map(wired),
+                                                 earlierVersions: [2: version2FieldCounts])
 }

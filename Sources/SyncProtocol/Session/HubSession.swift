@@ -40,6 +40,10 @@ public struct HubConfiguration: Sendable, Hashable {
     public var epoch: UInt64
     /// The version of the replicated schema.
     public var schemaVersion: Int
+    /// The oldest schema version of a node this hub still serves (a rolling upgrade: the
+    /// hub is upgraded first and serves the centers not yet upgraded); nil: its own only.
+    /// A session speaks the node's version in WELCOME, PUSH and CHANGES alike.
+    public var oldestSchemaVersion: Int?
     public var limits: SyncLimits
     /// What ERROR 503 asks nodes to wait when the hub shuts down.
     public var retryAfterShutdown: Duration
@@ -48,10 +52,11 @@ public struct HubConfiguration: Sendable, Hashable {
     public var demo: Bool
 
     public init(hubID: ReplicaID, epoch: UInt64, schemaVersion: Int, limits: SyncLimits = .default,
-                retryAfterShutdown: Duration = .seconds(5), demo: Bool = false) {
+                retryAfterShutdown: Duration = .seconds(5), demo: Bool = false, oldestSchemaVersion: Int? = nil) {
         self.hubID = hubID
         self.epoch = epoch
         self.schemaVersion = schemaVersion
+        self.oldestSchemaVersion = oldestSchemaVersion
         self.limits = limits
         self.retryAfterShutdown = retryAfterShutdown
         self.demo = demo
@@ -130,6 +135,9 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
     private var creditBatches = 0
     private var pullWindowBytes = 0
     private var extracting = false
+    /// The schema version the node said in HELLO: what this session's change sets are on
+    /// (the hub's own, or an earlier one it serves). Project CHANGES to it.
+    public private(set) var nodeSchemaVersion = 0
     private var moreAvailable = false
     private var toldUpToDate = false
     private var countLimit: Int?
@@ -329,9 +337,10 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
                 ? "this node was created for demonstration (--demo: its users may set the business clock) and this hub takes real data only; set the node up anew without --demo"
                 : "this hub was created for demonstration (--demo); it serves demonstration nodes only"))
         }
-        guard Int(h.schemaVersion) == configuration.schemaVersion else {
+        guard serves(schemaVersion: Int(h.schemaVersion)) else {
             return refuse(SyncError(.schemaMismatch, "the hub is on schema version \(configuration.schemaVersion), the node on \(h.schemaVersion); upgrade the older side"))
         }
+        nodeSchemaVersion = Int(h.schemaVersion)
         state = .ready
         node = nodeID
         center = h.center
@@ -339,7 +348,7 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         var w = Gatehouse_Sync_V1_Welcome()
         w.hubID = configuration.hubID.rawValue
         w.hubEpoch = configuration.epoch
-        w.schemaVersion = UInt32(clamping: configuration.schemaVersion)
+        w.schemaVersion = UInt32(clamping: nodeSchemaVersion)
         w.committedPush = committedPush
         w.heartbeatIntervalMs = UInt32(clamping: limits.heartbeatInterval.milliseconds)
         w.heartbeatLiveness = UInt32(clamping: limits.heartbeatLiveness)
@@ -357,6 +366,11 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         return actions
     }
 
+    /// Whether the hub serves a node on schema `version`.
+    func serves(schemaVersion version: Int) -> Bool {
+        version == configuration.schemaVersion || (configuration.oldestSchemaVersion.map { $0 <= version && version < configuration.schemaVersion } ?? false)
+    }
+
     private mutating func push(_ p: Gatehouse_Sync_V1_Push, _ r: ReceivedMessage) -> [HubAction] {
         guard p.hasChanges else { return refuse(.malformed("PUSH without a change set")) }
         let decoded: DecodedChangeSet
@@ -365,8 +379,8 @@ public struct HubSession<Instant: InstantProtocol>: Sendable where Instant.Durat
         guard b.origin == node else {
             return refuse(.unauthorized("PUSH of \(b.origin)'s log on the session of \(node!)"), wire: .unauthorizedOnTheWire)
         }
-        guard b.schemaVersion == configuration.schemaVersion else {
-            return refuse(SyncError(.schemaMismatch, "the push is on schema version \(b.schemaVersion), the hub on \(configuration.schemaVersion); nothing was applied"))
+        guard b.schemaVersion == nodeSchemaVersion else {
+            return refuse(SyncError(.schemaMismatch, "the push is on schema version \(b.schemaVersion), the session on \(nodeSchemaVersion); nothing was applied"))
         }
         if b.toSeq <= committed {
             // Already committed (a re-send after a lost ACK): acknowledge again, apply nothing.

@@ -363,7 +363,7 @@ where Instant.Duration == Duration {
             return lose(.malformed("WELCOME committed_push \(w.committedPush) is beyond any log position (at most 2^63-1)"), sayBye: true)
         }
         guard w.committedPush <= logHead else {
-            let e = SyncError(.outOfState, "the hub has committed this node's log up to \(w.committedPush) but the log ends at \(logHead): this database was restored or replaced; enroll it as a new node")
+            let e = SyncError(.outOfState, "the hub has committed this node's log up to \(w.committedPush) but the log ends at \(logHead): this database was restored or copied by hand; restore it with `gatehouse restore FILE` (which makes a restored node safe to sync), or enroll it as a new node")
             return [.fail(e)] + lose(e, sayBye: true, operatorNeeded: true)
         }
         state = .ready

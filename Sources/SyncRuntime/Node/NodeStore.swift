@@ -62,6 +62,8 @@ public final class ReplicaNodeStore: NodeStore {
     public func knownHub() throws -> KnownHub? {
         let st = try sync.load()
         guard let h = st.hubID.flatMap(ReplicaID.init(rawValue:)), let epoch = st.hubEpoch else { return nil }
+        // Pulled on an earlier schema: pull again from 0 (the fields added since).
+        if let v = st.pullSchemaVersion, v < replica.schema.version { return nil }
         return KnownHub(id: h, epoch: epoch, cursor: try replica.receivedCursor(from: h))
     }
 
@@ -106,6 +108,7 @@ public final class ReplicaNodeStore: NodeStore {
         try sync.update { st in
             st.hubID = hub.rawValue
             st.hubEpoch = epoch
+            st.pullSchemaVersion = replica.schema.version
             st.lastContactAt = now
             if st.state != "connected" {
                 st.state = "connected"

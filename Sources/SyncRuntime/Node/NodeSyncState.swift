@@ -20,6 +20,10 @@ public struct NodeSyncState: Codable, Sendable, Equatable {
     public var pullCursorAtContact: Int64 = 0
     public var hubID: String?
     public var hubEpoch: UInt64?
+    /// The node's schema version when it pulled the hub's log: a node upgraded since pulls
+    /// it again from 0, to receive the fields it could not hold before (the hub sent it only
+    /// what the earlier version understands).
+    public var pullSchemaVersion: Int?
     /// The daemon's process id while it runs.
     public var daemonPID: Int32?
     public var daemonHeartbeatAt: Date?

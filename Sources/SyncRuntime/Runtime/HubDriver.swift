@@ -55,6 +55,9 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
     private var nextBeat: C.Instant
     private var started = false
     private var errorsInARow = 0
+    /// Nodes pulling from 0, and the hub's log head when they started: until they pass it
+    /// they get their own records too.
+    private var bootstrapUntil: [ReplicaID: UInt64] = [:]
 
     /// A hub over `replica` (the hub's own) and `registry` (its enrollments), whose epoch and
     /// schema version go into every WELCOME.
@@ -70,11 +73,15 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
         self.options = options
         self.logger = logger
         configuration = HubConfiguration(hubID: replica.id, epoch: try registry.epoch(), schemaVersion: replica.schema.version,
-                                         limits: options.limits, demo: demo)
+                                         limits: options.limits, demo: demo,
+                                         oldestSchemaVersion: replica.compatibleSchemaVersions.lowerBound)
         let now = clock.now
         (nextSweep, nextWatch, nextFlush, nextBeat) = (now, now, now, now)
+        // A hub restored from a backup takes back, from the nodes that pulled them, the
+        // writes of its old identities that the restore lost.
+        let lost = try replica.retiredIdentities()
         applier = PushApplier(replica: replica, threaded: options.threadedApply, wake: transport.waker, logger: logger,
-                              makeItem: { $0.applyItem() })
+                              makeItem: { $0.applyItem(lostWritesOf: lost) })
     }
 
     /// Connected nodes (sessions that said HELLO and were welcomed).
@@ -296,7 +303,18 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
                                                status: buffer.takeFields(s.key)))
             case .extractChanges(let after, let node, let center, let maxCount, let maxBytes):
                 do {
-                    let batch = try replica.changes(after: after, scope: .centers([center]), for: node, maxCount: maxCount, maxBytes: maxBytes)
+                    // A pull from 0 is a snapshot of the center, the node's own records
+                    // included: a node restored from a backup gets back what it wrote after
+                    // the backup. Later pulls leave out what the node sent (no echo).
+                    if after == 0 { bootstrapUntil[node] = try replica.localClock().sequence }
+                    var echo: ReplicaID? = node
+                    if let until = bootstrapUntil[node] {
+                        if after < until { echo = nil } else { bootstrapUntil[node] = nil }
+                    }
+                    // A node one schema version behind gets what it understands (SPEC §11).
+                    let batch = try replica.project(
+                        try replica.changes(after: after, scope: .centers([center]), for: echo, maxCount: maxCount, maxBytes: maxBytes),
+                        to: s.nodeSchemaVersion)
                     queue = s.changesExtracted(batch, now: now)[...] + queue
                 } catch {
                     queue = s.extractionFailed(error, now: now)[...] + queue
@@ -494,12 +512,13 @@ extension PushApplier.Job {
     /// head-office data, rewrites of what the hub holds), and update the node's registry
     /// row in the same transaction (one commit for both, and the refusal log entry exactly
     /// when the quarantine rows commit).
-    func applyItem() -> Replica.ApplyItem {
+    func applyItem(lostWritesOf lost: Set<ReplicaID> = []) -> Replica.ApplyItem {
         let (batch, center, key) = (self.batch, self.center, self.key)
         // Unreadable records are quarantined like refused ones (SPEC §5.5).
         let unreadable = rejected.map { Refusal(table: $0.table, id: $0.id, reason: $0.reason) }
         // The session checked that the batch is the log of the node bound to the key.
-        return Replica.ApplyItem(batch, from: batch.origin, sender: .centerNode(batch.origin, center: center), unreadable: unreadable,
+        return Replica.ApplyItem(batch, from: batch.origin, sender: .centerNode(batch.origin, center: center, lostWritesOf: lost),
+                                 unreadable: unreadable,
                                  alongside: { [status] db, result in
             let refused = unreadable + result.refused
             if !refused.isEmpty {
