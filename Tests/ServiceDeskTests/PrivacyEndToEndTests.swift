@@ -42,8 +42,9 @@ import Testing
             if staff != "S001" {
                 for out in [table, csv, json] { #expect(!out.contains("13812345678") && !out.contains("欧阳娜娜"), "\(staff) saw clear data: \(out)") }
             }
-            let line = try #require(csv.split(separator: "\n").last)
-            #expect(line.hasPrefix("\(c),\(name),\(phone),\(unit)"))
+            // CRLF lines, cells as Excel needs them (a clear phone as ="…").
+            let line = try #require(csv.components(separatedBy: "\r\n").last)
+            #expect(line.hasPrefix([c, name, phone, unit].map { CSVWriter.field(CSVWriter.excelCell($0)) }.joined(separator: ",")), "\(line)")
         }
         let parcel = try g.ok("parcel", "receive", "--type", "express", "--customer", c)
         #expect(try g.ok("parcel", "list", "--json", staff: "K01").contains("欧阳**"))

@@ -112,6 +112,8 @@ public struct CustomerFilter: Sendable {
     public var limit = 200
     /// Matches the name and phone exactly (set by the desk for viewers without clear access).
     var exact = false
+    /// Matches to skip first (paging).
+    public var offset = 0
     public init() {}
 }
 
@@ -223,7 +225,19 @@ extension Desk {
     }
 
     package func customers(_ f: CustomerFilter = CustomerFilter()) throws -> [Customer] {
-        var sql = "SELECT * FROM customer WHERE 1"
+        var (sql, args) = try customerQuery(f, select: "*")
+        sql += " ORDER BY center, unit, name LIMIT \(max(1, f.limit)) OFFSET \(max(0, f.offset))"
+        return try replica.read { db in try Customer.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
+    }
+
+    /// How many customers match `f` (its limit and offset aside): what a cut list says.
+    package func customerCount(_ f: CustomerFilter = CustomerFilter()) throws -> Int {
+        let (sql, args) = try customerQuery(f, select: "count(*)")
+        return try replica.read { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0 }
+    }
+
+    private func customerQuery(_ f: CustomerFilter, select: String) throws -> (String, [DatabaseValueConvertible]) {
+        var sql = "SELECT \(select) FROM customer WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if let t = f.text?.trimmingWhitespace(), !t.isEmpty {
             if f.exact {
@@ -256,8 +270,7 @@ extension Desk {
         if f.refusedOnly { sql += " AND refused_callback = 1" }
         if f.specialCareOnly { sql += " AND special_care = 1" }
         if let c = f.center { sql += " AND center = ?"; args.append(try CenterCode.validate(c)) }
-        sql += " ORDER BY center, unit, name LIMIT \(max(1, f.limit))"
-        return try replica.read { db in try Customer.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
+        return (sql, args)
     }
 
     func requireCustomer(_ db: Database, _ id: String) throws -> Customer {

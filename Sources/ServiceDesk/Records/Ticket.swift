@@ -203,6 +203,8 @@ public struct TicketFilter: Sendable {
     public var since: Date?
     public var until: Date?
     public var limit = 500
+    /// Matches to skip first (paging).
+    public var offset = 0
     public init() {}
 }
 

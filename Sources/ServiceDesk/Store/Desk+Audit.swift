@@ -12,6 +12,10 @@ public struct AuditQuery: Sendable {
     public var to: Date?
     public var action: String?
     public var limit: Int
+    /// Entries to skip first (paging).
+    public var offset = 0
+    /// Newest first (what a supervisor reading the trail wants); oldest first otherwise.
+    public var newestFirst = false
     public init(staff: String? = nil, customer: String? = nil, center: String? = nil, from: Date? = nil, to: Date? = nil,
                 action: String? = nil, limit: Int = 1000) {
         self.staff = staff
@@ -86,10 +90,26 @@ extension Desk {
         }
     }
 
-    /// Audit entries matching `query`, oldest first.
+    /// Audit entries matching `query`, oldest first (newest first with `newestFirst`).
     public func auditEntries(_ query: AuditQuery = AuditQuery()) throws -> [AuditEntry] {
         try authorize(.auditRead)
-        var sql = "SELECT * FROM audit WHERE 1"
+        var (sql, args) = try auditQuery(query, select: "*")
+        sql += query.newestFirst ? " ORDER BY at DESC, node DESC, seq DESC" : " ORDER BY at, node, seq"
+        sql += " LIMIT \(max(1, query.limit)) OFFSET \(max(0, query.offset))"
+        return try replica.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.auditEntry)
+        }
+    }
+
+    /// How many entries match `query` (its limit and offset aside).
+    public func auditCount(_ query: AuditQuery = AuditQuery()) throws -> Int {
+        try authorize(.auditRead)
+        let (sql, args) = try auditQuery(query, select: "count(*)")
+        return try replica.read { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0 }
+    }
+
+    private func auditQuery(_ query: AuditQuery, select: String) throws -> (String, [DatabaseValueConvertible]) {
+        var sql = "SELECT \(select) FROM audit WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if let s = query.staff { sql += " AND staff = ?"; args.append(s.trimmingWhitespace()) }
         if let c = query.customer { sql += " AND record = ?"; args.append("customer/" + c.trimmingWhitespace()) }
@@ -97,10 +117,7 @@ extension Desk {
         if let f = query.from { sql += " AND at >= ?"; args.append(Int64(f.timeIntervalSince1970 * 1000)) }
         if let t = query.to { sql += " AND at < ?"; args.append(Int64(t.timeIntervalSince1970 * 1000)) }
         if let a = query.action { sql += " AND action = ?"; args.append(a.trimmingWhitespace()) }
-        sql += " ORDER BY at, node, seq LIMIT \(max(1, query.limit))"
-        return try replica.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.auditEntry)
-        }
+        return (sql, args)
     }
 
     /// Checks every node's chain: sequence numbers without gaps from 1, each entry's hash

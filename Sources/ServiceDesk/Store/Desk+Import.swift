@@ -42,6 +42,8 @@ public struct ImportReport: Sendable, Codable, Equatable {
     public var imported: [Row]
     /// Rows left out (only with `skipBad`).
     public var rejected: [ImportProblem]
+    /// Columns of the file left out: row numbers (序号) and, when asked, unknown ones.
+    public var ignoredColumns: [String] = []
 }
 
 /// The whole file was refused because of bad rows; nothing was written. The description's
@@ -60,16 +62,17 @@ public struct ImportRefused: Error, CustomStringConvertible, Equatable {
 /// The customer roster's columns.
 public enum CustomerImport {
     public static let columns: [ImportColumn] = [
-        ImportColumn("name", ["姓名", "名字", "业主", "业主姓名", "住户", "客户姓名"], required: true, "the customer's full name"),
-        ImportColumn("phone", ["电话", "手机", "手机号", "联系电话", "电话号码", "mobile", "tel"], "mobile or landline"),
-        ImportColumn("unit", ["房号", "单元", "房屋", "住址", "地址", "room", "address"], "e.g. 3栋2单元1101"),
-        ImportColumn("id_number", ["身份证", "身份证号", "证件号码", "idnumber"], "ID card number"),
-        ImportColumn("move_in", ["入住日期", "入住", "入住时间"], "date, e.g. 2025-03-01 or 2025/3/1"),
+        ImportColumn("name", ["姓名", "名字", "业主", "业主姓名", "业主名称", "住户", "住户姓名", "客户姓名", "客户名称", "客户"], required: true, "the customer's full name"),
+        ImportColumn("phone", ["电话", "手机", "手机号", "手机号码", "联系电话", "联系方式", "联系手机", "移动电话", "电话号码", "mobile", "tel"], "mobile or landline"),
+        ImportColumn("unit", ["房号", "房间号", "单元", "房屋", "房屋编号", "门牌号", "住址", "地址", "room", "address"],
+                     "e.g. 3栋2单元1101; or separate 楼栋, 单元 and 房号 columns"),
+        ImportColumn("id_number", ["身份证", "身份证号", "身份证号码", "证件号码", "idnumber"], "ID card number"),
+        ImportColumn("move_in", ["入住日期", "入住", "入住时间"], "date: 2025-03-01, 2025/3/1, 2025年3月1日 or an Excel date number"),
         ImportColumn("move_out", ["迁出日期", "迁出", "迁出时间"], "date"),
         ImportColumn("special_care", ["特殊关怀", "特殊照顾", "关怀"], "是/否, yes/no, 1/0"),
         ImportColumn("refused_callback", ["拒访", "拒绝回访"], "是/否: puts the customer on the refused-callback list"),
         ImportColumn("needs", ["服务需求", "需求"], "service needs"),
-        ImportColumn("note", ["备注", "说明"], "free text"),
+        ImportColumn("note", ["备注", "备注信息", "说明"], "free text"),
     ]
 }
 
@@ -79,12 +82,13 @@ public enum TicketImport {
         ImportColumn("number", ["编号", "单号", "工单号", "no"], "the request's number; generated from opened_at when empty"),
         ImportColumn("kind", ["类型", "报事类型", "事项类型"], required: true, "repair, complaint, service, inquiry, suggestion (报修, 投诉, 委托服务, 咨询, 建议)"),
         ImportColumn("channel", ["渠道", "来源", "方式"], "phone, walk-in, wechat, app, …; default other"),
-        ImportColumn("summary", ["内容", "摘要", "事项", "描述", "报事内容", "description"], required: true, "what was reported"),
+        ImportColumn("summary", ["内容", "摘要", "事项", "描述", "报事内容", "报事描述", "问题描述", "description"], required: true, "what was reported"),
         ImportColumn("customer", ["顾客编号", "客户编号", "customerid"], "a customer id"),
-        ImportColumn("phone", ["电话", "手机", "联系电话", "customerphone"], "finds the customer by phone (import the roster first)"),
-        ImportColumn("name", ["姓名", "顾客", "业主", "customername"], "the customer's name, when several share the phone"),
-        ImportColumn("unit", ["房号", "room"], "default: the customer's"),
-        ImportColumn("opened_at", ["受理时间", "报事时间", "受理日期", "日期", "opened"], required: true, "when it came in: 2026-03-05 14:30, 2026/3/5 or 2026-03-05"),
+        ImportColumn("phone", ["电话", "手机", "手机号码", "联系电话", "联系方式", "customerphone"], "finds the customer by phone (import the roster first)"),
+        ImportColumn("name", ["姓名", "顾客", "业主", "客户姓名", "客户名称", "报事人", "customername"], "the customer's name, when several share the phone"),
+        ImportColumn("unit", ["房号", "房间号", "room"], "default: the customer's; or separate 楼栋, 单元 and 房号 columns"),
+        ImportColumn("opened_at", ["受理时间", "报事时间", "报事日期", "受理日期", "登记时间", "日期", "opened"], required: true,
+                     "when it came in: 2026-03-05 14:30, 2026/3/5, 2026年3月5日 or an Excel date number"),
         ImportColumn("completed_at", ["完成时间", "完成日期", "completed"], "when the work was done"),
         ImportColumn("closed_at", ["关闭时间", "关闭日期", "closed"], "when it was closed (default completed_at) or cancelled"),
         ImportColumn("status", ["状态"], "received, completed, closed, cancelled (受理, 已完成, 已关闭, 已取消); default closed when completed_at is given, else received"),
@@ -101,37 +105,93 @@ struct ImportSheet {
     let index: [String: Int]
     let width: Int
     let rows: [CSVRecord]
+    /// The columns of a unit split over 楼栋 / 单元 / 房号, when the file has them.
+    let unitParts: (building: Int, entrance: Int?, room: Int?)?
+    /// Headers left out: row numbers (序号) and, with `ignoreUnknown`, anything unknown.
+    let ignored: [String]
 
-    init(_ records: [CSVRecord], columns: [ImportColumn]) throws {
+    /// Row-number columns spreadsheets carry; never data.
+    static let rowNumberHeaders = ["序号", "行号", "#", "no.", "序"]
+    /// A unit split over columns: the building's headers start it.
+    static let buildingHeaders = ["楼栋", "楼号", "栋号", "楼栋号", "楼宇", "栋", "幢", "building"]
+    static let entranceHeaders = ["单元", "单元号", "entrance"]
+    static let roomHeaders = ["房号", "房间号", "室号", "户号", "room"]
+
+    static func key(_ s: String) -> String {
+        String(s.trimmingWhitespace().lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " }.map(Character.init))
+    }
+
+    init(_ records: [CSVRecord], columns: [ImportColumn], ignoreUnknown: Bool = false) throws {
         guard let header = records.first else { throw DeskError.invalid("the file is empty; the first line names the columns") }
-        func key(_ s: String) -> String {
-            String(s.trimmingWhitespace().lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " }.map(Character.init))
+        let key = Self.key
+        let keys = header.fields.map(key)
+        // 楼栋 + 单元 + 房号 in separate columns: then 单元 and 房号 are parts of the unit.
+        var parts: (building: Int, entrance: Int?, room: Int?)?
+        if columns.contains(where: { $0.name == "unit" }), let b = keys.firstIndex(where: { k in Self.buildingHeaders.contains { key($0) == k } }) {
+            parts = (b, keys.firstIndex { k in Self.entranceHeaders.contains { key($0) == k } },
+                     keys.firstIndex { k in Self.roomHeaders.contains { key($0) == k } })
         }
         var index: [String: Int] = [:]
+        var unknown: [String] = []
+        var ignored: [String] = []
         for (i, h) in header.fields.enumerated() {
-            let k = key(h)
+            let k = keys[i]
             if k.isEmpty { continue }
+            if let p = parts, i == p.building || i == p.entrance || i == p.room { continue }
+            if Self.rowNumberHeaders.contains(where: { key($0) == k }) { ignored.append(h); continue }
             guard let c = columns.first(where: { key($0.name) == k || $0.headers.contains { key($0) == k } }) else {
-                throw DeskError.invalid("line \(header.line): unknown column \"\(h)\"; the columns are \(columns.map(\.name).joined(separator: ", ")) (see --help)")
+                unknown.append(h)
+                continue
             }
             if index[c.name] != nil { throw DeskError.invalid("line \(header.line): two columns mean \(c.name) (\"\(h)\" is the second)") }
             index[c.name] = i
+        }
+        if !unknown.isEmpty {
+            guard ignoreUnknown else {
+                let list = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw DeskError.invalid("line \(header.line): unknown column\(unknown.count == 1 ? "" : "s") \(list); the columns are \(columns.map(\.name).joined(separator: ", ")) (see --help for the Chinese headers), or use --ignore-unknown-columns to leave \(unknown.count == 1 ? "it" : "them") out")
+            }
+            ignored += unknown
+        }
+        if parts != nil, let u = index["unit"] {
+            throw DeskError.invalid("line \(header.line): the unit is both in \"\(header.fields[u])\" and split over 楼栋/单元/房号 columns; keep one")
         }
         let missing = columns.filter { $0.required && index[$0.name] == nil }.map(\.name)
         guard missing.isEmpty else {
             throw DeskError.invalid("line \(header.line): the header lacks the required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
         }
         self.index = index
+        self.unitParts = parts
+        self.ignored = ignored
         width = header.fields.count
         // Spreadsheets leave rows of empty cells behind; they are not data.
         rows = records.dropFirst().filter { r in r.fields.contains { !$0.trimmingWhitespace().isEmpty } }
     }
 
-    /// The trimmed value of `column` in `row`, nil when absent or empty.
+    /// The trimmed value of `column` in `row`, nil when absent or empty. What an export made
+    /// for Excel wraps (`="13812345678"`, `'=…`) is unwrapped; the unit is put together
+    /// from 楼栋/单元/房号 columns when the file splits it.
     func value(_ row: CSVRecord, _ column: String) -> String? {
-        guard let i = index[column], i < row.fields.count else { return nil }
-        let v = row.fields[i].trimmingWhitespace()
+        if column == "unit", let p = unitParts { return Self.unit(building: cell(row, p.building), entrance: p.entrance.flatMap { cell(row, $0) },
+                                                                   room: p.room.flatMap { cell(row, $0) }) }
+        guard let i = index[column] else { return nil }
+        return cell(row, i)
+    }
+
+    func cell(_ row: CSVRecord, _ i: Int) -> String? {
+        guard i < row.fields.count else { return nil }
+        let v = ImportCell.unwrap(row.fields[i].trimmingWhitespace()).trimmingWhitespace()
         return v.isEmpty ? nil : v
+    }
+
+    /// `3`, `2`, `1101` → `3栋2单元1101`; parts that already say 栋/单元 keep their words.
+    static func unit(building: String?, entrance: String?, room: String?) -> String? {
+        guard building != nil || entrance != nil || room != nil else { return nil }
+        var s = ""
+        if let b = building { s += b + (["栋", "幢", "楼", "座", "号楼"].contains { b.hasSuffix($0) } ? "" : "栋") }
+        if let e = entrance { s += e + (e.hasSuffix("单元") ? "" : "单元") }
+        if let r = room { s += r }
+        return s
     }
 
     /// Why the row's shape is wrong, if it is.
@@ -147,7 +207,16 @@ struct ImportSheet {
 /// `14:30:05` after a space or `T`; China time.
 enum ImportDate {
     static func parse(_ text: String, column: String) throws -> Date {
-        let t = text.trimmingWhitespace().replacingOccurrences(of: "T", with: " ")
+        if let serial = excelSerial(text) { return serial }
+        // 2023年6月15日 (14:30) → 2023-6-15 (14:30)
+        var t = text.trimmingWhitespace().replacingOccurrences(of: "T", with: " ")
+        if t.contains("年") {
+            t = t.replacingOccurrences(of: "年", with: "-").replacingOccurrences(of: "月", with: "-")
+                .replacingOccurrences(of: "日", with: " ").replacingOccurrences(of: "号", with: " ")
+                .replacingOccurrences(of: "时", with: ":").replacingOccurrences(of: "点", with: ":").replacingOccurrences(of: "分", with: "")
+                .trimmingWhitespace()
+            if t.hasSuffix(":") { t += "00" }
+        }
         let parts = t.split(separator: " ", omittingEmptySubsequences: true)
         guard (1...2).contains(parts.count) else { throw DeskError.invalid("\(column) \"\(text)\" is not a date (use 2026-03-05 or 2026-03-05 14:30)") }
         let d = parts[0].split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).map(String.init)
@@ -160,6 +229,20 @@ enum ImportDate {
         if parts.count == 2 { s += " " + parts[1] }
         do { return try TimeFormat.parse(s) } catch { throw DeskError.invalid("\(column): \(error)") }
     }
+
+    /// An Excel date number (a cell formatted as a date, saved as CSV by some tools): days
+    /// since 1899-12-30, a fraction for the time of day; China time. Only 5-digit day counts
+    /// (1927–2173) are taken, so a year or a short code is never read as one.
+    static func excelSerial(_ text: String) -> Date? {
+        let t = text.trimmingWhitespace()
+        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts[0].count == 5, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let value = Double(t) else { return nil }
+        // 1899-12-30 00:00 in China time, as Unix seconds.
+        let base: Double = -2_209_161_600 - 8 * 3600
+        let seconds = (value * 86_400).rounded()
+        return Date(timeIntervalSince1970: base + seconds)
+    }
 }
 
 extension Desk {
@@ -169,10 +252,10 @@ extension Desk {
     /// same name and unit). If any row is bad, nothing is written and ``ImportRefused`` lists
     /// every bad line, unless `skipBad` is set: then the good rows go in and the report
     /// lists the rejected ones.
-    public func importCustomers(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil) throws -> ImportReport {
+    public func importCustomers(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, ignoreUnknownColumns: Bool = false, center requested: String? = nil) throws -> ImportReport {
         let acting = try authorize(.importData)
         let center = try recordCenter(requested)
-        let sheet = try ImportSheet(records, columns: CustomerImport.columns)
+        let sheet = try ImportSheet(records, columns: CustomerImport.columns, ignoreUnknown: ignoreUnknownColumns)
         return try write(acting) { tx -> ImportReport in
             var known: [String: String] = [:]
             for row in try Row.fetchAll(tx.db, sql: "SELECT id, name, phone, unit FROM customer WHERE center = ?", arguments: [center]) {
@@ -226,7 +309,7 @@ extension Desk {
                 let id = try insertCustomer(tx, center: center, values: v, input: input, acting: acting)
                 imported.append(ImportReport.Row(line: r.line, id: id, label: input.name))
             }
-            return ImportReport(rows: sheet.rows.count, imported: imported, rejected: problems)
+            return ImportReport(rows: sheet.rows.count, imported: imported, rejected: problems, ignoredColumns: sheet.ignored)
         }
     }
 
@@ -237,10 +320,10 @@ extension Desk {
     /// or by phone (and name); the number not used by an earlier row or an existing
     /// request; no row repeating an earlier one. Each imported request gets an `import`
     /// step in its timeline naming the file and line.
-    public func importTickets(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, center requested: String? = nil) throws -> ImportReport {
+    public func importTickets(_ records: [CSVRecord], source: String = "the file", skipBad: Bool = false, ignoreUnknownColumns: Bool = false, center requested: String? = nil) throws -> ImportReport {
         let acting = try authorize(.importData)
         let center = try recordCenter(requested)
-        let sheet = try ImportSheet(records, columns: TicketImport.columns)
+        let sheet = try ImportSheet(records, columns: TicketImport.columns, ignoreUnknown: ignoreUnknownColumns)
         let calendar = try workCalendar()
         return try write(acting) { tx -> ImportReport in
             var byID: [String: Customer] = [:]
@@ -377,7 +460,7 @@ extension Desk {
                 try logEvent(tx, center: center, ticket: id, action: "import", detail: "导入历史记录：\(source) 第\(g.line)行", acting)
                 imported.append(ImportReport.Row(line: g.line, id: id, label: number))
             }
-            return ImportReport(rows: sheet.rows.count, imported: imported, rejected: problems)
+            return ImportReport(rows: sheet.rows.count, imported: imported, rejected: problems, ignoredColumns: sheet.ignored)
         }
     }
 

@@ -70,13 +70,24 @@ extension Desk {
     }
 
     /// The mail log, newest first; `waitingOnly` leaves out what was picked up.
-    package func parcels(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500) throws -> [Parcel] {
-        var sql = "SELECT * FROM parcel WHERE 1"
+    package func parcels(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500, offset: Int = 0) throws -> [Parcel] {
+        var (sql, args) = parcelQuery(waitingOnly: waitingOnly, customer: customer, select: "*")
+        sql += " ORDER BY received_at DESC, id LIMIT \(max(1, limit)) OFFSET \(max(0, offset))"
+        return try replica.read { db in try Parcel.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
+    }
+
+    /// How many entries of the mail log match (what a cut list says).
+    package func parcelCount(waitingOnly: Bool = false, customer: String? = nil) throws -> Int {
+        let (sql, args) = parcelQuery(waitingOnly: waitingOnly, customer: customer, select: "count(*)")
+        return try replica.read { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0 }
+    }
+
+    private func parcelQuery(waitingOnly: Bool, customer: String?, select: String) -> (String, [DatabaseValueConvertible]) {
+        var sql = "SELECT \(select) FROM parcel WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if waitingOnly { sql += " AND picked_up_at IS NULL" }
         if let customer { sql += " AND customer = ?"; args.append(customer) }
-        sql += " ORDER BY received_at DESC, id LIMIT \(max(1, limit))"
-        return try replica.read { db in try Parcel.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
+        return (sql, args)
     }
 
     func requireParcel(_ db: Database, _ id: String) throws -> Parcel {

@@ -187,7 +187,20 @@ extension Desk {
 
     /// Lists requests with their deadlines evaluated at `now`.
     package func tickets(_ f: TicketFilter = TicketFilter(), now: Date = Date()) throws -> [TicketWithDeadlines] {
-        var sql = "SELECT * FROM ticket WHERE 1"
+        try matchingTickets(f, now: now, counting: false).items
+    }
+
+    /// How many requests match `f` (its limit and offset aside): what a cut list says.
+    package func ticketCount(_ f: TicketFilter = TicketFilter(), now: Date = Date()) throws -> Int {
+        if !f.overdue && !f.dueToday {
+            let (sql, args) = try ticketQuery(f, select: "count(*)")
+            return try replica.read { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0 }
+        }
+        return try matchingTickets(f, now: now, counting: true).count
+    }
+
+    private func ticketQuery(_ f: TicketFilter, select: String) throws -> (String, [DatabaseValueConvertible]) {
+        var sql = "SELECT \(select) FROM ticket WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if let k = f.kind { sql += " AND kind = ?"; args.append(k.rawValue) }
         if let s = f.stage { sql += " AND status = ?"; args.append(s.rawValue) }
@@ -198,21 +211,32 @@ extension Desk {
         if f.escalatedOnly { sql += " AND escalated = 1" }
         if let s = f.since { sql += " AND opened_at >= ?"; args.append(Col.time(s)) }
         if let u = f.until { sql += " AND opened_at < ?"; args.append(Col.time(u)) }
+        return (sql, args)
+    }
+
+    /// The page of `f` (or, `counting`, only the number of all matches: deadlines decide
+    /// the overdue and due-today lists, so those are counted by evaluating them).
+    private func matchingTickets(_ f: TicketFilter, now: Date, counting: Bool) throws -> (items: [TicketWithDeadlines], count: Int) {
+        var (sql, args) = try ticketQuery(f, select: "*")
         sql += " ORDER BY opened_at DESC, number DESC"
         let rules = DeadlineRules(calendar: try workCalendar())
         let facts = try FactsBuilder(desk: self)
         return try replica.read { db in
             var out: [TicketWithDeadlines] = []
-            for t in try Ticket.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+            var matched = 0
+            let rows = try Ticket.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            while let t = try rows.next() {
                 let fx = try facts.facts(for: t, db)
                 let d = rules.deadlines(for: fx)
                 let item = TicketWithDeadlines(ticket: t, deadlines: d, overdue: rules.overdue(fx, at: now), dueToday: rules.dueToday(fx, at: now))
                 if f.overdue && item.overdue.isEmpty { continue }
                 if f.dueToday && item.dueToday.isEmpty { continue }
+                matched += 1
+                if counting || matched <= f.offset { continue }
                 out.append(item)
                 if out.count >= f.limit { break }
             }
-            return out
+            return (out, matched)
         }
     }
 

@@ -11,6 +11,12 @@ public struct TicketView: Sendable {
     public var ticket: Ticket { item.ticket }
 }
 
+/// One page of a list as the principal sees it, and how many there are in all.
+public struct ListPage<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+}
+
 extension Desk {
     // MARK: who is looking
 
@@ -44,12 +50,26 @@ extension Desk {
     /// personal data in clear is in the audit trail (as "export" when `export`) before
     /// this returns. A viewer without clear access searches by exact full name or phone only.
     public func customerList(_ filter: CustomerFilter = CustomerFilter(), export: Bool = false) throws -> [Customer] {
+        try customerPage(filter, export: export, counting: false).items
+    }
+
+    /// ``customerList(_:export:)`` with the number of all customers the principal would
+    /// find with `filter` (its limit and offset aside): what a cut list says.
+    public func customerPage(_ filter: CustomerFilter = CustomerFilter(), export: Bool = false) throws -> ListPage<Customer> {
+        try customerPage(filter, export: export, counting: true)
+    }
+
+    private func customerPage(_ filter: CustomerFilter, export: Bool, counting: Bool) throws -> ListPage<Customer> {
         var f = filter
         f.exact = try !mayPartialSearch()
         let disclosure = try self.disclosure(export: export)
+        // Providers see no customer record at all (Visibility.canSee), so they count none.
+        guard Visibility.canSee(disclosure.viewer, RecordContext(center: center, customer: nil, isRequest: false, assignee: nil, open: true)) else {
+            return ListPage(items: [], total: 0)
+        }
         let shown = try customers(f).compactMap { disclosure.customer($0) }
         try recordAudit(shown.compactMap(\.2))
-        return shown.map(\.0)
+        return ListPage(items: shown.map(\.0), total: counting ? try customerCount(f) : shown.count)
     }
 
     /// One customer with their household, masked for the principal; refuses a viewer who
@@ -85,15 +105,33 @@ extension Desk {
     /// Requests matching `filter` with their deadlines at the desk's time, masked for the
     /// principal (a technician sees only those assigned to them); clear views audited.
     public func ticketList(_ filter: TicketFilter = TicketFilter(), export: Bool = false) throws -> [TicketWithDeadlines] {
+        try ticketPage(filter, export: export, counting: false).items
+    }
+
+    /// ``ticketList(_:export:)`` with the number of all requests the principal would see
+    /// with `filter` (its limit and offset aside).
+    public func ticketPage(_ filter: TicketFilter = TicketFilter(), export: Bool = false) throws -> ListPage<TicketWithDeadlines> {
+        try ticketPage(filter, export: export, counting: true)
+    }
+
+    private func ticketPage(_ filter: TicketFilter, export: Bool, counting: Bool) throws -> ListPage<TicketWithDeadlines> {
         let disclosure = try self.disclosure(export: export)
-        let shown = try tickets(filter, now: clock.now).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
+        var f = filter
+        // A provider sees only what is assigned to them: asked in the query, so pages and
+        // counts are of what they may see.
+        if let role = disclosure.viewer.role, Permissions.providers.contains(role) {
+            if let a = f.assignee, a != disclosure.viewer.staff { return ListPage(items: [], total: 0) }
+            f.assignee = disclosure.viewer.staff
+        }
+        let now = clock.now
+        let shown = try tickets(f, now: now).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
             guard let (t, _, event) = disclosure.ticket(i.ticket) else { return nil }
             var i = i
             i.ticket = t
             return (i, event)
         }
         try recordAudit(shown.compactMap(\.1))
-        return shown.map(\.0)
+        return ListPage(items: shown.map(\.0), total: counting ? try ticketCount(f, now: now) : shown.count)
     }
 
     /// One request with its deadlines, the customer's contact and the timeline, all masked
@@ -156,11 +194,24 @@ extension Desk {
     // MARK: parcels, custody, callbacks
 
     /// The mail log masked for the principal; clear views audited.
-    public func parcelList(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500) throws -> [Parcel] {
+    public func parcelList(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500, offset: Int = 0) throws -> [Parcel] {
+        try parcelPage(waitingOnly: waitingOnly, customer: customer, limit: limit, offset: offset, counting: false).items
+    }
+
+    /// ``parcelList(waitingOnly:customer:limit:offset:)`` with the number of all entries
+    /// the principal would see.
+    public func parcelPage(waitingOnly: Bool = false, customer: String? = nil, limit: Int = 500, offset: Int = 0) throws -> ListPage<Parcel> {
+        try parcelPage(waitingOnly: waitingOnly, customer: customer, limit: limit, offset: offset, counting: true)
+    }
+
+    private func parcelPage(waitingOnly: Bool, customer: String?, limit: Int, offset: Int, counting: Bool) throws -> ListPage<Parcel> {
         let disclosure = try self.disclosure()
-        let shown = try parcels(waitingOnly: waitingOnly, customer: customer, limit: limit).compactMap { disclosure.parcel($0) }
+        guard Visibility.canSee(disclosure.viewer, RecordContext(center: center, customer: customer, isRequest: false, assignee: nil, open: true)) else {
+            return ListPage(items: [], total: 0)
+        }
+        let shown = try parcels(waitingOnly: waitingOnly, customer: customer, limit: limit, offset: offset).compactMap { disclosure.parcel($0) }
         try recordAudit(shown.compactMap(\.1))
-        return shown.map(\.0)
+        return ListPage(items: shown.map(\.0), total: counting ? try parcelCount(waitingOnly: waitingOnly, customer: customer) : shown.count)
     }
 
     /// Items in custody (no personal data but the customer's id), for a signed-in viewer.

@@ -18,9 +18,12 @@ struct CustodyReceive: ParsableCommand {
     @Option(help: "What the item is, e.g. 钥匙一串.") var description: String
     @Option(help: "Its condition at hand-over, e.g. 完好.") var condition: String
     @Flag(help: "The condition was verified with the customer (required).") var verified = false
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
         try perform {
-            print(try acting.desk(data).receiveCustody(customer: customer, description: description, condition: condition, verified: verified).id)
+            let item = try acting.desk(data).receiveCustody(customer: customer, description: description, condition: condition, verified: verified)
+            if json { return try Output.json(item) }
+            print(item.id)
         }
     }
 }

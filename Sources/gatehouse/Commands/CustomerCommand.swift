@@ -22,12 +22,15 @@ struct CustomerAdd: ParsableCommand {
     @Option(help: "Service needs.") var needs: String?
     @Option(help: "Note.") var note: String?
     @Option(help: "Center (at head office).") var center: String?
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
 
     func run() throws {
         try perform {
             let desk = try acting.desk(data)
             let id = try desk.addCustomer(CustomerInput(name: name, phone: phone, idNumber: idNumber, unit: unit, moveIn: moveIn,
                                                         specialCare: specialCare, needs: needs, note: note, center: center))
+            // What the writer just typed; nothing another person entered is disclosed.
+            if json { return try Output.json(try desk.customerRecord(id).customer) }
             print(id)
         }
     }
@@ -47,7 +50,7 @@ struct CustomerList: ParsableCommand {
     @Flag(help: "Only customers on the refused-callback list.") var refused = false
     @Flag(name: .customLong("special-care"), help: "Only special-care customers.") var specialCare = false
     @Option(help: "Only this center (at head office).") var center: String?
-    @Option(help: "At most this many.") var limit = 200
+    @OptionGroup var page: PageOptions
 
     func run() throws {
         try perform {
@@ -58,9 +61,12 @@ struct CustomerList: ParsableCommand {
             f.refusedOnly = refused
             f.specialCareOnly = specialCare
             f.center = center
-            f.limit = limit
+            f.limit = page.limit
+            f.offset = page.offset
             // Masked and audited by the desk before anything is printed.
-            let list = try viewer.desk(data, clock).customerList(f, export: output.csv)
+            let result = try viewer.desk(data, clock).customerPage(f, export: output.csv)
+            let list = result.items
+            defer { page.note(shown: list.count, total: result.total) }
             if output.json { return try Output.json(list) }
             let headers = ["ID", "姓名", "电话", "房号", "标记"]
             let rows = list.map { c in

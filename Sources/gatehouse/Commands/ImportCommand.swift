@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import ServiceDesk
 
+extension CSVEncoding: ExpressibleByArgument {}
+
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import existing records from CSV: the customer roster, historical requests.",
@@ -14,18 +16,26 @@ struct ImportOptions: ParsableArguments {
     @Argument(help: "The CSV file.") var file: String
     @Flag(name: .customLong("skip-bad"), help: "Import the good rows and list the bad ones, instead of refusing the whole file.") var skipBad = false
     @Option(help: "Center (at head office).") var center: String?
+    @Flag(name: .customLong("ignore-unknown-columns"), help: "Leave out columns the import does not know (they are listed) instead of refusing the file.")
+    var ignoreUnknownColumns = false
+    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 if valid, else GBK/GB18030: Excel's \"CSV\" on a Chinese Windows), utf-8, gbk or gb18030.", valueName: "ENCODING"))
+    var encoding: CSVEncoding = .auto
+    @Flag(help: "List every imported row (line, id, name or number), not only the summary.") var verbose = false
 
     func records() throws -> [CSVRecord] {
         guard let bytes = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-        return try CSVReader.parse(utf8: bytes)
+        return try CSVReader.parse(bytes: [UInt8](bytes), encoding: encoding)
     }
 
     var source: String { (file as NSString).lastPathComponent }
 
     func report(_ r: ImportReport, noun: String, json: Bool) throws {
         if json { return try Output.json(r) }
-        print("imported \(r.imported.count) \(noun) of \(r.rows) row\(r.rows == 1 ? "" : "s") from \(source)")
-        if !r.imported.isEmpty {
+        // One line for 20,000 rows; --verbose lists them.
+        print("imported \(r.imported.count) \(noun) of \(r.rows) row\(r.rows == 1 ? "" : "s") from \(source)"
+              + (r.rejected.isEmpty ? "" : ", \(r.rejected.count) skipped")
+              + (r.ignoredColumns.isEmpty ? "" : "; columns left out: \(r.ignoredColumns.joined(separator: ", "))"))
+        if verbose, !r.imported.isEmpty {
             Output.table(["行", "ID", noun == "customers" ? "姓名" : "编号"], r.imported.map { [String($0.line), $0.id, $0.label] })
         }
         if !r.rejected.isEmpty {
@@ -37,7 +47,9 @@ struct ImportOptions: ParsableArguments {
 
 /// The all-or-nothing decision, repeated in every import's help.
 let importDecision = """
-    The file is UTF-8 CSV (Excel: "CSV UTF-8"); its first line names the columns, in English or Chinese, in any order. \
+    The file is CSV in UTF-8 or GBK (Excel's "CSV UTF-8" or plain "CSV"; detected, or say --encoding); its first line names \
+    the columns, in English or Chinese, in any order; 序号 columns are left out, other unknown columns refused unless \
+    --ignore-unknown-columns. Dates: 2026-03-05, 2026/3/5, 2026年3月5日 (with an optional time) or Excel date numbers. \
     Every row is checked before anything is written. If any row is bad the WHOLE FILE IS REFUSED: nothing is written, \
     every bad row is listed by line number with the reason, and the exit status is 1. With --skip-bad the good rows are \
     imported (in one transaction) and the rejected ones listed on stderr; the exit status is then 0.
@@ -64,6 +76,7 @@ struct ImportCustomers: ParsableCommand {
     func run() throws {
         try perform {
             let r = try acting.desk(data).importCustomers(try options.records(), source: options.source, skipBad: options.skipBad,
+                                                        ignoreUnknownColumns: options.ignoreUnknownColumns,
                                                         center: options.center)
             try options.report(r, noun: "customers", json: output.json)
         }
@@ -89,6 +102,7 @@ struct ImportTickets: ParsableCommand {
     func run() throws {
         try perform {
             let r = try acting.desk(data).importTickets(try options.records(), source: options.source, skipBad: options.skipBad,
+                                                    ignoreUnknownColumns: options.ignoreUnknownColumns,
                                                       center: options.center)
             try options.report(r, noun: "requests", json: output.json)
         }

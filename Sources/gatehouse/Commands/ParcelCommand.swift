@@ -23,10 +23,12 @@ struct ParcelReceive: ParsableCommand {
     @Option(help: "Carrier, e.g. 顺丰.") var carrier: String?
     @Option(help: "Tracking number.") var tracking: String?
     @Option var note: String?
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
         try perform {
             let p = try acting.desk(data).receiveParcel(
                 ParcelInput(type: type, customer: customer, recipient: recipient, unit: unit, carrier: carrier, trackingNo: tracking, note: note))
+            if json { return try Output.json(p) }
             print(p.id)
         }
     }
@@ -68,10 +70,12 @@ struct ParcelList: ParsableCommand {
     @OptionGroup var clock: ClockOptions
     @Flag(help: "Only mail not picked up yet.") var waiting = false
     @Option(help: "Only this customer's.") var customer: String?
-    @Option var limit = 500
+    @OptionGroup var page: PageOptions
     func run() throws {
         try perform {
-            let list = try viewer.desk(data, clock).parcelList(waitingOnly: waiting, customer: customer, limit: limit)
+            let result = try viewer.desk(data, clock).parcelPage(waitingOnly: waiting, customer: customer, limit: page.limit, offset: page.offset)
+            let list = result.items
+            defer { page.note(shown: list.count, total: result.total) }
             if output.json { return try Output.json(list) }
             Output.table(["ID", "收到", "类型", "收件人", "房号", "快递", "单号", "通知", "领取", "领取人"], list.map { p in
                 [p.id, Output.time(p.receivedAt), p.type.displayName, p.recipient ?? "", p.unit ?? "", p.carrier ?? "", p.trackingNo ?? "",

@@ -82,7 +82,7 @@ struct TicketList: ParsableCommand {
     @Option var assignee: String?
     @Option(help: "Only this center (at head office).") var center: String?
     @Option(help: "Opened on or after, YYYY-MM-DD.") var since: String?
-    @Option var limit = 500
+    @OptionGroup var page: PageOptions
 
     struct Item: Encodable {
         var ticket: Ticket
@@ -104,9 +104,12 @@ struct TicketList: ParsableCommand {
             f.assignee = assignee
             f.center = center
             f.since = try since.map { try TimeFormat.parse($0) }
-            f.limit = limit
+            f.limit = page.limit
+            f.offset = page.offset
             // Masked and audited by the desk before anything is printed.
-            let items = try viewer.desk(data, clock).ticketList(f, export: output.csv)
+            let result = try viewer.desk(data, clock).ticketPage(f, export: output.csv)
+            let items = result.items
+            defer { page.note(shown: items.count, total: result.total) }
             if output.json {
                 return try Output.json(items.map { Item(ticket: $0.ticket, overdue: $0.overdue.map(\.name.rawValue),
                                                          dueToday: $0.dueToday.map(\.name.rawValue), deadlines: $0.deadlines.map(DeadlineJSON.init)) })

@@ -3,6 +3,7 @@ import ServiceDesk
 
 enum CSVOutput {
     static func print(_ headers: [String], _ rows: [[String]]) {
-        Swift.print(CSVWriter.document([headers] + rows, lineEnding: "\n"), terminator: "")
+        // For Excel: BOM, CRLF, phones and ids as text, formulas neutralized.
+        Swift.print(CSVWriter.excelDocument([headers] + rows), terminator: "")
     }
 }

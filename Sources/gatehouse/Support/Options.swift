@@ -66,6 +66,30 @@ enum CommandClock {
     }
 }
 
+/// `--limit` and `--offset` for every list, and the line that says when a list is cut.
+struct PageOptions: ParsableArguments {
+    @Option(help: "Show at most this many.") var limit = 200
+    @Option(help: "Skip this many first: the next page of a cut list (--offset 200 after the first 200).") var offset = 0
+
+    func validate() throws {
+        if !(1...1_000_000).contains(limit) { throw ValidationError("--limit is 1 to 1000000") }
+        if offset < 0 { throw ValidationError("--offset cannot be negative") }
+    }
+
+    /// On stderr, so the table, JSON or CSV on stdout stays whole for scripts: "showing
+    /// 1–200 of 20,137; the next page: --offset 200 (or a larger --limit)".
+    func note(shown: Int, total: Int) {
+        guard offset > 0 || shown < total else { return }
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.locale = Locale(identifier: "en_US")
+        func n(_ x: Int) -> String { f.string(from: NSNumber(value: x)) ?? String(x) }
+        var line = shown == 0 ? "showing none of \(n(total))" : "showing \(n(offset + 1))–\(n(offset + shown)) of \(n(total))"
+        if offset + shown < total { line += "; the next page: --offset \(offset + shown) (or a larger --limit)" }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
 /// `--json`.
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of a table.")

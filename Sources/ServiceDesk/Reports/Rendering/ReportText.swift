@@ -61,7 +61,7 @@ public enum ReportText {
                                 r.period, a.state.displayName, "", r.previousPeriod, "", ""])
             }
         }
-        return CSVWriter.document(records, lineEnding: "\r\n", byteOrderMark: true)
+        return CSVWriter.excelDocument(records)
     }
 
     /// JSON: the report value with the derived rates, times in China time (ISO 8601).
