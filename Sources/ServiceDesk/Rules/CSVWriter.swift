@@ -49,7 +49,8 @@ public enum CSVWriter {
     /// // "\u{FEFF}电话\r\n=\"13812345678\"\r\n'=1+1\r\n"
     /// ```
     public static func excelDocument(_ records: [[String]]) -> String {
-        document(records.map { $0.map(excelCell) }, lineEnding: "\r\n", byteOrderMark: true)
+        // excelCell neutralizes formulas itself; `document` would prefix its `="…"` again.
+        "\u{FEFF}" + records.map { $0.map { field(excelCell($0)) }.joined(separator: ",") + "\r\n" }.joined()
     }
 
     /// One cell for Excel:
