@@ -96,7 +96,8 @@ class Suite:
         self.check("PING gets PONG with the nonce (§5.10)", self.ping)
         self.check("PUSH of a valid record built from SCHEMA: ACK, nothing refused (§5.5)", self.push_valid)
         self.check("PUSH re-sent after a lost ACK: ACK duplicate, committed unchanged (§5.5 rule 4)", self.push_duplicate)
-        self.check("invalid records refused with 400, forbidden with 403, the rest applies (§5.5, §9, §13.1)", self.refusals)
+        self.check("invalid records (kinds, encodings, sets, ids) refused with 400, forbidden with 403, the rest applies "
+                   "(§5.5, §9, §13.1)", self.refusals)
         self.check("a record under an id the hub holds for another record: 409, not merged (§9, id collisions)",
                    self.id_collision)
         self.check("another node of the center pulls the pushed record, and it conforms to SCHEMA (§5.8)", self.pull_pushed)
@@ -244,6 +245,21 @@ class Suite:
         short = self.customer("a", 2)
         del short.slots[-1]
         recs.append(add("a slot missing", short, 400))
+        # Values of the right kind outside their encoding (SCHEMA §1): each record invalid alone.
+        for label, field, value in (("2 in a boolean", "special_care", 2),
+                                    ("a date that does not exist (2026-02-30)", "move_in", "2026-02-30"),
+                                    ("a date not written YYYY-MM-DD", "move_in", "2026/03/01"),
+                                    ("a negative Unix-ms time", "created_at", -1),
+                                    ("a Unix-ms time past the year 9999", "created_at", 253402300800000)):
+            recs.append(add(label, self.customer("a", 2, overrides={field: value}), 400))
+        if "ticket" in self.schema["tables"]:
+            for label, field, value in (("a value no enumeration has", "kind", "no_such_kind"),
+                                        ("an integer enumeration's unlisted value", "complaint_class", 9),
+                                        ("negative money", "fee", -100)):
+                t = self.records.record("ticket", ghsp.ordered_id("tk", a), a, 2, self.center, overrides={field: value})
+                recs.append(add(label, t, 400))
+            ok_ticket = self.records.record("ticket", ghsp.ordered_id("tk", a), a, 2, self.center)
+            recs.append(ok_ticket)
         foreign = self.customer("a", 2, overrides={"center": self.other_center})
         recs.append(add("another center's record", foreign, 403))
         if "calendar_day" in self.schema["tables"]:
@@ -270,8 +286,9 @@ class Suite:
                 wrong.append(f"{label}: not refused")
             elif r.code != code:
                 wrong.append(f"{label}: {r.code} ({r.reason}), expected {code}")
-        if ok.id in got:
-            wrong.append(f"the valid record was refused: {got[ok.id].reason}")
+        for valid in [ok] + ([ok_ticket] if "ticket" in self.schema["tables"] else []):
+            if valid.id in got:
+                wrong.append(f"the valid {valid.table} was refused: {got[valid.id].reason}")
         assert ack.committed == 2, f"committed {ack.committed}"
         assert not wrong, "; ".join(wrong)
         self.second_valid = ok

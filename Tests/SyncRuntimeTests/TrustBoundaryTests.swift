@@ -142,12 +142,12 @@ import ZeroMQ
             try tx.insert("staff", id: "O99", ["center": "C001", "name": "自封营运", "role": "operations", "active": 1])
             try tx.insert("data_grant", id: "gr-forged", [
                 "center": "C001", "fields": "[\"name\",\"phone\"]", "purpose": "自批", "grantee": "Q01",
-                "valid_from": 0, "valid_to": .integer(Int64.max / 2), "applied_by": "S001", "applied_at": 0,
+                "valid_from": 0, "valid_to": 4_102_444_800_000 /* 2100-01-01: a time the record layer admits */, "applied_by": "S001", "applied_at": 0,
                 "quality_by": "Q99", "quality_at": 1, "leadership_by": "E99", "leadership_at": 2, "revoked": 0,
             ])
             try tx.insert("data_grant", id: "gr-honest", [
                 "center": "C001", "fields": "[\"name\"]", "purpose": "核查", "grantee": "Q01", "valid_from": 0,
-                "valid_to": .integer(Int64.max / 2), "applied_by": "S001", "applied_at": 0, "revoked": 0,
+                "valid_to": 4_102_444_800_000 /* 2100-01-01: a time the record layer admits */, "applied_by": "S001", "applied_at": 0, "revoked": 0,
             ])
         }
         var refused = try w.syncAttacker()

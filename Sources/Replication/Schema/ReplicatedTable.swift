@@ -77,11 +77,16 @@ public struct Field: Sendable {
     /// Who may write the field. A record created by a side the field does not permit
     /// carries NULL there (a grant applied for at a center has no approvals yet).
     public var origin: Authority
-    public init(_ name: String, _ type: ColumnType, _ policy: MergePolicy = .lastWriterWins, origin: Authority = .anyone) {
+    /// Which values of its kind the column admits (a boolean's 0 or 1, a calendar date, an
+    /// enumeration's values); nil: every value of the kind. Checked by every receiver.
+    public var format: ValueFormat?
+    public init(_ name: String, _ type: ColumnType, _ policy: MergePolicy = .lastWriterWins, origin: Authority = .anyone,
+                format: ValueFormat? = nil) {
         self.name = name
         self.type = type
         self.policy = policy
         self.origin = origin
+        self.format = format
     }
 }
 

@@ -44,6 +44,9 @@ public final class TableLayout: Sendable {
                 throw fail("invalid field name \"\(f.name)\" (letters, digits, '_'; not 'id'; not starting with '_')")
             }
             guard seen.insert(f.name).inserted else { throw fail("duplicate field \(f.name)") }
+            if let fmt = f.format, fmt.kind != f.type {
+                throw fail("field \(f.name) is \(f.type.rawValue.lowercased()); its format is for \(fmt.kind.rawValue.lowercased())")
+            }
         }
         var slots: [Slot] = []
         var slotOf: [String: Int] = [:]
@@ -91,15 +94,20 @@ public final class TableLayout: Sendable {
         }
     }
 
-    /// Why `values` (one per column of slot `slot`) do not fit the columns' kinds, if they
-    /// do not: NULL fits every column, an integer fits an integer or real column, text only
-    /// text, a blob only a blob. Text "yes" in an integer column is refused.
+    /// Why `values` (one per column of slot `slot`) do not fit the columns, if they do
+    /// not: their kinds (NULL fits every column, an integer fits an integer or real column,
+    /// text only text, a blob only a blob: text "yes" in an integer column is refused), then
+    /// their formats (`Field.format`: 2 in a boolean, `2026-02-30` as a date, a value no
+    /// enumeration has).
     func kindProblem(slot: Int, _ values: [Value]) -> String? {
         let cols = slots[slot].columns
         for p in values.indices where p < cols.count {
             let f = table.fields[cols[p]]
             if !ColumnType.admits(f.type, values[p]) {
                 return "field \(f.name) takes \(f.type.rawValue.lowercased()), not \(values[p].kindName) \(values[p])"
+            }
+            if let fmt = f.format, let problem = fmt.problem(values[p]) {
+                return "field \(f.name): \(problem)"
             }
         }
         return nil

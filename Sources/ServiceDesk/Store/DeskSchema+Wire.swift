@@ -8,34 +8,40 @@ public struct FieldEncoding: Sendable, Hashable {
     public var name: String
     /// For a person: the exact form, the values allowed.
     public var detail: String
+    /// The values every receiver admits (`Field.format`); nil: any of the column's kind.
+    public var format: ValueFormat?
 
-    public init(_ name: String, _ detail: String) {
+    public init(_ name: String, _ detail: String, format: ValueFormat? = nil) {
         self.name = name
         self.detail = detail
+        self.format = format
     }
 
     static let text = FieldEncoding("text", "free text (UTF-8)")
     static let integer = FieldEncoding("integer", "a whole number")
-    static let boolean = FieldEncoding("boolean", "integer 0 (no) or 1 (yes)")
-    static let unixMillis = FieldEncoding("unix-ms", "integer: milliseconds since 1970-01-01T00:00:00Z")
-    static let date = FieldEncoding("date", "text `YYYY-MM-DD` (the center's local calendar date)")
-    static let month = FieldEncoding("month", "text `YYYY-MM`")
-    static let quarter = FieldEncoding("quarter", "text `YYYY-Qn`, n = 1…4")
-    static let money = FieldEncoding("money", "integer: fen (分; 1 yuan = 100 fen), ≥ 0")
+    static let boolean = FieldEncoding("boolean", "integer 0 (no) or 1 (yes)", format: .boolean)
+    static let unixMillis = FieldEncoding("unix-ms", "integer: milliseconds since 1970-01-01T00:00:00Z, 0 to 253402300799999",
+                                          format: .unixMillis)
+    static let date = FieldEncoding("date", "text `YYYY-MM-DD`, a real calendar date (the center's local date)", format: .date)
+    static let month = FieldEncoding("month", "text `YYYY-MM`", format: .month)
+    static let quarter = FieldEncoding("quarter", "text `YYYY-Qn`, n = 1…4", format: .quarter)
+    static let money = FieldEncoding("money", "integer: fen (分; 1 yuan = 100 fen), ≥ 0", format: .nonNegative)
     static let phone = FieldEncoding("phone", "text: the phone number's digits (a mobile is 11 digits)")
     static let staff = FieldEncoding("id", "text: a `staff` record's id (the staff code)")
     static let center = FieldEncoding("center", "text: the center code, 2–16 letters, digits or `-` (`C001`; head office's staff: `HQ`); the record's scope")
 
     static func ref(_ table: String) -> FieldEncoding { FieldEncoding("id", "text: a `\(table)` record's id") }
     static func oneOf<E: DomainEnumeration>(_ e: E.Type) -> FieldEncoding {
-        FieldEncoding("enum", "text, one of: " + E.allCases.map { "`\($0.rawValue)` (\($0.displayName))" }.joined(separator: ", "))
+        FieldEncoding("enum", "text, one of: " + E.allCases.map { "`\($0.rawValue)` (\($0.displayName))" }.joined(separator: ", "),
+                      format: .oneOf(E.allCases.map(\.rawValue)))
     }
     static func oneOf(_ values: [String]) -> FieldEncoding {
-        FieldEncoding("enum", "text, one of: " + values.map { "`\($0)`" }.joined(separator: ", "))
+        FieldEncoding("enum", "text, one of: " + values.map { "`\($0)`" }.joined(separator: ", "), format: .oneOf(values))
     }
     static func json(_ what: String) -> FieldEncoding { FieldEncoding("json", "text: JSON " + what) }
     static func jsonArray<E: DomainEnumeration>(of e: E.Type) -> FieldEncoding {
-        json("array of " + E.allCases.map { "`\"\($0.rawValue)\"`" }.joined(separator: ", ") + " (\(E.valueName))")
+        FieldEncoding("json", "text: JSON array of " + E.allCases.map { "`\"\($0.rawValue)\"`" }.joined(separator: ", ") + " (\(E.valueName))",
+                      format: .jsonArray(of: E.allCases.map(\.rawValue)))
     }
 }
 
@@ -76,10 +82,17 @@ extension DeskSchema {
         "follow_up": generated("fu"), "service_exception": generated("ex"), "corrective_action": generated("ca"),
     ]
 
-    /// `table` with what the wire declarations add to it: who makes its ids.
+    /// `table` with what the wire declarations add to it: who makes its ids, and the values
+    /// each field admits (its encoding's format), which every receiver checks.
     static func wired(_ table: ReplicatedTable) -> ReplicatedTable {
         var t = table
-        t.idOrigin = idFormats[t.name]?.oneReplica == true ? .oneReplica : .shared
+        let name = table.name
+        t.idOrigin = idFormats[name]?.oneReplica == true ? .oneReplica : .shared
+        t.fields = table.fields.map { f in
+            var f = f
+            f.format = encoding(table: name, field: f).format
+            return f
+        }
         return t
     }
 
@@ -96,7 +109,7 @@ extension DeskSchema {
         "household_member": ["center": .center, "customer": .ref("customer"), "phone": .phone],
         "ticket": [
             "center": .center, "number": FieldEncoding("text", "`<center>-<YYMMDD>-<nnn>` (a hub's: `<center>-<YYMMDD>-H<nn>`)"),
-            "kind": .oneOf(RequestKind.self), "complaint_class": FieldEncoding("enum", "integer 1, 2 or 3 (一类/二类/三类投诉)"),
+            "kind": .oneOf(RequestKind.self), "complaint_class": FieldEncoding("enum", "integer 1, 2 or 3 (一类/二类/三类投诉)", format: .oneOfIntegers([1, 2, 3])),
             "severity": .oneOf(Severity.self), "channel": .oneOf(Channel.self), "customer": .ref("customer"),
             "about_staff": .staff, "location": .oneOf(RepairLocation.self), "status": .oneOf(TicketStage.self),
             "escalated": .boolean, "assignee_kind": .oneOf(["staff", "supplier"]),

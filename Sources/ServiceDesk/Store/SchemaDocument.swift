@@ -22,6 +22,10 @@ public enum SchemaDocument {
         var origin: String
         var encoding: String
         var detail: String
+        /// Every receiver checks the value against the encoding (§1), not only its kind.
+        var checked: Bool
+        /// The values an enumeration (or a JSON array of its values) admits.
+        var allowed: [String]?
     }
 
     struct Slot: Codable {
@@ -65,8 +69,14 @@ public enum SchemaDocument {
                 Slot(index: i, name: s.name, policy: s.policy.name, isSet: l.isSetSlot[i], columns: s.columns.map { c in
                     let f = t.fields[c]
                     let e = DeskSchema.encoding(table: t.name, field: f)
+                    let allowed: [String]?
+                    switch f.format {
+                    case .oneOf(let v)?, .jsonArray(let v)?: allowed = v
+                    case .oneOfIntegers(let v)?: allowed = v.map(String.init)
+                    default: allowed = nil
+                    }
                     return Column(name: f.name, kind: f.type.rawValue.lowercased(), origin: f.origin.rawValue, encoding: e.name,
-                                  detail: e.detail)
+                                  detail: e.detail, checked: f.format != nil, allowed: allowed)
                 })
             }
             let scope: String?
@@ -133,15 +143,28 @@ public enum SchemaDocument {
               the record's center), `head office` (only the hub), `center or head office`. A
               write by a side that may not originate the field is refused with **403**; a new
               record created by such a side carries NULL there.
-            * **Encoding** is what the value means and its exact form:
-              * `boolean`: integer `0` or `1`;
-              * `unix-ms`: integer milliseconds since 1970-01-01T00:00:00Z (times of day, even
-                `created_at`, are never text);
-              * `date`: text `YYYY-MM-DD`; `month`: text `YYYY-MM`; `quarter`: text `YYYY-Qn`;
-              * `money`: integer fen (1 yuan = 100 fen);
-              * `enum`: one of the listed text values (the Chinese name in brackets is for people);
-              * `id`: the id of a record of the named table;
-              * `json`: text holding compact JSON as described (`["a","b"]`);
+            * **Encoding** is what the value means and its exact form. Every receiver checks
+              the encodings marked *checked* on every value of a received record (winners and
+              siblings; NULL always fits): a value outside them makes the record invalid,
+              refused with **400** like a value of the wrong kind (SPEC §9). The JSON twin
+              says `"checked": true` for those columns, and lists an enumeration's values in
+              `allowed`:
+              * `boolean` (checked): integer `0` or `1`, nothing else (`2`, `-1` are refused);
+              * `unix-ms` (checked): integer milliseconds since 1970-01-01T00:00:00Z, from `0` to
+                `253402300799999` (the last millisecond of 9999); times of day, even
+                `created_at`, are never text;
+              * `date` (checked): text `YYYY-MM-DD`, exactly 10 characters, naming a day of the
+                Gregorian calendar that exists, years 0001–9999 (`2026-02-29` and
+                `2026-1-5` are refused, `2028-02-29` is a date); `month` (checked): text `YYYY-MM`,
+                months `01`–`12`; `quarter` (checked): text `YYYY-Qn`, n = 1…4;
+              * `money` (checked): integer fen (1 yuan = 100 fen), ≥ 0;
+              * `enum` (checked): exactly one of the listed values (text, or for an integer column the
+                integers listed; the Chinese name in brackets is for people); a lifecycle's
+                slot takes only its enumeration's values;
+              * `json`: text holding compact JSON as described (`["a","b"]`); checked where it lists
+                the strings allowed: a JSON array of strings, each one of them;
+              * `id`: the id of a record of the named table (not checked: the record may not
+                have reached the receiver yet);
               * `center`: the center code, the record's **scope** (below).
             * **Scope.** The slot named in "scope" holds the center the record belongs to; NULL
               or absent means shared by every center (only head office creates such records).
