@@ -17,7 +17,8 @@ public struct SyncLimits: Sendable, Hashable {
     public var maxMessageBytes: Int
     /// Most records in one PUSH or CHANGES.
     public var maxBatchRecords: Int
-    /// Target size of one batch's records, as `RecordState.approximateSize` counts them.
+    /// Target size of one batch's records, as `RecordState.batchSize` counts them (SPEC
+    /// §12): a sender stops before the record that would exceed it, but always takes one.
     public var maxBatchBytes: Int
     /// Most PUSH messages a node may have unacknowledged.
     public var pushWindow: Int

@@ -447,6 +447,29 @@ import Testing
         #expect(try a.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") } == 37)
     }
 
+    /// `max_batch_bytes` is computable by a third party: SPEC §12's count, exactly, and the
+    /// cut before the record that would pass it (the first record always goes).
+    @Test func batchBytesAreCountedExactlyAsTheSpecSays() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Fixtures.replica(dir, "a")
+        try a.write(author: "S") { tx in
+            for id in ["cu-1", "cu-2", "cu-3"] {
+                try tx.insert("customer", id: id, ["center": "C001", "name": "张三"], sets: ["tags": ["vip"]])
+            }
+        }
+        let s = try #require(try a.state("customer", id: "cu-1"))
+        // 32 + id (4) + table (8) + 1 vector entry (24) + 5 slots (5 × 24)
+        // + values: "C001" 4+2, "张三" 6+2, phone NULL 9, note NULL 9, tags `["vip"]` 7+2
+        // + 1 set element (32); no siblings, no history.
+        #expect(s.batchSize == 32 + 4 + 8 + 24 + 5 * 24 + (6 + 8 + 9 + 9 + 9) + 32)
+        #expect(s.batchSize == 261)
+        #expect(try a.changes(after: 0, maxBytes: 2 * 261).records.map(\.id) == ["cu-1", "cu-2"])
+        #expect(try a.changes(after: 0, maxBytes: 2 * 261 - 1).records.map(\.id) == ["cu-1"])
+        #expect(try a.changes(after: 0, maxBytes: 1).records.map(\.id) == ["cu-1"], "a batch always takes its first record")
+        #expect(try a.changes(after: 0, maxCount: 2, maxBytes: 10 * 261).records.count == 2)
+    }
+
     @Test func batchesAreBoundedAndCursorSkipsGaps() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

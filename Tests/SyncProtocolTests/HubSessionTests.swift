@@ -304,16 +304,16 @@ struct HubSessionTests {
     }
 
     /// A hub log of `count` records; extraction as `Replica.changes` does it (by count;
-    /// bytes roughly by approximateSize, always at least one record).
+    /// bytes by batchSize as SPEC §12 counts them, always at least one record).
     func extract(_ log: [RecordState], after: UInt64, maxCount: Int, maxBytes: Int) -> ChangeBatch {
         var out: [RecordState] = []
         var bytes = 0
         var seq = after
         while Int(seq) < log.count, out.count < maxCount {
             let r = log[Int(seq)]
-            if !out.isEmpty && bytes + r.approximateSize > maxBytes { break }
+            if !out.isEmpty && bytes + r.batchSize > maxBytes { break }
             out.append(r)
-            bytes += r.approximateSize
+            bytes += r.batchSize
             seq += 1
         }
         return ChangeBatch(schemaVersion: 7, origin: hubR, fromSeq: after, toSeq: seq, records: out, isLast: Int(seq) == log.count)

@@ -60,9 +60,9 @@ struct Simulation {
         var seq = after
         while Int(seq) < log.count, out.count < maxCount {
             let r = log[Int(seq)]
-            if !out.isEmpty && bytes + r.approximateSize > maxBytes { break }
+            if !out.isEmpty && bytes + r.batchSize > maxBytes { break }
             out.append(r)
-            bytes += r.approximateSize
+            bytes += r.batchSize
             seq += 1
         }
         return ChangeBatch(schemaVersion: 7, origin: origin, fromSeq: after, toSeq: seq, records: out, isLast: Int(seq) == log.count)

@@ -122,7 +122,7 @@ extension Replica {
             var to = maxSeq
             var cut = false
             for (seq, s) in found {
-                let size = s.approximateSize
+                let size = s.batchSize
                 if out.count == maxCount || (!out.isEmpty && bytes + size > maxBytes) {
                     cut = true
                     break
@@ -431,8 +431,12 @@ extension Replica {
 }
 
 extension RecordState {
-    /// A rough encoded size, for batch byte bounds.
-    public var approximateSize: Int {
+    /// The record's size as GHSP counts it against `max_batch_bytes` (SPEC §12), exactly:
+    /// a value counts its UTF-8 or byte length + 2 (text, blob), or 9; a record 32 + its id
+    /// and table bytes + 24 per vector entry + per slot (24 + values + 32 per set element +
+    /// per sibling (24 + values)) + 128 per history entry. Not the encoded size, which
+    /// would need encoding first: a measure every implementation computes alike.
+    public var batchSize: Int {
         // By index, not `for s in slots`: binding each slot copied it (a retain and a
         // release of each of its arrays and strings), and this runs for every record sent.
         func size(_ values: [Value]) -> Int {

@@ -252,7 +252,14 @@ public nonisolated struct Gatehouse_Sync_V1_Welcome: Sendable {
   /// most records in one Push or Changes
   public var maxBatchRecords: UInt32 = 0
 
-  /// target size of one batch's records (approximate)
+  /// Target size of one batch's records, for the sender (receivers enforce max_message_bytes
+  /// and max_batch_records), counted exactly as SPEC.md §12 says: a value counts its UTF-8
+  /// (text) or byte (blob) length + 2, and 9 for NULL, an integer or a real; a record counts
+  /// 32 + the bytes of its id and table + 24 per vector entry + for each slot (24 + its
+  /// values + 32 per set element + for each sibling (24 + its values)) + 128 per history
+  /// entry. A sender takes records in log order and stops before the one that would make
+  /// the batch count more than this (or hold more than max_batch_records); a batch always
+  /// takes its first record. The hub streams with min(this, the node's byte credit left).
   public var maxBatchBytes: UInt32 = 0
 
   /// most outstanding byte credit the hub honours

@@ -13,7 +13,7 @@ import Replication
 enum ChangeSetWriter {
     /// The body frame of a PUSH (`messageField` 4) or CHANGES (7) carrying `batch`.
     static func body(_ batch: ChangeBatch, messageField: Int) -> [UInt8] {
-        // A guess, not `approximateSize` again (it walks every value): the array grows if short.
+        // A guess, not `batchSize` again (it walks every value): the array grows if short.
         var w = WireWriter(capacity: 64 + batch.records.count * 512)
         w.message(messageField) { w in
             w.message(1) { w in

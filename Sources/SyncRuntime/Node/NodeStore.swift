@@ -172,9 +172,9 @@ public final class MemoryNodeStore: NodeStore {
         var seq = after
         while seq < head, records.count < maxCount {
             let r = record(seq + 1)
-            if !records.isEmpty && bytes + r.approximateSize > maxBytes { break }
+            if !records.isEmpty && bytes + r.batchSize > maxBytes { break }
             records.append(r)
-            bytes += r.approximateSize
+            bytes += r.batchSize
             seq += 1
         }
         return ChangeBatch(schemaVersion: schemaVersion, origin: nodeID, fromSeq: after, toSeq: seq, records: records,
