@@ -133,7 +133,9 @@ class Suite:
 
     def schema_mismatch_binds_nothing(self):
         c = self.client("c")
-        self.hello(c, "c", schema=self.v - 1, node=self.node["c"] + "-first")
+        # N+1: a hub serves its own version and may serve N-1 during a rollout (§11.1), never
+        # a node newer than itself.
+        self.hello(c, "c", schema=self.v + 1, node=self.node["c"] + "-first")
         self.expect_error(c, 412)
         # Had the refused HELLO bound its node id, this one (another id) would get 401.
         self.hello(c, "c")
