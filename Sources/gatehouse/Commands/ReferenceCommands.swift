@@ -85,7 +85,15 @@ struct StaffPassword: ParsableCommand {
 }
 
 struct StaffUnlock: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Lift a login lock and forget the name's failed logins (the administrator).")
+    static let configuration = CommandConfiguration(
+        commandName: "unlock", abstract: "Lift a login lock and forget the name's failed logins (the administrator).",
+        discussion: """
+            Five failed logins within 15 minutes lock a user name for 15 minutes, unknown names \
+            too (a lock reveals nothing). Locks and failures are kept in this data directory only, \
+            never replicated: a lock protects the machine it was earned on, and is lifted there. \
+            Needs a signed-in administrator (staff management); the unlock goes to the audit \
+            trail, noting when the name was not locked.
+            """)
     @OptionGroup var data: DataOptions
     @OptionGroup var acting: ActingOptions
     @Argument(help: "The user name (staff id) to unlock.") var user: String
