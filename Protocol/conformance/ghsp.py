@@ -5,6 +5,7 @@ from gatehouse.proto by protoc at run time), the record layer read from the SCHE
 markdown (tables, slots, kinds, encodings), record states built from it (§9) and the set
 column's exact JSON (SCHEMA §2). No Gatehouse code is used.
 """
+import datetime
 import os
 import re
 import subprocess
@@ -88,6 +89,32 @@ def set_column(elements):
 def sort_elements(values):
     """NULL < numbers < text by UTF-8 bytes (SPEC §9)."""
     return sorted(values, key=lambda v: (0, v, b"") if isinstance(v, int) else (1, 0, v.encode("utf-8")))
+
+
+MAX_UNIX_MS = 253402300799999  # the last millisecond of 9999 (SCHEMA §1)
+
+
+def encoding_problem(col, v):
+    """Why value `v` (a Python value, not NULL) breaks its column's checked encoding (SCHEMA §1), or None."""
+    enc, form = col["encoding"], col["form"]
+    if enc == "boolean" and v not in (0, 1):
+        return f"{v!r} is not a boolean"
+    if enc == "unix-ms" and not (isinstance(v, int) and 0 <= v <= MAX_UNIX_MS):
+        return f"{v!r} is not a Unix-ms time"
+    if enc == "money" and not (isinstance(v, int) and v >= 0):
+        return f"{v!r} is not money"
+    if enc == "date":
+        try:
+            ok = isinstance(v, str) and len(v) == 10 and datetime.date.fromisoformat(v).isoformat() == v
+        except ValueError:
+            ok = False
+        if not ok:
+            return f"{v!r} is not a calendar date"
+    if enc == "enum":
+        allowed = re.findall(r"`([^`]+)`", form) if col["kind"] == "text" else [int(x) for x in re.findall(r"\d+", form.split("(")[0])]
+        if allowed and v not in allowed:
+            return f"{v!r} is not one of {allowed}"
+    return None
 
 
 def ordered_id(prefix, replica, ms=None, tail=None):
@@ -195,6 +222,10 @@ class Records:
                 k = v.WhichOneof("kind")
                 if k not in ("null", col["kind"]) and not (col["kind"] == "real" and k == "integer"):
                     out.append(f"{col['name']}: {k} in a {col['kind']} column")
+                elif k != "null" and slot["policy"] != "add-wins-set":
+                    problem = encoding_problem(col, getattr(v, k))
+                    if problem:
+                        out.append(f"{col['name']}: {problem}")
             if slot["policy"] == "add-wins-set":
                 els = [getattr(e.value, e.value.WhichOneof("kind")) for e in s.elements]
                 if not s.is_set or s.values[0].text != set_column(els):

@@ -100,7 +100,8 @@ class Suite:
                    "(§5.5, §9, §13.1)", self.refusals)
         self.check("a record under an id the hub holds for another record: 409, not merged (§9, id collisions)",
                    self.id_collision)
-        self.check("another node of the center pulls the pushed record, and it conforms to SCHEMA (§5.8)", self.pull_pushed)
+        self.check("another node of the center pulls the pushed record; all it pulls conforms to SCHEMA (§5.8, §9)",
+                   self.pull_pushed)
         self.check("signature version 2: 426 (§3)", lambda: self.framing([b"GHSP\x02", b""], 426))
         self.check("bad signature: 400 (§3)", lambda: self.framing([b"GHSX\x01", b""], 400))
         self.check("three frames: 400 (§3)", lambda: self.framing([ghsp.SIGNATURE, b"", b""], 400))
@@ -320,6 +321,9 @@ class Suite:
             assert list(got[want.id].slots) == list(want.slots), f"{want.id} came back changed"
         leaked = self.refused_ids & set(got)
         assert not leaked, f"refused records were sent on: {leaked}"
+        # Everything the hub sends is valid for the receiver too (kinds, checked encodings, sets).
+        bad = {f"{r.table}/{r.id}": p for r in records for p in [self.records.problems(r)] if p}
+        assert not bad, f"the hub sent records a node must refuse: {bad}"
 
     def framing(self, frames, code):
         c = self.client("a")
