@@ -4,6 +4,10 @@ N customers, and C concurrent clerks against one `node run` (p50/p99 of what a c
 waits for a page). Server time is the daemon's own `Server-Timing: app;dur=…` header.
 
     bench_web.py GATEHOUSE_BIN [--customers 20000] [--tickets 2000] [--clerks 20] [--rounds 20]
+                 [--keep DIR | --reuse DIR]
+
+`--keep DIR` leaves the prepared data directory in DIR; `--reuse DIR` measures against
+one kept before (the same --customers) instead of importing again, for profiling.
 
 Standard library only: a real data directory made by the binary (customers and requests
 imported from CSV like a center's spreadsheet), a real daemon on loopback.
@@ -78,6 +82,35 @@ class Clerk:
         self.csrf = re.search(r'name="csrf" value="([^"]+)"', body).group(1)
 
 
+def prepare(a, root, hub, node, rng, surnames, given, phones):
+    """A node with a.customers customers and a.tickets requests, imported from CSV."""
+    key = run(a.bin, "hub", "init", "--data", hub, "--bind", f"tcp://127.0.0.1:{free_port()}", "--admin-password-stdin",
+              stdin=PASSWORD + "\n").strip()
+    run(a.bin, "node", "init", "--data", node, "--center", "C001", "--name", "基准测试中心", "--hub", f"tcp://127.0.0.1:{free_port()}",
+        "--hub-key", key, "--admin-password-stdin", stdin=PASSWORD + "\n")
+    run(a.bin, "login", "--data", node, "--user", "admin-C001", "--password-stdin", stdin=PASSWORD + "\n")
+    run(a.bin, "staff", "add", "--data", node, "--id", "F01", "--name", "王芳", "--role", "front_desk", "--password-stdin",
+        stdin=PASSWORD + "\n")
+    run(a.bin, "staff", "add", "--data", node, "--id", "T01", "--name", "李师傅", "--role", "technician", "--password-stdin",
+        stdin=PASSWORD + "\n")
+    run(a.bin, "login", "--data", node, "--user", "F01", "--password-stdin", stdin=PASSWORD + "\n")
+    with open(os.path.join(root, "customers.csv"), "w") as f:
+        f.write("姓名,电话,房号\n")
+        for i, p in enumerate(phones):
+            f.write(f"{rng.choice(surnames)}{rng.choice(given)}{rng.choice(given)},{p},{i % 30 + 1}栋{i % 4 + 1}单元{(i % 28 + 1) * 100 + i % 4 + 1}\n")
+    t0 = time.time()
+    run(a.bin, "import", "customers", os.path.join(root, "customers.csv"), "--data", node)
+    with open(os.path.join(root, "tickets.csv"), "w") as f:
+        f.write("类型,内容,电话,受理时间,完成时间,状态\n")
+        for i in range(a.tickets):
+            day = f"2026-{rng.randint(9, 11):02d}-{rng.randint(1, 28):02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}"
+            done = "" if i % 2 else day[:11] + "19:30"
+            f.write(f"报修,厨房水管漏水 {i},{rng.choice(phones)},{day},{done},{'受理' if i % 2 else '已关闭'}\n")
+    run(a.bin, "import", "tickets", os.path.join(root, "tickets.csv"), "--data", node)
+    run(a.bin, "logout", "--data", node)
+    print(f"data:     {a.customers} customers, {a.tickets} requests ({a.tickets // 2} open) imported in {time.time() - t0:.1f} s")
+
+
 def pct(values, p):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
@@ -90,40 +123,24 @@ def main():
     ap.add_argument("--tickets", type=int, default=2000)
     ap.add_argument("--clerks", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--keep", help="prepare the data in this (new) directory and leave it there")
+    ap.add_argument("--reuse", help="measure against a directory prepared with --keep")
     a = ap.parse_args()
-    root = tempfile.mkdtemp(prefix="gatehouse-bench-web-")
+    if a.reuse:
+        root = a.reuse
+    elif a.keep:
+        os.makedirs(a.keep)
+        root = a.keep
+    else:
+        root = tempfile.mkdtemp(prefix="gatehouse-bench-web-")
     try:
         hub, node = os.path.join(root, "hub"), os.path.join(root, "node")
-        key = run(a.bin, "hub", "init", "--data", hub, "--bind", f"tcp://127.0.0.1:{free_port()}", "--admin-password-stdin",
-                  stdin=PASSWORD + "\n").strip()
-        run(a.bin, "node", "init", "--data", node, "--center", "C001", "--name", "基准测试中心", "--hub", f"tcp://127.0.0.1:{free_port()}",
-            "--hub-key", key, "--admin-password-stdin", stdin=PASSWORD + "\n")
-        run(a.bin, "login", "--data", node, "--user", "admin-C001", "--password-stdin", stdin=PASSWORD + "\n")
-        run(a.bin, "staff", "add", "--data", node, "--id", "F01", "--name", "王芳", "--role", "front_desk", "--password-stdin",
-            stdin=PASSWORD + "\n")
-        run(a.bin, "staff", "add", "--data", node, "--id", "T01", "--name", "李师傅", "--role", "technician", "--password-stdin",
-            stdin=PASSWORD + "\n")
-        run(a.bin, "login", "--data", node, "--user", "F01", "--password-stdin", stdin=PASSWORD + "\n")
         rng = random.Random(15)
         surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
         given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
         phones = [f"13{rng.randint(0, 9)}{n:08d}" for n in rng.sample(range(10 ** 8), a.customers)]
-        with open(os.path.join(root, "customers.csv"), "w") as f:
-            f.write("姓名,电话,房号\n")
-            for i, p in enumerate(phones):
-                f.write(f"{rng.choice(surnames)}{rng.choice(given)}{rng.choice(given)},{p},{i % 30 + 1}栋{i % 4 + 1}单元{(i % 28 + 1) * 100 + i % 4 + 1}\n")
-        t0 = time.time()
-        run(a.bin, "import", "customers", os.path.join(root, "customers.csv"), "--data", node)
-        with open(os.path.join(root, "tickets.csv"), "w") as f:
-            f.write("类型,内容,电话,受理时间,完成时间,状态\n")
-            for i in range(a.tickets):
-                day = f"2026-{rng.randint(9, 11):02d}-{rng.randint(1, 28):02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}"
-                done = "" if i % 2 else day[:11] + "19:30"
-                f.write(f"报修,厨房水管漏水 {i},{rng.choice(phones)},{day},{done},{'受理' if i % 2 else '已关闭'}\n")
-        run(a.bin, "import", "tickets", os.path.join(root, "tickets.csv"), "--data", node)
-        run(a.bin, "logout", "--data", node)
-        print(f"data:     {a.customers} customers, {a.tickets} requests ({a.tickets // 2} open) imported in {time.time() - t0:.1f} s")
-
+        if not a.reuse:
+            prepare(a, root, hub, node, rng, surnames, given, phones)
         port = free_port()
         log = open(os.path.join(root, "node.log"), "w")
         daemon = subprocess.Popen([a.bin, "node", "run", "--data", node, "--http", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
@@ -186,7 +203,8 @@ def main():
             daemon.terminate()
             daemon.wait(timeout=30)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not (a.keep or a.reuse):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,11 @@ extension Desk {
 
     package func customers(_ f: CustomerFilter = CustomerFilter()) throws -> [Customer] {
         var (sql, args) = try customerQuery(f, select: "*")
-        sql += " ORDER BY center, unit, name LIMIT \(max(1, f.limit)) OFFSET \(max(0, f.offset))"
+        // A pattern (`LIKE '%…%'`) reads every customer anyway: `+` keeps SQLite from walking
+        // the (center, unit) index for the order and looking each row up from it (7× slower
+        // at 20,000 customers); the few matches are sorted instead.
+        sql += sql.contains("LIKE") ? " ORDER BY +center, +unit, name" : " ORDER BY center, unit, name"
+        sql += " LIMIT \(max(1, f.limit)) OFFSET \(max(0, f.offset))"
         return try replica.read { db in try Customer.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
     }
 
@@ -254,6 +258,10 @@ extension Desk {
                 guard let full = try? PhoneNumber(p).normalized else {
                     throw DeskError.refused("search by the full phone number: your role sees phone numbers masked, so partial search is not offered")
                 }
+                sql += " AND phone = ?"
+                args.append(full)
+            } else if let full = try? PhoneNumber(p).normalized {
+                // A whole number is found by the phone index, not by reading every customer.
                 sql += " AND phone = ?"
                 args.append(full)
             } else {

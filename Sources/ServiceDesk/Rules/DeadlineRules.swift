@@ -259,13 +259,24 @@ public struct DeadlineRules: Sendable, Hashable {
     /// The request's deadlines that are open and past due at `now` (for
     /// `ticket list --overdue`).
     public func overdue(_ facts: TicketFacts, at now: Date) -> [Deadline] {
-        deadlines(for: facts).filter { $0.isOverdue(at: now) }
+        Self.overdue(deadlines(for: facts), at: now)
+    }
+
+    /// Of `deadlines` (one request's, from ``deadlines(for:)``), those open and past due at `now`.
+    public static func overdue(_ deadlines: [Deadline], at now: Date) -> [Deadline] {
+        deadlines.filter { $0.isOverdue(at: now) }
     }
 
     /// The request's deadlines that are open, not yet past due, and fall due on today's civil
     /// date in the center's time zone (for `ticket list --due-today`).
     public func dueToday(_ facts: TicketFacts, at now: Date) -> [Deadline] {
+        dueToday(deadlines(for: facts), at: now)
+    }
+
+    /// Of `deadlines` (one request's, from ``deadlines(for:)``), those open, not yet past
+    /// due, and falling due on today's civil date.
+    public func dueToday(_ deadlines: [Deadline], at now: Date) -> [Deadline] {
         let today = calendar.civilDate(of: now)
-        return deadlines(for: facts).filter { !$0.isMet && !$0.isOverdue(at: now) && $0.dueDay == today }
+        return deadlines.filter { !$0.isMet && !$0.isOverdue(at: now) && $0.dueDay == today }
     }
 }

@@ -57,12 +57,22 @@ extension Desk {
     }
 
     /// Appends several entries in one write (a list shown in clear: one entry per record),
-    /// in order, continuing this node's chain.
+    /// in order, continuing this node's chain; returns once they are committed. Entries
+    /// that other pages record at the same moment share the transaction
+    /// (``AuditCommitter``): one fsync for all of them.
     package func recordAudit(_ events: [AuditEvent]) throws {
         guard !events.isEmpty else { return }
         for e in events where e.action.trimmingWhitespace().isEmpty { throw DeskError.invalid("an audit entry needs an action") }
+        try audits.commit(events) { batch in try appendAudit(batch) }
+    }
+
+    /// Writes `events` to the chain in one transaction.
+    private func appendAudit(_ events: [AuditEvent]) throws {
         let node = replica.id.rawValue
-        let author = events[0].staff.flatMap { Col.text($0).text } ?? "(unknown)"
+        // The change set's author: the one staff member whose entries these are, or none
+        // when several pages' entries share the write (each entry names its own).
+        let authors = Set(events.map { $0.staff.flatMap { Col.text($0).text } ?? "(unknown)" })
+        let author = authors.count == 1 ? authors.first! : "(audit)"
         try replica.write(author: author) { tx in
             let last = try Row.fetchOne(tx.db, sql: "SELECT seq, hash FROM audit WHERE node = ? ORDER BY seq DESC LIMIT 1",
                                         arguments: [node])

@@ -16,7 +16,6 @@ extension Desk {
     /// service exceptions, custody incidents, corrective actions and follow-up visits. Read only.
     public func reportInput(period: ReportPeriod, centers: [ReportCenter], now: Date) throws -> ReportInput {
         let calendar = try workCalendar()
-        let facts = try FactsBuilder(desk: self)
         let codes = centers.map(\.code)
         let from = period.previous.interval(in: calendar).start
         let lookBack = Col.time(from.addingTimeInterval(-ReportTargets.repeatWindow))
@@ -25,6 +24,7 @@ extension Desk {
         // A half-year window (the resident programme) began up to six months before.
         let callbacksSince = Col.time(calendar.startOfDay(calendar.civilDate(of: from).adding(months: -6)))
         return try replica.read { db in
+            var facts = FactsBuilder(calendar: calendar)
             var tickets: [ReportTicket] = []
             var callbacks: [CallbackRecord] = []
             var customers: [ReportCustomer] = []

@@ -219,16 +219,15 @@ extension Desk {
     private func matchingTickets(_ f: TicketFilter, now: Date, counting: Bool) throws -> (items: [TicketWithDeadlines], count: Int) {
         var (sql, args) = try ticketQuery(f, select: "*")
         sql += " ORDER BY opened_at DESC, number DESC"
-        let rules = DeadlineRules(calendar: try workCalendar())
-        let facts = try FactsBuilder(desk: self)
+        let calendar = try workCalendar()
+        let rules = DeadlineRules(calendar: calendar)
         return try replica.read { db in
+            var facts = FactsBuilder(calendar: calendar)
             var out: [TicketWithDeadlines] = []
             var matched = 0
             let rows = try Ticket.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
             while let t = try rows.next() {
-                let fx = try facts.facts(for: t, db)
-                let d = rules.deadlines(for: fx)
-                let item = TicketWithDeadlines(ticket: t, deadlines: d, overdue: rules.overdue(fx, at: now), dueToday: rules.dueToday(fx, at: now))
+                let item = rules.evaluate(t, try facts.facts(for: t, db), at: now)
                 if f.overdue && item.overdue.isEmpty { continue }
                 if f.dueToday && item.dueToday.isEmpty { continue }
                 matched += 1
@@ -242,13 +241,12 @@ extension Desk {
 
     /// One request with its deadlines at `now`.
     package func ticketWithDeadlines(_ ref: String, now: Date = Date()) throws -> TicketWithDeadlines {
-        let rules = DeadlineRules(calendar: try workCalendar())
-        let facts = try FactsBuilder(desk: self)
+        let calendar = try workCalendar()
+        let rules = DeadlineRules(calendar: calendar)
         return try replica.read { db in
+            var facts = FactsBuilder(calendar: calendar)
             let t = try requireTicket(db, ref)
-            let fx = try facts.facts(for: t, db)
-            return TicketWithDeadlines(ticket: t, deadlines: rules.deadlines(for: fx), overdue: rules.overdue(fx, at: now),
-                                       dueToday: rules.dueToday(fx, at: now))
+            return rules.evaluate(t, try facts.facts(for: t, db), at: now)
         }
     }
 
@@ -285,35 +283,61 @@ extension Desk {
 }
 
 /// Gathers what deadlines depend on beyond the request itself: new staff, staff
-/// previously complained about, customers who refuse callbacks.
+/// previously complained about, customers who refuse callbacks. One builder serves one
+/// read of a list: the staff directory's hire dates and the complaints about staff are
+/// read once for the whole list (the first time a request needs them), not per request.
 struct FactsBuilder {
     let calendar: WorkCalendar
     let newStaff = NewStaffPolicy()
     let complained = ComplainedStaffPolicy()
+    private var hireDates: [String: CivilDate]?
+    /// Complaints naming a staff member: (request id, opened at), by staff id.
+    private var complaints: [String: [(id: String, at: Date)]]?
 
-    init(desk: Desk) throws { calendar = try desk.workCalendar() }
+    init(calendar: WorkCalendar) { self.calendar = calendar }
 
-    func facts(for t: Ticket, _ db: Database) throws -> TicketFacts {
+    mutating func facts(for t: Ticket, _ db: Database) throws -> TicketFacts {
         var byNew = false, byComplained = false
         if let a = t.assignee, t.assigneeKind != "supplier" {
             let on = calendar.civilDate(of: t.completedAt ?? t.dispatchedAt ?? t.openedAt)
-            if let hire = try String.fetchOne(db, sql: "SELECT hire_date FROM staff WHERE id = ?", arguments: [a]),
-               let d = try? CivilDate(hire) {
-                byNew = newStaff.isNew(hiredOn: d, on: on)
+            if hireDates == nil {
+                var dates: [String: CivilDate] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, hire_date FROM staff WHERE hire_date IS NOT NULL") {
+                    if let d = try? CivilDate(row[1] as String) { dates[row[0]] = d }
+                }
+                hireDates = dates
             }
-            let times = try Int64.fetchAll(db, sql: "SELECT opened_at FROM ticket WHERE kind = 'complaint' AND about_staff = ? AND id != ?",
-                                           arguments: [a, t.id]).compactMap { Col.date($0) }
+            if let d = hireDates?[a] { byNew = newStaff.isNew(hiredOn: d, on: on) }
+            if complaints == nil {
+                var about: [String: [(id: String, at: Date)]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT about_staff, id, opened_at FROM ticket WHERE kind = 'complaint' AND about_staff IS NOT NULL") {
+                    if let at = Col.date(row[2]) { about[row[0], default: []].append((row[1], at)) }
+                }
+                complaints = about
+            }
+            let times = (complaints?[a] ?? []).filter { $0.id != t.id }.map(\.at)
             byComplained = complained.applies(complaintTimes: times, serviceAt: t.completedAt ?? t.dispatchedAt ?? t.openedAt)
         }
         var refuses = false
         if let c = t.customer {
-            refuses = try Int.fetchOne(db, sql: "SELECT refused_callback FROM customer WHERE id = ?", arguments: [c]) == 1
+            // Prepared once per connection: a list asks this for every request it holds.
+            let statement = try db.cachedStatement(sql: "SELECT refused_callback FROM customer WHERE id = ?")
+            refuses = try Int.fetchOne(statement, arguments: [c]) == 1
         }
         return TicketFacts(kind: t.kind, location: t.location, severity: t.severity, openedAt: t.cycleOpenedAt ?? t.openedAt, answeredAt: t.answeredAt,
                            dispatchedAt: t.dispatchedAt, agreedArrivalAt: t.agreedArrivalAt, arrivedAt: t.arrivedAt,
                            completedAt: t.completedAt, calledBackAt: t.calledBackAt, cancelledAt: t.cancelledAt,
                            isPaid: t.kind == .service || (t.service?.fee ?? 0) > 0, byNewStaff: byNew,
                            byPreviouslyComplainedStaff: byComplained, customerRefusesCallbacks: refuses)
+    }
+}
+
+extension DeadlineRules {
+    /// The request with its deadlines, and of them the overdue and the due-today ones at
+    /// `now`, from one evaluation of the rules.
+    func evaluate(_ t: Ticket, _ facts: TicketFacts, at now: Date) -> TicketWithDeadlines {
+        let d = deadlines(for: facts)
+        return TicketWithDeadlines(ticket: t, deadlines: d, overdue: Self.overdue(d, at: now), dueToday: dueToday(d, at: now))
     }
 }
 

@@ -72,6 +72,9 @@ public final class Desk: Sendable {
     public let principal: Principal?
     /// Where the desk's time comes from.
     public let clock: DeskClock
+    /// Commits audit entries recorded at the same moment together: shared by every desk
+    /// signed in over the same open replica (the daemon's pages).
+    let audits: AuditCommitter
 
     /// The replica underneath, bypassing every permission and visibility check: for the
     /// sync runtime, status views and tests only, never for what a user asks for.
@@ -83,12 +86,14 @@ public final class Desk: Sendable {
     /// The desk's time now.
     public var now: Date { clock.now }
 
-    init(replica: Replica, config: DirectoryConfig, directory: DataDirectory, principal: Principal? = nil, clock: DeskClock = .system) {
+    init(replica: Replica, config: DirectoryConfig, directory: DataDirectory, principal: Principal? = nil, clock: DeskClock = .system,
+         audits: AuditCommitter = AuditCommitter()) {
         self.replica = replica
         self.config = config
         self.directory = directory
         self.principal = principal
         self.clock = clock
+        self.audits = audits
     }
 
     /// This desk acting for `staff`, whose role and center come from the staff directory.
@@ -104,7 +109,7 @@ public final class Desk: Sendable {
         guard member.active else { throw DeskError.refused("staff member \(id) is no longer active") }
         let principal = Principal(staff: member.id, name: member.name, role: member.role.flatMap { try? StaffRole.parse($0) },
                                   center: member.center)
-        return Desk(replica: replica, config: config, directory: directory, principal: principal, clock: clock)
+        return Desk(replica: replica, config: config, directory: directory, principal: principal, clock: clock, audits: audits)
     }
 
     /// `clock`, unless it is simulated and this directory was not created for

@@ -87,7 +87,7 @@ public enum DeskSchema {
             // does not redraw earlier callback plans; the butler who looks after the household.
             Field("refused_at", .integer),
             Field("butler", .text),
-        ], indexes: [["center", "phone"], ["center", "unit"]]),
+        ], indexes: [["center", "phone"], ["center", "unit"], ["phone"]]),
         scoped("household_member", [
             Field("customer", .text, .appendOnly),
             Field("name", .text, .review),

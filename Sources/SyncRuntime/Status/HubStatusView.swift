@@ -115,7 +115,14 @@ public struct HubStatusView: Codable, Sendable {
 
     public static func read(_ directory: DataDirectory, thresholds: StatusThresholds = StatusThresholds(), filter: Filter = Filter(),
                             now: Date = Date()) throws -> HubStatusView {
-        let desk = try Desk.open(directory)
+        try read(Desk.open(directory), thresholds: thresholds, filter: filter, now: now)
+    }
+
+    /// Reads every node's status from the hub `desk` has open, as of `now` (the console's
+    /// pages, over the desk they already hold).
+    public static func read(_ desk: Desk, thresholds: StatusThresholds = StatusThresholds(), filter: Filter = Filter(),
+                            now: Date = Date()) throws -> HubStatusView {
+        let directory = desk.directory
         guard desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is a center's node; use `gatehouse status`") }
         let registry = try NodeRegistry(desk.unsafeReplica.database)
         let replica = desk.unsafeReplica

@@ -135,7 +135,14 @@ public struct NodeStatusView: Codable, Sendable {
 
     /// Reads the status of the node in `directory` as of `now`.
     public static func read(_ directory: DataDirectory, thresholds: StatusThresholds = StatusThresholds(), now: Date = Date()) throws -> NodeStatusView {
-        let desk = try Desk.open(directory)
+        try read(Desk.open(directory), thresholds: thresholds, now: now)
+    }
+
+    /// Reads the status of the node `desk` has open, as of `now`: for a daemon's pages,
+    /// which read it often over the desk they already hold (opening the database again
+    /// for every page would prepare its schema again each time).
+    public static func read(_ desk: Desk, thresholds: StatusThresholds = StatusThresholds(), now: Date = Date()) throws -> NodeStatusView {
+        let directory = desk.directory
         guard !desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is the hub; use `gatehouse hub status`") }
         let replica = desk.unsafeReplica
         let store = try NodeSyncStore(replica.database)

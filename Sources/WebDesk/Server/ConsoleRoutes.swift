@@ -23,7 +23,7 @@ extension WebApp {
         f.offlineOnly = which == "offline"
         f.laggingOnly = which == "lagging"
         f.center = FormFields.query(request)["center"]
-        return (try HubStatusView.read(directory, filter: f), which)
+        return (try HubStatusView.read(desk, filter: f), which)
     }
 
     static func nodeRows(_ s: HubStatusView) -> [ConsolePage.NodeRow] {

@@ -113,7 +113,7 @@ extension WebApp {
             events.append(event)
         }
         try d.audit(events)
-        let status = try? NodeStatusView.read(directory)
+        let status = try? NodeStatusView.read(desk)
         var tiles = [Tile(label: "已超期工单", count: counts.overdue, href: "/tickets?overdue=1", warn: true),
                      Tile(label: "今日到期", count: counts.due, href: "#due-today", warn: true),
                      Tile(label: "待回访", count: counts.callbacks, href: "/callbacks", warn: true)]
@@ -326,11 +326,17 @@ extension WebApp {
 
     // MARK: 工单
 
+    /// Rows on one page of the request list: what a clerk reads at a glance; the next page
+    /// is a click away. Only the rows shown are read in full and audited as seen.
+    static let ticketsPerPage = 50
+
     func ticketList(_ request: Request, _ context: WebContext) throws -> Response {
         let d = try open(context)
         let q = FormFields.query(request)
+        let pageNumber = max(1, min(10_000, q["page"].flatMap { Int($0) } ?? 1))
         var f = TicketFilter()
-        f.limit = 300
+        f.offset = (pageNumber - 1) * Self.ticketsPerPage
+        f.limit = Self.ticketsPerPage + 1  // one more: whether there is a next page
         f.stage = q["stage"].flatMap(TicketStage.init(rawValue:))
         f.kind = q["kind"].flatMap(RequestKind.init(rawValue:))
         f.assignee = q["assignee"]
@@ -339,13 +345,15 @@ extension WebApp {
         let provider = d.role == .technician || d.role == .supplier
         if provider { f.assignee = d.me.staff }
         var rows: [TicketRow] = [], events: [AuditEvent?] = []
-        for w in try d.desk.tickets(f, now: d.now) {
+        let found = try d.desk.tickets(f, now: d.now)
+        for w in found.prefix(Self.ticketsPerPage) {
             guard let (t, _, e) = d.disclosure.ticket(w.ticket) else { continue }
             rows.append(TicketRow.make(t, w, now: d.now))
             events.append(e)
         }
         try d.audit(events)
         let model = TicketListPage(frame: frame(request, context, provider ? "我的工单" : "工单"), table: TicketTable(rows),
+                                   pager: Pager(path: "/tickets", query: q.all, page: pageNumber, hasNext: found.count > Self.ticketsPerPage),
                                    stages: Show.options(TicketStage.self, selected: f.stage?.rawValue, blank: "进行中（未关闭）"),
                                    kinds: Show.options(RequestKind.self, selected: f.kind?.rawValue, blank: "全部类型"),
                                    assignee: provider ? d.me.staff : (f.assignee ?? ""), overdue: f.overdue, canOpen: d.may(.ticketOpen),
@@ -599,7 +607,7 @@ extension WebApp {
 
     func syncPage(_ request: Request, _ context: WebContext) throws -> Response {
         _ = try open(context)
-        let s = try NodeStatusView.read(directory)
+        let s = try NodeStatusView.read(desk)
         let model = SyncPage(frame: frame(request, context, "同步"), line: Self.syncLine(s),
                              hub: s.hub.endpoint ?? "未配置", oldestPending: Show.time(s.push.oldestPendingAt),
                              behind: Int(s.pull.behindAtLastContact), conflictsOpen: s.conflicts.open, refused: s.refused.count,
@@ -618,7 +626,7 @@ extension WebApp {
             var conflictsOpen: Int
             var generatedAtText: String
         }
-        let s = try NodeStatusView.read(directory)
+        let s = try NodeStatusView.read(desk)
         let line = Self.syncLine(s)
         return try Self.json(Live(state: line.state, stateText: line.stateText, pending: line.pending, lastPush: line.lastPush,
                                   lastPull: line.lastPull, conflictsOpen: s.conflicts.open, generatedAtText: "更新于 " + Show.time(s.generatedAt)))

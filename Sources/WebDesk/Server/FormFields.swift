@@ -27,6 +27,14 @@ struct FormFields: Sendable {
         return v
     }
 
+    /// Every field that has a value (its first), e.g. to link to the same list with one
+    /// field changed.
+    var all: [String: String] {
+        var out: [String: String] = [:]
+        for k in values.keys { if let v = self[k] { out[k] = v } }
+        return out
+    }
+
     /// A checkbox: present with any value but `0`.
     func flag(_ name: String) -> Bool {
         guard let v = self[name] else { return false }

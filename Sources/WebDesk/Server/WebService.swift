@@ -59,7 +59,7 @@ public final class WebService: Sendable {
         let app = WebApp(site: options.site, centerName: config.name, directory: options.directory, renderer: renderer,
                          tls: options.listen.usesTLS,
                          metrics: MetricsEndpoint(registry: options.registry, token: options.metricsToken,
-                                                  refresh: statusRefresh(options.site, options.directory, options.registry)),
+                                                  refresh: statusRefresh(options.site, desk, options.registry)),
                          logger: logger, access: DeskAccess(desk: desk, clock: DeskAccess.clock(for: config)),
                          sessions: try WebSessions(directory: options.directory))
         let server = try WebServer.start(app.router(), listen: options.listen, logger: logger)
@@ -72,14 +72,15 @@ public final class WebService: Sendable {
         return WebService(server: server, directory: options.directory)
     }
 
-    /// Sets the status gauges from the data directory's status before a scrape.
-    static func statusRefresh(_ site: Site, _ directory: DataDirectory, _ registry: PrometheusCollectorRegistry)
+    /// Sets the status gauges from the data directory's status (over the daemon's open
+    /// desk) before a scrape.
+    static func statusRefresh(_ site: Site, _ desk: Desk, _ registry: PrometheusCollectorRegistry)
         -> @Sendable () async throws -> Void {
         let metrics = StatusMetrics(registry: registry)
         return {
             switch site {
-            case .desk: metrics.record(try NodeStatusView.read(directory))
-            case .console: metrics.record(try HubStatusView.read(directory))
+            case .desk: metrics.record(try NodeStatusView.read(desk))
+            case .console: metrics.record(try HubStatusView.read(desk))
             }
         }
     }

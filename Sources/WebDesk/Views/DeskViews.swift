@@ -193,6 +193,7 @@ public struct CustomerFormPage {
 public struct TicketListPage {
     public var frame: Frame
     public var table: TicketTable
+    public var pager: Pager
     public var stages: [SelectOption]
     public var kinds: [SelectOption]
     public var assignee: String
@@ -509,4 +510,26 @@ public struct GrantsPage {
     public var fields: [SelectOption]
     public var from: String
     public var csrf: String
+}
+
+/// Previous and next links of a list shown a page at a time, keeping its filters.
+public struct Pager: Sendable, Equatable {
+    public var page: Int
+    public var previous: String?
+    public var next: String?
+    /// Whether there is more than one page (the links are shown).
+    public var shown: Bool
+
+    public init(path: String, query: [String: String], page: Int, hasNext: Bool) {
+        self.page = page
+        func href(_ n: Int) -> String {
+            var q = query
+            q["page"] = n == 1 ? nil : String(n)
+            let s = q.keys.sorted().map { "\($0.queryEncoded)=\(q[$0]!.queryEncoded)" }.joined(separator: "&")
+            return s.isEmpty ? path : path + "?" + s
+        }
+        previous = page > 1 ? href(page - 1) : nil
+        next = hasNext ? href(page + 1) : nil
+        shown = previous != nil || next != nil
+    }
 }
