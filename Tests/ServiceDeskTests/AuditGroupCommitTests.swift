@@ -10,12 +10,13 @@ import Testing
     @Test func concurrentPagesKeepOneIntactChain() throws {
         let t = try TestDesk()
         let callers = 16, perCaller = 5
+        let desk = t.desk
         DispatchQueue.concurrentPerform(iterations: callers) { i in
             let events = (0..<perCaller).map { k in
                 AuditEvent(action: "view", staff: "S\(i)", role: "front_desk", record: "customer/cu-\(i)-\(k)", fields: ["name", "phone"],
                            at: Date())
             }
-            do { try t.desk.recordAudit(events) } catch { Issue.record("recording failed: \(error)") }
+            do { try desk.recordAudit(events) } catch { Issue.record("recording failed: \(error)") }
         }
         let admin = try t.admin
         #expect(try admin.verifyAudit().intact)
