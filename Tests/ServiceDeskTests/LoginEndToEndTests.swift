@@ -57,6 +57,25 @@ import Testing
         #expect(nobody.status == 1 && nobody.err.hasPrefix("error: not logged in"), "\(nobody.err)")
     }
 
+    @Test func theStaffDirectoryNeedsALoginAndMasksColleaguesPhones() throws {
+        let g = try Gatehouse()
+        defer { g.cleanUp() }
+        _ = try g.setUpNode()
+        try g.ok("staff", "update", "T01", "--phone", "13912345678")
+        // A command that creates a record prints it with --json.
+        let added = try g.ok("staff", "add", "--id", "K01", "--name", "钱收款", "--role", "cashier", "--json")
+        #expect(added.contains("\"id\" : \"K01\"") && added.contains("钱收款"), "\(added)")
+        try g.ok("logout")
+        let anon = try g.raw(["staff", "list"])
+        #expect(anon.status == 1 && anon.err.hasPrefix("error: not logged in") && anon.out.isEmpty, "\(anon)")
+        // A front-desk clerk sees who works here, a colleague's phone masked.
+        let clerk = try g.ok("staff", "list", "--json", staff: "S001")
+        #expect(clerk.contains("李师傅") && clerk.contains("139****5678") && !clerk.contains("13912345678"), "\(clerk)")
+        // The administrator, who manages staff, sees it in clear.
+        let admin = try g.runArgs(["staff", "list", "--json"], staff: TestLogin.admin)
+        #expect(admin.status == 0 && admin.out.contains("13912345678"), "\(admin)")
+    }
+
     @Test func repeatedFailuresLockTheAccountEvenForTheRightPassword() throws {
         let g = try Gatehouse()
         defer { g.cleanUp() }

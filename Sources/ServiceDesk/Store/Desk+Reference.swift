@@ -145,7 +145,21 @@ extension Desk {
         }
     }
 
-    public func staff(includeInactive: Bool = false) throws -> [StaffMember] {
+    /// The staff directory for someone signed in: everyone needs names, centers and roles
+    /// (to dispatch, to call a colleague by name), but a colleague's phone is personal data,
+    /// in clear only for those who manage staff and masked (138****5678) for everyone else.
+    public func staffDirectory(includeInactive: Bool = false) throws -> [StaffMember] {
+        let me = try acting()
+        let clear = Permissions.allows(me.role, .staffManage)
+        return try staff(includeInactive: includeInactive).map { s in
+            var s = s
+            if !clear { s.phone = s.phone.map(Masking.phone) }
+            return s
+        }
+    }
+
+    /// Every staff record as stored, for the desk's own checks (sign-in, dispatch): not a view.
+    package func staff(includeInactive: Bool = false) throws -> [StaffMember] {
         try replica.read { db in
             try StaffMember.fetchAll(db, sql: "SELECT * FROM staff \(includeInactive ? "" : "WHERE active = 1") ORDER BY center, id")
         }

@@ -22,6 +22,7 @@ struct GrantApply: ParsableCommand {
     @Option(help: ArgumentHelp("Valid from, China time (default: now).", valueName: "YYYY-MM-DD[ HH:MM]")) var from: String?
     @Option(help: ArgumentHelp("Valid until (exclusive; a bare day means up to the end of that day).", valueName: "YYYY-MM-DD[ HH:MM]")) var to: String
     @Option(help: "The center (at head office).") var center: String?
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
         try perform {
             let desk = try acting.desk(data)
@@ -32,6 +33,7 @@ struct GrantApply: ParsableCommand {
             let g = try desk.applyForGrant(
                 GrantApplication(center: center, customers: list, fields: try PersonalField.parseList(fields), purpose: purpose,
                                  grantee: grantee, validFrom: start, validTo: end))
+            if json { return try Output.json(g) }
             print(g.id)
         }
     }

@@ -17,9 +17,12 @@ struct PriceAdd: ParsableCommand {
     @Option(help: "Unit of charge, e.g. 次, 米.") var unit: String?
     @Option(help: "Price in yuan, e.g. 80 or 35.50.") var price: String
     @Option(help: "Center (at head office; default: every center).") var center: String?
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
         try perform {
-            try acting.desk(data).addPriceItem(code: code, name: name, unit: unit, price: try Money.fen(price), center: center)
+            let desk = try acting.desk(data)
+            try desk.addPriceItem(code: code, name: name, unit: unit, price: try Money.fen(price), center: center)
+            if json, let item = try desk.priceList().first(where: { $0.code == code }) { return try Output.json(item) }
             print(code)
         }
     }

@@ -70,10 +70,12 @@ struct SurveyCreate: ParsableCommand {
     @Option(help: "Items, comma-separated (default all): timeliness, courtesy, quality, facilities, cleanliness, security; overall always.")
     var items: String?
     @Option(help: "Center (at head office).") var center: String?
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
         try perform {
             let parsed = try items.map { try $0.split(separator: ",").map { try SurveyItem.parse(String($0)) } } ?? []
             let s = try acting.desk(data).createSurvey(year: year, items: parsed, center: center)
+            if json { return try Output.json(s) }
             print("\(s.id): " + s.items.map(\.displayName).joined(separator: "、"))
         }
     }
@@ -111,8 +113,13 @@ struct CorrectiveAdd: ParsableCommand {
     @Option(help: "YYYY-Qn") var quarter: String
     @Option(help: "What the analysis found.") var finding: String
     @Option(help: "The corrective action.") var action: String
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
-        try perform { print(try acting.desk(data).recordCorrectiveAction(quarter: quarter, finding: finding, action: action).id) }
+        try perform {
+            let a = try acting.desk(data).recordCorrectiveAction(quarter: quarter, finding: finding, action: action)
+            if json { return try Output.json(a) }
+            print(a.id)
+        }
     }
 }
 

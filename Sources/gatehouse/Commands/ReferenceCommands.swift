@@ -21,11 +21,14 @@ struct StaffAdd: ParsableCommand {
     @Option(help: "Center (at head office; default HQ).") var center: String?
     @Flag(name: .customLong("password-stdin"), help: "Read the new member's password from standard input, so they can log in.")
     var passwordStdin = false
+    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
     func run() throws {
         try perform {
             let password = try passwordStdin ? PasswordInput.read(fromStdin: true, prompt: "", option: "--password-stdin") : nil
-            try acting.desk(data).addStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, supplier: supplier,
-                                         center: center, password: password)
+            let desk = try acting.desk(data)
+            try desk.addStaff(id: id, name: name, role: role, phone: phone, hireDate: hireDate, supplier: supplier,
+                              center: center, password: password)
+            if json, let s = try desk.staffDirectory(includeInactive: true).first(where: { $0.id == id }) { return try Output.json(s) }
             print(id)
         }
     }
@@ -36,9 +39,11 @@ struct StaffList: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Include staff no longer active.") var all = false
+    @OptionGroup var acting: ActingOptions
     func run() throws {
         try perform {
-            let list = try data.openDesk().staff(includeInactive: all)
+            // Signed in: colleagues' phones are masked unless you manage staff.
+            let list = try acting.desk(data).staffDirectory(includeInactive: all)
             if output.json { return try Output.json(list) }
             Output.table(["ID", "姓名", "中心", "岗位", "入职", "状态"], list.map {
                 [$0.id, $0.name, $0.center ?? "", $0.role ?? "", $0.hireDate ?? "", ($0.supplier ? "供方 " : "") + ($0.active ? "在职" : "离职")]
