@@ -105,6 +105,9 @@ public struct CustomerInput: Sendable {
 public struct CustomerFilter: Sendable {
     public var text: String?
     public var phone: String?
+    /// The last digits of the phone number (the last four, said by the caller): partial
+    /// search, for the roles that see numbers in clear only.
+    public var phoneEnding: String?
     public var unit: String?
     public var refusedOnly = false
     public var specialCareOnly = false
@@ -214,11 +217,11 @@ extension Desk {
         }
     }
 
-    package func customer(_ id: String) throws -> Customer {
+    func customer(_ id: String) throws -> Customer {
         try replica.read { db in try requireCustomer(db, id) }
     }
 
-    package func householdMembers(of customer: String) throws -> [HouseholdMember] {
+    func householdMembers(of customer: String) throws -> [HouseholdMember] {
         try replica.read { db in
             try HouseholdMember.fetchAll(db, sql: "SELECT * FROM household_member WHERE customer = ? ORDER BY name", arguments: [customer])
         }
@@ -270,6 +273,13 @@ extension Desk {
                 sql += " AND phone LIKE ?"
                 args.append("%\(digits)%")
             }
+        }
+        if let e = f.phoneEnding {
+            guard !f.exact else { throw DeskError.refused("search by the full phone number: your role sees phone numbers masked, so partial search is not offered") }
+            let digits = e.filter(\.isNumber)
+            guard !digits.isEmpty else { throw DeskError.invalid("search by the end of a phone number needs digits") }
+            sql += " AND phone LIKE ?"
+            args.append("%\(digits)")
         }
         if let u = f.unit {
             guard !f.exact else { throw DeskError.refused("search by unit is for the center's desk; search by the full name or phone number") }

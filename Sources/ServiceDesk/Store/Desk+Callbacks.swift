@@ -92,12 +92,13 @@ extension Desk {
     }
 
     /// Callbacks, newest first, optionally for one request or one month.
-    package func callbacks(ticket ref: String? = nil, month: YearMonth? = nil, center: String? = nil) throws -> [Callback] {
+    func callbacks(ticket ref: String? = nil, month: YearMonth? = nil, center: String? = nil, customer: String? = nil) throws -> [Callback] {
         let calendar = try workCalendar()
         return try replica.read { db in
             var sql = "SELECT * FROM callback WHERE 1"
             var args: [DatabaseValueConvertible] = []
             if let ref { sql += " AND ticket = ?"; args.append(try requireTicket(db, ref).id) }
+            if let customer { sql += " AND customer = ?"; args.append(customer) }
             if let month {
                 sql += " AND at >= ? AND at < ?"
                 args += [Col.time(calendar.startOfDay(month.firstDay)), Col.time(calendar.startOfDay(month.lastDay.adding(days: 1)))]

@@ -46,12 +46,12 @@ extension Desk {
         return try custodyItem(id)
     }
 
-    package func custodyItem(_ id: String) throws -> CustodyItem {
+    func custodyItem(_ id: String) throws -> CustodyItem {
         try replica.read { db in try requireCustody(db, id) }
     }
 
     /// Items in custody, newest first; `heldOnly` leaves out returned ones.
-    package func custodyItems(heldOnly: Bool = false, customer: String? = nil) throws -> [CustodyItem] {
+    func custodyItems(heldOnly: Bool = false, customer: String? = nil) throws -> [CustodyItem] {
         var sql = "SELECT * FROM custody WHERE 1"
         var args: [DatabaseValueConvertible] = []
         if heldOnly { sql += " AND returned_at IS NULL" }

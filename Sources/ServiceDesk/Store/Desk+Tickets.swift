@@ -135,8 +135,16 @@ extension Desk {
         let acting = try authorize(.ticketNote)
         let n = text.trimmingWhitespace()
         guard !n.isEmpty else { throw DeskError.invalid("empty note") }
+        // A technician or supplier writes on the requests sent to them only.
+        if let role = acting.role, Permissions.providers.contains(role),
+           try replica.read({ db in try requireTicket(db, ref).assignee }) != acting.staff {
+            throw denied(acting, .ticketNote, detail: "note on \(ref), assigned to someone else")
+        }
         try write(acting) { tx in
             let t = try requireTicket(tx.db, ref)
+            if let role = acting.role, Permissions.providers.contains(role), t.assignee != acting.staff {
+                throw PermissionDenied(role: role, action: .ticketNote)
+            }
             try logEvent(tx, center: t.center, ticket: t.id, action: "note", detail: n, acting)
         }
     }

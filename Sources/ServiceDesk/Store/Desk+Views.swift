@@ -225,13 +225,13 @@ extension Desk {
 
     /// Callbacks, for a signed-in viewer who is not a provider or the administrator; the
     /// comments are masked like the request's timeline.
-    public func callbackList(ticket ref: String? = nil, month: YearMonth? = nil, center: String? = nil) throws -> [Callback] {
+    public func callbackList(ticket ref: String? = nil, month: YearMonth? = nil, center: String? = nil, customer: String? = nil) throws -> [Callback] {
         let me = try acting()
         guard let role = me.role, role != .administrator, !Permissions.providers.contains(role) else {
             throw denied(me, .callbackAdd, detail: "list callbacks")
         }
         let clear = Permissions.desk.contains(role)
-        return try callbacks(ticket: ref, month: month, center: center).map { c in
+        return try callbacks(ticket: ref, month: month, center: center, customer: customer).map { c in
             var c = c
             if !clear || c.center != self.center { c.comment = c.comment.map { Self.maskText($0, secrets: [], phones: true) } }
             return c

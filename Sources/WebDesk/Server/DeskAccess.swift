@@ -34,20 +34,17 @@ struct DeskAccess: Sendable {
         let deskClock = desk.config.demoClock && ProcessInfo.processInfo.environment["GATEHOUSE_NOW"].map { !$0.isEmpty } == true
             ? DeskClock.simulated(startingAt: clock()) : DeskClock.system
         let signed = try desk.signedIn(as: identity.staff, clock: deskClock)
-        let me = try signed.acting()
-        let viewer = try desk.viewer(identity.staff)
-        let grants = viewer.role?.workplace == .headOffice ? try desk.activeGrants(for: viewer.staff, at: me.now) : []
-        return SignedInDesk(desk: signed, me: me, viewer: viewer, disclosure: Disclosure(viewer: viewer, grants: grants, now: me.now))
+        return SignedInDesk(desk: signed, me: try signed.acting())
     }
 }
 
-/// The desk opened for one signed-in staff member at one instant.
+/// The desk opened for one signed-in staff member at one instant. Pages read through the
+/// Desk's view methods (`customerList`, `ticketRecord`, `openRequestLists`, …), which mask
+/// for this person and record every clear view before returning: nothing here masks or
+/// audits on its own.
 struct SignedInDesk {
     let desk: Desk
     let me: Acting
-    let viewer: Viewer
-    /// Masks what is shown and makes the audit events of clear views.
-    let disclosure: Disclosure
 
     var role: StaffRole? { me.role }
     var now: Date { me.now }
@@ -59,38 +56,17 @@ struct SignedInDesk {
     /// trail (as the command line records it) and thrown as ``PermissionDenied``.
     @discardableResult
     func authorize(_ action: Action) throws -> Acting {
-        do {
-            try Permissions.check(role, action)
-        } catch let denied as PermissionDenied {
-            try? desk.recordAudit(AuditEvent(action: "denied", staff: me.staff, role: role?.rawValue, detail: action.rawValue, at: Date()))
-            throw denied
-        }
+        try desk.require(action)
         return me
     }
 
-    /// Records the clear views of a page before the page is sent: no clear view goes
-    /// unrecorded.
-    func audit(_ events: [AuditEvent?]) throws {
-        let e = events.compactMap { $0 }
-        if !e.isEmpty { try desk.recordAudit(e) }
-    }
+    /// Whether this person finds customers by part of a name or number (the last four
+    /// digits): only those who see their center's customers in clear.
+    var searchesByPart: Bool { (try? desk.searchesByPart()) ?? false }
 
-    /// A request as this viewer may see it, with its customer's name and phone; refused
-    /// (audited) when the viewer may not see it at all — a technician, someone else's job.
-    func ticket(_ ref: String) throws -> (full: TicketWithDeadlines, shown: Ticket, contact: TicketContact?, event: AuditEvent?) {
-        let w = try desk.ticketWithDeadlines(ref, now: now)
-        let customer = try w.ticket.customer.map { try desk.customer($0) }
-        guard let (t, contact, event) = disclosure.ticket(w.ticket, customer: customer) else {
-            try? desk.recordAudit(AuditEvent(action: "denied", staff: me.staff, role: role?.rawValue, record: "ticket/\(w.ticket.number)",
-                                             detail: "not assigned", at: Date()))
-            throw WebError(.forbidden, "无权查看", "工单 \(w.ticket.number) 没有派给您。")
-        }
-        return (w, t, contact, event)
-    }
-
-    /// Whether this viewer sees customers' phone numbers of this desk's own center in
-    /// clear: only they may look a customer up by the last four digits.
-    var seesPhonesInClear: Bool {
-        Visibility.field(.phone, viewer: viewer, record: RecordContext(center: desk.center, customer: nil), grants: disclosure.grants).isClear
+    /// Whether this person reads callbacks (not a provider, not the administrator).
+    var readsCallbacks: Bool {
+        guard let role else { return false }
+        return role != .administrator && !Permissions.providers.contains(role)
     }
 }

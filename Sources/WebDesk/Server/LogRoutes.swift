@@ -19,10 +19,9 @@ extension WebApp {
     func parcelsPage(_ request: Request, _ context: WebContext) throws -> Response {
         let d = try open(context)
         let all = FormFields.query(request).flag("all")
-        let shown = try d.desk.parcels(waitingOnly: !all, limit: 300).compactMap { d.disclosure.parcel($0) }
-        try d.audit(shown.map(\.1))
+        let shown = try d.desk.parcelList(waitingOnly: !all, limit: 300)
         let canRecord = d.may(.parcels)
-        let rows = shown.map(\.0).map { p in
+        let rows = shown.map { p in
             ParcelsPage.Row(id: p.id, received: Show.time(p.receivedAt), type: p.type.displayName, recipient: p.recipient ?? "",
                             unit: p.unit ?? "", carrier: p.carrier ?? "", tracking: p.trackingNo ?? "", notified: Show.time(p.notifiedAt),
                             pickedUp: p.pickedUpAt.map { "\(Show.time($0)) \(p.pickedUpBy ?? "")\(p.signed ? "（已签字）" : "")" } ?? "",
@@ -63,15 +62,10 @@ extension WebApp {
     func custodyPage(_ request: Request, _ context: WebContext) throws -> Response {
         let d = try open(context)
         let all = FormFields.query(request).flag("all")
-        var events: [AuditEvent?] = []
-        var names: [String: String] = [:]
-        let items = try d.desk.custodyItems(heldOnly: !all)
-        for id in Set(items.compactMap(\.customer)) {
-            guard let (c, _, e) = d.disclosure.customer(try d.desk.customer(id)) else { continue }
-            names[id] = [c.name, c.unit ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
-            events.append(e)
+        let items = try d.desk.custodyList(heldOnly: !all)
+        let names = try d.desk.customerViews(Set(items.compactMap(\.customer))).mapValues { c in
+            [c.name, c.unit ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
         }
-        try d.audit(events)
         let rows = items.map { i in
             CustodyPage.Row(id: i.id, customer: i.customer.map { names[$0] ?? "—" } ?? "", description: i.description,
                             conditionIn: (i.conditionIn ?? "") + (i.verifiedIn ? "（双方确认）" : ""), received: Show.time(i.receivedAt),
@@ -88,13 +82,11 @@ extension WebApp {
         guard let phone = form["phone"], case .phone(let digits) = CustomerQuery.parse(phone) else {
             throw WebError(.badRequest, "无法登记", "请输入寄存顾客的完整电话号码。")
         }
-        var f = CustomerFilter()
-        f.phone = digits
-        let known = try d.desk.customers(f).filter { CustomerQuery.phone(digits).matches(phone: $0.phone) }
+        let known = try d.desk.customerIDs(phone: digits)
         guard known.count == 1, let customer = known.first else {
             throw WebError(.badRequest, "无法登记", known.isEmpty ? "没有登记这个号码的顾客：请先在“顾客”中登记。" : "这个号码对应多位顾客，请在顾客页面办理。")
         }
-        _ = try d.desk.receiveCustody(customer: customer.id, description: form["description"] ?? "", condition: form["condition"] ?? "",
+        _ = try d.desk.receiveCustody(customer: customer, description: form["description"] ?? "", condition: form["condition"] ?? "",
                                       verified: form.flag("verified"))
         return .seeOther("/custody?ok=custody")
     }

@@ -98,10 +98,8 @@ struct CustomerShow: ParsableCommand {
         try perform {
             let desk = try viewer.desk(data, clock)
             let (c, members) = try desk.customerRecord(id)
-            var f = TicketFilter()
-            f.customer = id
-            // Only numbers, kinds, states and summaries of the customer's requests: no unit, no audit.
-            let tickets = try desk.tickets(f, now: desk.now).map(\.ticket)
+            // Only the numbers of the customer's requests: no unit, no audit.
+            let tickets = try desk.requestSummaries(customer: id)
             if output.json { return try Output.json(Full(customer: c, household: members, requests: tickets.map(\.number))) }
             Output.fields([
                 ("ID", c.id), ("中心", c.center), ("姓名", c.name), ("电话", c.phone), ("身份证", c.idNumber), ("房号", c.unit),

@@ -366,7 +366,7 @@ struct TicketExceptions: ParsableCommand {
             let list = try desk.serviceExceptions(ticket: ref)
             if output.json { return try Output.json(list) }
             var numbers: [String: String] = [:]
-            for id in Set(list.map(\.ticket)) { numbers[id] = (try? desk.ticket(id))?.number ?? id }
+            for id in Set(list.map(\.ticket)) { numbers[id] = desk.ticketNumber(id) ?? id }
             Output.table(["ID", "时间", "请求", "类型", "条款", "金额", "说明", "登记人", "经理确认"], list.map {
                 [$0.id, Output.time($0.recordedAt), numbers[$0.ticket] ?? $0.ticket, $0.kind.displayName, $0.kind.clause,
                  Output.yuan($0.amountFen), $0.detail, $0.recordedBy,
