@@ -268,12 +268,19 @@ extension DeskPagesTests {
         let (_, desk) = try Self.signIn(lab, "F01")
         for path in ["/", "/customers", "/customers/new", "/tickets", "/tickets?overdue=1&kind=repair", "/tickets/new?phone=13812345678",
                      "/callbacks", "/callbacks/plan", "/callbacks/plan?month=2026-11", "/parcels", "/parcels?all=1", "/custody",
-                     "/conflicts", "/sync", "/reports"] {
+                     "/conflicts", "/sync", "/reports", "/reports?period=2026-Q4", "/tickets?due=1", "/tickets?page=2"] {
             let r = try desk.get(path)
             #expect(r.status == 200, "\(path): \(r)")
             #expect(r.body.contains("<html lang=\"zh-CN\">"), "\(path)")
             #expect(!r.body.contains("<script>"), "\(path): no inline script")
         }
+        // 报表 compares the centers side by side (at a center: its own row), each linking to its full report.
+        let reports = try desk.get("/reports?period=2026-11").body
+        #expect(reports.contains("各中心对比") && reports.contains("C001") && reports.contains("/reports/view?month=2026-11&amp;center=C001"),
+                "\(reports)")
+        #expect(try desk.get("/reports?period=2026-13").status == 400)
+        // The request list filters what falls due today.
+        #expect(try desk.get("/tickets?due=1").body.contains("name=\"due\" value=\"1\" checked"))
         // A repair opened at the desk says where it is (issue 16).
         let common = try desk.post("/tickets", [("phone", "13812345678"), ("kind", "repair"), ("location", "common_area"), ("channel", "phone"),
                                                 ("summary", "楼道灯不亮")])

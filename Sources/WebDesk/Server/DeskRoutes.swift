@@ -83,7 +83,7 @@ extension WebApp {
         let status = try? NodeStatusView.read(desk)
         let counts = try d.desk.deskCounts()
         var tiles = [Tile(label: "已超期工单", count: lists.overdueCount, href: "/tickets?overdue=1", warn: true),
-                     Tile(label: "今日到期", count: lists.dueTodayCount, href: "#due-today", warn: true),
+                     Tile(label: "今日到期", count: lists.dueTodayCount, href: "/tickets?due=1", warn: true),
                      Tile(label: "待回访", count: lists.callbacksDueCount, href: "/callbacks", warn: true)]
         if let n = counts.parcelsWaiting { tiles.append(Tile(label: "待取邮件", count: n, href: "/parcels")) }
         if let n = counts.custodyHeld { tiles.append(Tile(label: "寄存物品", count: n, href: "/custody")) }
@@ -287,6 +287,7 @@ extension WebApp {
         f.kind = q["kind"].flatMap(RequestKind.init(rawValue:))
         f.assignee = q["assignee"]
         f.overdue = q.flag("overdue")
+        f.dueToday = q.flag("due")
         if f.stage == nil { f.openOnly = true }
         let provider = d.role == .technician || d.role == .supplier
         if provider { f.assignee = d.me.staff }
@@ -296,7 +297,7 @@ extension WebApp {
                                    pager: Pager(path: "/tickets", query: q.all, page: pageNumber, hasNext: more),
                                    stages: Show.options(TicketStage.self, selected: f.stage?.rawValue, blank: "进行中（未关闭）"),
                                    kinds: Show.options(RequestKind.self, selected: f.kind?.rawValue, blank: "全部类型"),
-                                   assignee: provider ? d.me.staff : (f.assignee ?? ""), overdue: f.overdue, canOpen: d.may(.ticketOpen),
+                                   assignee: provider ? d.me.staff : (f.assignee ?? ""), overdue: f.overdue, dueToday: f.dueToday, canOpen: d.may(.ticketOpen),
                                    heading: provider ? "我的工单" : "工单")
         return page("tickets", model)
     }

@@ -198,6 +198,8 @@ public struct TicketListPage {
     public var kinds: [SelectOption]
     public var assignee: String
     public var overdue: Bool
+    /// Only requests with a deadline falling due today (and not yet past).
+    public var dueToday: Bool
     public var canOpen: Bool
     public var heading: String
 }
