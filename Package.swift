@@ -108,7 +108,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "gatehouse-bench", dependencies: ["Replication", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "gatehouse-bench", dependencies: [
+            "Replication", "ServiceDesk", "SyncProtocol", "SyncRuntime", "ZeroMQ",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Replication"]),

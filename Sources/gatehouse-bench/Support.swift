@@ -18,11 +18,16 @@ struct BenchOptions {
     var syncModes: [SyncMode] = [.full, .normal]
     var scratch: String?
     var help = false
+    /// The fleet section: simulated centers, changes each, idle measurement, the binary.
+    var nodes = 1_000
+    var changes = 100
+    var idleSeconds = 10
+    var gatehouse: String?
 
     static let usage = """
         usage: gatehouse-bench [SECTION...] [options]
 
-        sections (default: all): write, apply
+        sections (default: write, apply): write, apply, fleet
 
         options:
           --count N          records / changes in the bulk figures (default 100000)
@@ -32,6 +37,10 @@ struct BenchOptions {
           --runs N           timed runs per figure, median reported (default 3)
           --sync MODE        full, normal or both (default both)
           --scratch DIR      where temporary databases go (default: the system temp dir)
+          --nodes N          fleet: simulated centers (default 1000)
+          --changes M        fleet: changes waiting at each center (default 100)
+          --idle-seconds S   fleet: how long the idle hub is measured (default 10)
+          --gatehouse PATH   fleet: the gatehouse binary (default: beside gatehouse-bench)
         """
 
     static func parse(_ args: [String]) throws -> BenchOptions {
@@ -58,6 +67,10 @@ struct BenchOptions {
             case "--batch": o.batch = try int()
             case "--runs": o.runs = try int()
             case "--scratch": o.scratch = try value()
+            case "--nodes": o.nodes = try int()
+            case "--changes": o.changes = try int()
+            case "--idle-seconds": o.idleSeconds = try int()
+            case "--gatehouse": o.gatehouse = try value()
             case "--sync":
                 switch try value() {
                 case "full": o.syncModes = [.full]

@@ -24,9 +24,12 @@ if options.help {
 let sections: [(name: String, summary: String, run: (BenchOptions, Scratch, Report) throws -> Void)] = [
     ("write", "local write path vs raw SQLite inserts", WriteSection.run),
     ("apply", "applying a remote change stream, non-conflicting and conflicting", ApplySection.run),
+    ("fleet", "simulated centers against a real hub process", FleetSection.run),
 ]
+/// What runs when no section is named: the fleet only when asked (it starts processes).
+let defaultSections = ["write", "apply"]
 
-let selected = options.sections.isEmpty ? sections.map(\.name) : options.sections
+let selected = options.sections.isEmpty ? defaultSections : options.sections
 for name in selected where !sections.contains(where: { $0.name == name }) {
     FileHandle.standardError.write(Data("gatehouse-bench: unknown section \(name); known: \(sections.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)

@@ -33,7 +33,7 @@ enum StatusSchema {
 
     static let hub: [String: String] = [
         "schema": "string", "generatedAt": "time", "hubID": "string", "endpoint": "string?", "logHead": "int",
-        "nodes": "array", "summary": "object", "health": "health",
+        "daemon": "object", "nodes": "array", "summary": "object", "health": "health", "problems": "array",
     ]
     static let hubRow: [String: String] = [
         "center": "string", "replicaID": "string?", "keyFingerprint": "string", "state": "string", "revoked": "bool",

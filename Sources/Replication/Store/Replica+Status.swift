@@ -11,16 +11,17 @@ extension Replica {
             let src = try peer.flatMap { try r.index($0, db, allocate: false).nonZero } ?? -1
             var count = 0
             var oldest: (seq: Int64, table: TableLayout, id: String)?
+            var heads: ScopeHeads?
+            if case .centers(let set) = scope { heads = try ScopeHeads.load(db, scopes: set) }
             for l in tables {
-                let t = Storage.q(l.storage)
-                var cond = " WHERE _seq > ? AND _src != ?"
-                var args: [DatabaseValue] = [Int64(bitPattern: acked).databaseValue, src.databaseValue]
-                Storage.restrict(&cond, &args, l, scope)
-                count += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(t)" + cond, arguments: StatementArguments(args)) ?? 0
-                if let row = try Row.fetchOne(db, sql: "SELECT _seq, id FROM \(t)" + cond + " ORDER BY _seq LIMIT 1",
-                                              arguments: StatementArguments(args)) {
-                    let seq: Int64 = row[0]
-                    if oldest == nil || seq < oldest!.seq { oldest = (seq, l, row[1]) }
+                for s in Storage.streams(l, after: acked, scope: scope, heads: heads) {
+                    let cond = " WHERE \(s.condition) AND _src != ?"
+                    let args = StatementArguments(s.args + [src.databaseValue])
+                    count += try Int.fetchOne(db, sql: "SELECT count(*) FROM \(s.from)" + cond, arguments: args) ?? 0
+                    if let row = try Row.fetchOne(db, sql: "SELECT _seq, id FROM \(s.from)" + cond + " ORDER BY _seq LIMIT 1", arguments: args) {
+                        let seq: Int64 = row[0]
+                        if oldest == nil || seq < oldest!.seq { oldest = (seq, l, row[1]) }
+                    }
                 }
             }
             guard let o = oldest, let s = try Storage.load(o.table, id: o.id, db, &r) else { return (count, nil) }

@@ -103,18 +103,24 @@ extension Replica {
             let maxSeq = UInt64(try Int64.fetchOne(db, sql: "SELECT seq FROM _rep_local")!)
             let src = try peer.flatMap { try r.index($0, db, allocate: false).nonZero } ?? -1
             var found: [(UInt64, RecordState)] = []
-            var limitHit: [UInt64] = []  // last seq of each table that returned a full page
+            var limitHit: [UInt64] = []  // last seq of each stream that returned a full page
+            // A scoped pull reads only the tables where its centers (or shared data) logged
+            // something after the cursor, each through its center's index range.
+            var heads: ScopeHeads?
+            if case .centers(let set) = scope { heads = try ScopeHeads.load(db, scopes: set) }
             for l in tables {
-                let (sql, args) = Storage.logQuery(l, after: cursor, source: src, scope: scope, limit: maxCount)
-                let stmt = try db.cachedStatement(sql: sql)
-                stmt.setUncheckedArguments(StatementArguments(args))
-                var rows = 0
-                try Storage.forEachRow(stmt, db) { row in
-                    let seq = UInt64(bitPattern: row.int(l.fields.count + 4))
-                    found.append((seq, try Storage.decode(row, l, db, &r)))
-                    rows += 1
+                for stream in Storage.streams(l, after: cursor, scope: scope, heads: heads) {
+                    let (sql, args) = Storage.logQuery(l, stream, source: src, limit: maxCount)
+                    let stmt = try db.cachedStatement(sql: sql)
+                    stmt.setUncheckedArguments(StatementArguments(args))
+                    var rows = 0
+                    try Storage.forEachRow(stmt, db) { row in
+                        let seq = UInt64(bitPattern: row.int(l.fields.count + 4))
+                        found.append((seq, try Storage.decode(row, l, db, &r)))
+                        rows += 1
+                    }
+                    if rows == maxCount, let last = found.last { limitHit.append(last.0) }
                 }
-                if rows == maxCount, let last = found.last { limitHit.append(last.0) }
             }
             found.sort { $0.0 < $1.0 }
             var out: [RecordState] = []

@@ -54,6 +54,19 @@ enum Storage {
                   n INTEGER PRIMARY KEY AUTOINCREMENT,
                   peer TEXT NOT NULL, tbl TEXT NOT NULL, rid TEXT NOT NULL,
                   reason TEXT NOT NULL, at INTEGER NOT NULL);
+                -- A peer's last refusal (the hub's status row) without reading every peer's.
+                CREATE INDEX IF NOT EXISTS _rep_quarantine_peer ON _rep_quarantine(peer);
+                """)
+            // The heads are new in this version: the tables' logs are read once to fill them.
+            let fillHeads = try !db.tableExists("_rep_scope_head")
+            try db.execute(sql: """
+                -- The last log position of each table in each scope (a center, or '' for
+                -- shared records), kept by triggers: a scoped pull or a pull lag skips the
+                -- tables where nothing of its scope happened since its cursor, without
+                -- reading the log of the fleet.
+                CREATE TABLE IF NOT EXISTS _rep_scope_head (
+                  scope TEXT NOT NULL, tbl TEXT NOT NULL, seq INTEGER NOT NULL,
+                  PRIMARY KEY (scope, tbl)) WITHOUT ROWID;
                 """)
             let row = try Row.fetchOne(db, sql: "SELECT replica, schema_version FROM _rep_local")
             let id: ReplicaID
@@ -74,6 +87,14 @@ enum Storage {
                 try db.execute(sql: "INSERT INTO _rep_replicas(replica) VALUES (?)", arguments: [id.rawValue])
             }
             for l in layouts { try prepareTable(l, db) }
+            if fillHeads {
+                for l in layouts {
+                    try db.execute(sql: """
+                        INSERT INTO _rep_scope_head(scope, tbl, seq)
+                        SELECT \(scopeExpression(l, "")), ?, max(_seq) FROM \(q(l.storage)) GROUP BY 1
+                        """, arguments: [l.name])
+                }
+            }
             try db.execute(sql: "UPDATE _rep_local SET schema_version = ?", arguments: [schema.version])
             return id
         }
@@ -110,6 +131,21 @@ enum Storage {
         }
         try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(seqIndex) ON \(t)(_seq, _src)")
         try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(q(l.storage + "_open")) ON \(t)(_nconf) WHERE _nconf > 0")
+        if let sf = l.scopeField {
+            // A center's log in log order: what its pulls and its pull lag read, whatever
+            // the other centers wrote.
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(q(l.storage + "_scope")) ON \(t)(\(q(l.fields[sf].name)), _seq)")
+        }
+        for op in ["INSERT", "UPDATE"] {
+            // One upsert per row written: the cost of knowing each scope's head.
+            try db.execute(sql: """
+                CREATE TRIGGER IF NOT EXISTS \(q("_rep_head_\(l.name)_\(op.lowercased())")) AFTER \(op) ON \(t)
+                BEGIN
+                  INSERT INTO _rep_scope_head(scope, tbl, seq) VALUES (\(scopeExpression(l, "NEW.")), '\(l.name)', NEW._seq)
+                  ON CONFLICT(scope, tbl) DO UPDATE SET seq = max(seq, excluded.seq);
+                END
+                """)
+        }
         for idx in l.table.indexes {
             let name = q(l.name + "_" + idx.joined(separator: "_"))
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(name) ON \(t)(\(idx.map(q).joined(separator: ", ")))")
@@ -128,25 +164,52 @@ enum Storage {
         }
     }
 
-    /// The next rows of `l`'s log after `cursor` for a peer: not from replica index
-    /// `source`, within `scope`, in log order, at most `limit`.
-    static func logQuery(_ l: TableLayout, after cursor: UInt64, source: Int, scope: ScopeFilter, limit: Int) -> (sql: String, args: [DatabaseValue]) {
-        var sql = "SELECT \(columnList(l)) FROM \(q(l.storage)) WHERE _seq > ? AND _src != ?"
-        var args: [DatabaseValue] = [Int64(bitPattern: cursor).databaseValue, source.databaseValue]
-        restrict(&sql, &args, l, scope)
-        sql += " ORDER BY _seq LIMIT \(limit)"
-        return (sql, args)
+    /// The scope a row of `l` counts under in `_rep_scope_head`: its center, or '' for a
+    /// shared row. `prefix`: `NEW.` in a trigger.
+    static func scopeExpression(_ l: TableLayout, _ prefix: String) -> String {
+        guard let sf = l.scopeField else { return "''" }
+        return "coalesce(\(prefix)\(q(l.fields[sf].name)), '')"
     }
 
-    /// Appends the SQL condition that keeps `scope`'s rows of `l` (shared rows included).
-    static func restrict(_ sql: inout String, _ args: inout [DatabaseValue], _ l: TableLayout, _ scope: ScopeFilter) {
-        guard case .centers(let set) = scope, let sf = l.scopeField else { return }
-        // Unary `+` keeps SQLite off the scope column's indexes: with one it reads every
-        // row of the center and sorts them for each batch (quadratic over a bootstrap);
-        // the `_seq` index reads from the cursor and stops at the batch limit.
-        let col = "+" + q(l.fields[sf].name)
-        sql += " AND (\(col) IS NULL OR \(col) = '' OR \(col) IN (\(set.map { _ in "?" }.joined(separator: ","))))"
-        args += set.sorted().map(\.databaseValue)
+    /// One part of a table's log that an index yields in log order: a `FROM` (with the
+    /// index named) and a condition on the rows after a cursor.
+    struct LogStream {
+        var from: String
+        var condition: String
+        var args: [DatabaseValue]
+    }
+
+    /// The parts of `l`'s log after `cursor` within `scope`, each read through an index
+    /// from the cursor on: for `.all` the `_seq` index; for centers, each center's range
+    /// of the `(scope, _seq)` index and the shared rows' (NULL and ''), so a pull costs
+    /// the center's own entries, never the fleet's. With `heads`, the parts where nothing
+    /// was logged after `cursor` are left out without a query.
+    static func streams(_ l: TableLayout, after cursor: UInt64, scope: ScopeFilter, heads: ScopeHeads?) -> [LogStream] {
+        let t = q(l.storage)
+        let after = Int64(bitPattern: cursor).databaseValue
+        func moved(_ s: String) -> Bool { heads.map { $0.head(s, l.name) > cursor } ?? true }
+        guard case .centers(let set) = scope else { return [LogStream(from: t, condition: "_seq > ?", args: [after])] }
+        guard let sf = l.scopeField else {
+            return moved("") ? [LogStream(from: t + " INDEXED BY " + q(l.storage + "_seq"), condition: "_seq > ?", args: [after])] : []
+        }
+        let from = t + " INDEXED BY " + q(l.storage + "_scope")
+        let col = q(l.fields[sf].name)
+        var out: [LogStream] = []
+        for c in set.sorted() where !c.isEmpty && moved(c) {
+            out.append(LogStream(from: from, condition: "\(col) = ? AND _seq > ?", args: [c.databaseValue, after]))
+        }
+        if moved("") {
+            out.append(LogStream(from: from, condition: "\(col) IS NULL AND _seq > ?", args: [after]))
+            out.append(LogStream(from: from, condition: "\(col) = '' AND _seq > ?", args: [after]))
+        }
+        return out
+    }
+
+    /// The next rows of one stream of `l`'s log for a peer: not from replica index
+    /// `source`, in log order, at most `limit`.
+    static func logQuery(_ l: TableLayout, _ s: LogStream, source: Int, limit: Int) -> (sql: String, args: [DatabaseValue]) {
+        ("SELECT \(columnList(l)) FROM \(s.from) WHERE \(s.condition) AND _src != ? ORDER BY _seq LIMIT \(limit)",
+         s.args + [source.databaseValue])
     }
 
     /// Loads a record's state with its history.

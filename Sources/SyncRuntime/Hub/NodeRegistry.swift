@@ -146,6 +146,23 @@ public struct NodeRegistry: Sendable {
         }
     }
 
+    /// Enrolls many keys in one transaction (the fleet benchmark's thousands of centers);
+    /// the same checks as ``enroll(center:publicKey:at:)``, all or nothing.
+    public func enroll(_ list: [(center: String, publicKey: String)], at now: Date = Date()) throws {
+        let checked = try list.map { (try CenterCode.validate($0.center), $0.publicKey) }
+        for (c, k) in checked {
+            guard c != "HQ" else { throw RuntimeError.configuration("HQ is head office itself; enroll a center's node") }
+            try CurveKey.validate(k)
+        }
+        try db.write { db in
+            for (c, k) in checked {
+                try db.execute(sql: "INSERT INTO hub_node(public_key, center, enrolled_at) VALUES (?, ?, ?)", arguments: [k, c, Self.ms(now)])
+                try Self.log(db, now, k, c, "enroll", nil)
+            }
+            try Self.bumpKeysVersion(db)
+        }
+    }
+
     /// Revokes a node's key (or every key of a center); the node is cut off at once.
     @discardableResult
     public func revoke(center: String? = nil, publicKey: String? = nil, at now: Date = Date()) throws -> Int {

@@ -17,6 +17,9 @@ public final class NodeClient {
     let hubKey: String
     public var options: NodeRuntimeOptions
     var logger: Logger
+    /// The data directory's daemon lock, held by `node run`: touched at every beat, the
+    /// daemon's sign of life (nothing is written to the database while idle).
+    public var lock: DaemonLock?
 
     /// How the client runs.
     public typealias Mode = NodeDriver<ZMQNodeTransport, ContinuousClock>.Mode
@@ -49,9 +52,14 @@ public final class NodeClient {
                                     hubName: endpoint, logger: logger)
         if case .daemon = mode {
             let store = self.store
+            // Recorded once (for a directory read by an older `status`); the lock is what
+            // `status` reads.
             try store.updateSyncState { $0.daemonPID = getpid(); $0.daemonHeartbeatAt = Date() }
-            driver.onBeat = { try store.updateSyncState { $0.daemonHeartbeatAt = Date() } }
+            let lock = self.lock
+            driver.onBeat = { lock?.beat() }
             defer { try? store.updateSyncState { $0.daemonPID = nil } }
+            logger.notice("node daemon started", metadata: ["center": "\(desk.center)", "hub": "\(endpoint)", "pid": "\(getpid())"])
+            defer { logger.notice("node daemon stopped", metadata: ["center": "\(desk.center)"]) }
             try driver.run(shouldStop: shouldStop)
         } else {
             try driver.run(shouldStop: shouldStop)

@@ -293,7 +293,7 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
                 ]) { $1 })
                 lastSeenWritten[s.key] = now
                 buffer.log("session", key: s.key, center: center, detail: "\(node) \(agent)", at: at)
-                logger.info("node connected", metadata: ["node": "\(node)", "center": "\(center)"])
+                logger.notice("node connected", metadata: ["node": "\(node)", "center": "\(center)"])
             case .statusReported(_, let status):
                 buffer.set(s.key, statusFields(status))
             case .applyPush(let batch, let center, let rejected):

@@ -218,7 +218,7 @@ public final class NodeDriver<Transport: NodeTransport, C: _Concurrency.Clock> w
                 do { try store.established(hub: hubID, epoch: epoch, bootstrap: bootstrap, at: Date()) } catch {
                     logger.error("recording the session failed", metadata: ["error": "\(error)"])
                 }
-                logger.info("connected to hub", metadata: ["hub": "\(hubID)", "endpoint": "\(hubName)", "bootstrap": "\(bootstrap)"])
+                logger.notice("connected to hub", metadata: ["hub": "\(hubID)", "endpoint": "\(hubName)", "bootstrap": "\(bootstrap)"])
             case .reconnect(let after, let reason):
                 transport.close()
                 reconnectAt = now.advanced(by: after)

@@ -78,16 +78,34 @@ public struct HubStatusView: Codable, Sendable {
         public var refused: Int
     }
 
+    /// The hub's own server (`gatehouse hub run`), as its data directory's lock shows it.
+    public struct Daemon: Codable, Sendable {
+        public var running: Bool
+        public var pid: Int32?
+        /// Its last sign of life (or when it stopped).
+        public var heartbeatAt: Date?
+        enum CodingKeys: String, CodingKey { case running, pid, heartbeatAt }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(running, forKey: .running)
+            try c.encode(pid, forKey: .pid)
+            try c.encode(heartbeatAt, forKey: .heartbeatAt)
+        }
+    }
+
     public var schema = "gatehouse.hub-status/1"
     public var generatedAt: Date
     public var hubID: String
     public var endpoint: String?
     public var logHead: UInt64
+    public var daemon: Daemon
     public var nodes: [Row]
     public var summary: Summary
     public var health: Health
+    /// The hub's own problems (its server not running); each node's are in its row.
+    public var problems: [Problem]
 
-    enum CodingKeys: String, CodingKey { case schema, generatedAt, hubID, endpoint, logHead, nodes, summary, health }
+    enum CodingKeys: String, CodingKey { case schema, generatedAt, hubID, endpoint, logHead, daemon, nodes, summary, health, problems }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schema, forKey: .schema)
@@ -95,9 +113,23 @@ public struct HubStatusView: Codable, Sendable {
         try c.encode(hubID, forKey: .hubID)
         try c.encode(endpoint, forKey: .endpoint)
         try c.encode(logHead, forKey: .logHead)
+        try c.encode(daemon, forKey: .daemon)
         try c.encode(nodes, forKey: .nodes)
         try c.encode(summary, forKey: .summary)
         try c.encode(health, forKey: .health)
+        try c.encode(problems, forKey: .problems)
+    }
+
+    /// A server whose lock file has not moved for this long is hung, not serving (it
+    /// touches it every 5 s).
+    public static let daemonBeatTimeout: TimeInterval = 30
+
+    /// Whether the hub's server runs in `directory`: it holds the lock and beat lately.
+    public static func server(_ directory: DataDirectory, now: Date) -> Daemon {
+        let h = DaemonLock.probe(directory)
+        let fresh = h.beatAt.map { now.timeIntervalSince($0) < daemonBeatTimeout } ?? false
+        let running = h.running && fresh
+        return Daemon(running: running, pid: h.running ? h.pid : nil, heartbeatAt: h.beatAt)
     }
 
     /// A row still "connected" with no word from its node for this long is offline: the
@@ -113,31 +145,42 @@ public struct HubStatusView: Codable, Sendable {
         public init() {}
     }
 
+    /// Reads the hub's status as of `now`. With `checkDaemon` (`gatehouse hub status`,
+    /// the console) a hub whose server is not running is a problem, and no node counts as
+    /// connected to it, whatever its row last said.
     public static func read(_ directory: DataDirectory, thresholds: StatusThresholds = StatusThresholds(), filter: Filter = Filter(),
-                            now: Date = Date()) throws -> HubStatusView {
-        try read(Desk.open(directory), thresholds: thresholds, filter: filter, now: now)
+                            now: Date = Date(), checkDaemon: Bool = false) throws -> HubStatusView {
+        try read(Desk.open(directory), thresholds: thresholds, filter: filter, now: now, checkDaemon: checkDaemon)
     }
 
     /// Reads every node's status from the hub `desk` has open, as of `now` (the console's
     /// pages, over the desk they already hold).
     public static func read(_ desk: Desk, thresholds: StatusThresholds = StatusThresholds(), filter: Filter = Filter(),
-                            now: Date = Date()) throws -> HubStatusView {
+                            now: Date = Date(), checkDaemon: Bool = false) throws -> HubStatusView {
         let directory = desk.directory
+        let daemon = server(directory, now: now)
+        let hubDown = checkDaemon && !daemon.running
         guard desk.isHub else { throw RuntimeError.configuration("\(directory.url.path) is a center's node; use `gatehouse status`") }
         let registry = try NodeRegistry(desk.unsafeReplica.database)
         let replica = desk.unsafeReplica
-        let openConflicts = try replica.conflicts(openOnly: true)
+        let conflictsByCenter = try openConflictsByCenter(replica)
         var rows: [Row] = []
         let nodes = try registry.nodes()
         let centersWithKeys = Set(nodes.filter { !$0.isRevoked }.map(\.center))
-        for n in nodes {
-            var lag = 0
-            if let id = n.replicaID.flatMap(ReplicaID.init(rawValue:)) {
-                lag = try replica.pendingSummary(for: id, scope: .centers([n.center])).count
-            }
-            let conflicts = try openConflictsOf(center: n.center, openConflicts, replica)
+        // Every bound node's pull lag in one read: from the scope heads for the centers with
+        // nothing new, through each center's index range for the others (README,
+        // "What a center costs the hub").
+        let bound = nodes.enumerated().compactMap { i, n in
+            n.replicaID.flatMap(ReplicaID.init(rawValue:)).map { (index: i, peer: $0, center: n.center) }
+        }
+        var lags = [Int](repeating: 0, count: nodes.count)
+        let computed = try replica.pullLags(bound.map { ($0.peer, $0.center) })
+        for (b, lag) in zip(bound, computed) { lags[b.index] = lag }
+        for (i, n) in nodes.enumerated() {
+            let lag = lags[i]
+            let conflicts = conflictsByCenter[n.center] ?? 0
             var state = n.isRevoked ? "refused" : n.state
-            if state == "connected", let seen = n.lastSeen, now.timeIntervalSince(seen) >= staleAfter { state = "offline" }
+            if state == "connected", hubDown || (n.lastSeen.map { now.timeIntervalSince($0) >= staleAfter } ?? false) { state = "offline" }
             // Offline since the last word from the node; a node that never connected, since
             // it was enrolled.
             let offline = state == "connected" ? nil : now.timeIntervalSince(n.lastSeen ?? n.enrolledAt)
@@ -168,15 +211,26 @@ public struct HubStatusView: Codable, Sendable {
                               lagging: all.filter(\.lagging).count,
                               offline: all.filter { $0.state == "offline" || $0.state == "never" }.count,
                               refused: all.filter { $0.state == "refused" }.count)
+        var problems: [Problem] = []
+        if hubDown {
+            // Down for longer than a node may be offline: critical; since when, the lock
+            // file's last beat says (unknown: the server never ran with this version).
+            let down = daemon.heartbeatAt.map { max(0, now.timeIntervalSince($0)) }
+            let level: Health = (down ?? 0) >= thresholds.offlineCritical ? .critical : .warning
+            let what = "the hub's sync server is not running (gatehouse hub run)" + (down.map { "; last seen \(Ages.describe($0)) ago" } ?? "")
+            problems.append(Problem(level, what))
+        }
         return HubStatusView(generatedAt: now, hubID: replica.id.rawValue, endpoint: desk.config.endpoint,
-                             logHead: try replica.localClock().sequence, nodes: rows, summary: summary,
-                             health: rows.map(\.health).max() ?? .ok)
+                             logHead: try replica.localClock().sequence, daemon: daemon, nodes: rows, summary: summary,
+                             health: (rows.map(\.health) + problems.map(\.level)).max() ?? .ok, problems: problems)
     }
 
-    static func openConflictsOf(center: String, _ all: [ConflictRecord], _ replica: Replica) throws -> Int {
-        var n = 0
-        for c in all {
-            if let s = try replica.state(c.table, id: c.recordID), replica.scope(of: s) == center { n += 1 }
+    /// Open conflicts per center: each record with one is loaded once, whatever the
+    /// number of nodes.
+    static func openConflictsByCenter(_ replica: Replica) throws -> [String: Int] {
+        var n: [String: Int] = [:]
+        for c in try replica.conflicts(openOnly: true) {
+            if let s = try replica.state(c.table, id: c.recordID), let center = replica.scope(of: s) { n[center, default: 0] += 1 }
         }
         return n
     }

@@ -120,8 +120,8 @@ public struct NodeStatusView: Codable, Sendable {
              conflicts, database, health, problems
     }
 
-    /// A daemon whose heartbeat (written every quarter second) is older than this has
-    /// stopped, whatever process now holds its pid.
+    /// A daemon whose heartbeat (its lock file touched every 5 s) is older than this has
+    /// hung or stopped.
     public static let daemonHeartbeatTimeout: TimeInterval = 30
 
     /// Whether the daemon recorded in `st` is alive: its pid exists (EPERM counts: a
@@ -159,7 +159,13 @@ public struct NodeStatusView: Codable, Sendable {
         for suffix in ["", "-wal", "-shm"] {
             bytes += ((try? FileManager.default.attributesOfItem(atPath: directory.databasePath + suffix)[.size]) as? Int64) ?? 0
         }
-        let running = daemonAlive(st, now: now)
+        // The daemon's lock says whether it lives (and its file's time when it last beat);
+        // a directory without one (a daemon of an older version) by the pid and
+        // heartbeat it recorded.
+        let lock = DaemonLock.probe(directory)
+        let lockFresh = lock.beatAt.map { now.timeIntervalSince($0) < daemonHeartbeatTimeout } ?? false
+        let hasLock = FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(DaemonLock.fileName).path)
+        let running = hasLock ? lock.running && lockFresh : daemonAlive(st, now: now)
         // Without a daemon nothing is connected, whatever the last one (or a one-shot
         // `sync`) left behind; a refusal or "never" stays what it is.
         let state = running ? st.state : (st.state == "refused" || st.state == "never" ? st.state : "offline")
@@ -171,7 +177,8 @@ public struct NodeStatusView: Codable, Sendable {
             hub: Hub(endpoint: desk.config.endpoint, keyFingerprint: desk.config.hubKey.map(Fingerprint.of), id: st.hubID),
             connection: Connection(state: state, since: state == "connected" || state == "refused" ? st.stateSince : (lastContact ?? st.stateSince),
                                    lastError: st.lastError, lastErrorAt: st.lastErrorAt),
-            daemon: Daemon(running: running, pid: running ? st.daemonPID : nil, heartbeatAt: st.daemonHeartbeatAt),
+            daemon: Daemon(running: running, pid: running ? (hasLock ? lock.pid : st.daemonPID) : nil,
+                           heartbeatAt: hasLock ? lock.beatAt : st.daemonHeartbeatAt),
             push: Push(lastAt: st.lastPushAt, pending: pending.count, oldestPendingAt: oldestAt,
                        oldestPendingAgeSeconds: oldestAt.map { max(0, now.timeIntervalSince($0)) }, acknowledgedSeq: acked, logHead: head),
             pull: Pull(lastAt: st.lastPullAt, cursor: cursor, hubHeadAtLastContact: st.hubHeadSeq,

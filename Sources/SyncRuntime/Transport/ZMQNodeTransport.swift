@@ -19,6 +19,9 @@ public final class ZMQNodeTransport: NodeTransport {
         public var reconnectIntervalMax: Duration = .seconds(30)
         /// `ZMQ_MAXMSGSIZE` slack above the largest body: the signature frame and framing.
         public var maxMessageBytes: Int
+        /// Watch the handshake with a monitor socket (how a refused key is told apart from
+        /// silence). The fleet benchmark turns it off: two more descriptors per node.
+        public var monitor = true
         public init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
     }
 
@@ -58,8 +61,10 @@ public final class ZMQNodeTransport: NodeTransport {
             try s.set(.maxMessageSize, Int64(options.maxMessageBytes + 1024))
             try s.set(.reconnectInterval, Int32(clamping: options.reconnectInterval.milliseconds))
             try s.set(.reconnectIntervalMax, Int32(clamping: options.reconnectIntervalMax.milliseconds))
-            let n = Self.monitors.add(1, ordering: .relaxed).newValue
-            monitor = try s.monitor(name: "gatehouse-node-\(getpid())-\(n)")
+            if options.monitor {
+                let n = Self.monitors.add(1, ordering: .relaxed).newValue
+                monitor = try s.monitor(name: "gatehouse-node-\(getpid())-\(n)")
+            }
             try s.connect(endpoint)
         } catch {
             monitor?.close()

@@ -80,7 +80,7 @@ public final class WebService: Sendable {
         return {
             switch site {
             case .desk: metrics.record(try NodeStatusView.read(desk))
-            case .console: metrics.record(try HubStatusView.read(desk))
+            case .console: metrics.record(try HubStatusView.read(desk, checkDaemon: true))
             }
         }
     }

@@ -129,7 +129,7 @@ struct HubStatus: ParsableCommand {
         f.laggingOnly = lagging
         f.center = center
         try statusLoop(watch: watch, interval: max(0.5, interval)) {
-            let v = try HubStatusView.read(try data.directory, thresholds: limits.thresholds, filter: f)
+            let v = try HubStatusView.read(try data.directory, thresholds: limits.thresholds, filter: f, checkDaemon: true)
             if output.json { try Output.json(v) } else { render(v) }
             if !output.json, (try? data.directory.loadConfig().demoClock) == true { DemoWarning.print() }
             return v.health
@@ -145,5 +145,7 @@ struct HubStatus: ParsableCommand {
         }, empty: "(no nodes)")
         let s = v.summary
         print("\(s.nodes) node(s): \(s.healthy) healthy, \(s.lagging) lagging, \(s.offline) offline, \(s.refused) refused")
+        print("hub server: " + (v.daemon.running ? "running" + (v.daemon.pid.map { " (pid \($0))" } ?? "") : "not running"))
+        for p in v.problems { print("\(p.level.rawValue.uppercased()): \(p.message)") }
     }
 }

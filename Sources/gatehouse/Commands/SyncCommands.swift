@@ -11,6 +11,7 @@ struct HubRun: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Listen here instead of the configured address.") var bind: String?
     @Flag(help: "Log every session event.") var verbose = false
+    @Option(name: .customLong("log-format"), help: "text (default) or json (one object per line, for log shippers).") var logFormat: LogFormat = .text
     // For tests that kill and restart processes: a short heartbeat makes nodes notice a
     // restarted hub in a second instead of 15. Not for production (more idle traffic).
     @Option(name: .customLong("heartbeat-ms"), help: .hidden) var heartbeatMilliseconds: Int?
@@ -32,14 +33,17 @@ struct HubRun: ParsableCommand {
 
     func run() throws {
         try perform {
-            LoggingSetup.bootstrap(verbose: verbose)
+            LoggingSetup.bootstrap(verbose: verbose, format: logFormat)
             if let bind { try Endpoint.validate(bind) }
+            // First, before anything is read or written: one server per directory.
+            let lock = try DaemonLock.acquire(try data.directory, what: "hub server (hub run)")
             StopSignal.install()
             var options = HubRuntimeOptions()
             if let h = heartbeatMilliseconds { options.limits.heartbeatInterval = .milliseconds(h) }
             if let n = maxBatchRecords { options.limits.maxBatchRecords = n }
             if let b = maxBatchBytes { options.limits.maxBatchBytes = b }
             let server = try HubServer(directory: try data.directory, endpoint: bind, options: options)
+            server.lock = lock
             let console = try WebServing.start(.console, web, try data.directory)
             defer { console.stop() }
             try server.run()
@@ -52,13 +56,18 @@ struct NodeRun: ParsableCommand {
         commandName: "run", abstract: "Run the node's sync daemon: follows local writes, survives hub outages, stops on SIGINT/SIGTERM.")
     @OptionGroup var data: DataOptions
     @Flag(help: "Log every session event.") var verbose = false
+    @Option(name: .customLong("log-format"), help: "text (default) or json (one object per line, for log shippers).") var logFormat: LogFormat = .text
     @OptionGroup(title: "Web desk") var web: WebOptions
 
     func run() throws {
         try perform {
-            LoggingSetup.bootstrap(verbose: verbose)
+            LoggingSetup.bootstrap(verbose: verbose, format: logFormat)
+            // First, before anything is read or written: a second daemon on the directory
+            // is refused and leaves the first one's status as it was.
+            let lock = try DaemonLock.acquire(try data.directory, what: "node daemon (node run)")
             StopSignal.install()
             let client = try NodeClient(directory: try data.directory)
+            client.lock = lock
             let desk = try WebServing.start(.desk, web, try data.directory)
             defer { desk.stop() }
             try client.run(.daemon)
@@ -72,6 +81,7 @@ struct SyncCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Give up after this many seconds.") var timeout: Double = 30
     @Flag(help: "Log every session event.") var verbose = false
+    @Option(name: .customLong("log-format"), help: "text (default) or json (one object per line, for log shippers).") var logFormat: LogFormat = .text
 
     func validate() throws {
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout is 1 second to 1 day") }
@@ -79,7 +89,7 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         try perform {
-            LoggingSetup.bootstrap(verbose: verbose)
+            LoggingSetup.bootstrap(verbose: verbose, format: logFormat)
             StopSignal.install()
             let client = try NodeClient(directory: try data.directory)
             try client.run(.once(timeout: .milliseconds(Int(timeout * 1000))))
@@ -89,13 +99,72 @@ struct SyncCommand: ParsableCommand {
     }
 }
 
+/// How the daemons write their log lines.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// `2026-12-06T17:05:01.123+08:00 notice gatehouse.hub: hub listening endpoint=…`
+    case text
+    /// One JSON object per line, for log shippers: time, level, label, message, metadata.
+    case json
+}
+
 enum LoggingSetup {
-    /// Logs go to stderr; notices and above unless verbose.
-    static func bootstrap(verbose: Bool) {
+    /// Logs go to stderr; notices and above (start, stop, connect, reconnect, refusals)
+    /// unless verbose; times in China time, as the desk shows them.
+    static func bootstrap(verbose: Bool, format: LogFormat = .text) {
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
+            var h = DaemonLogHandler(label: label, format: format)
             h.logLevel = verbose ? .debug : .notice
             return h
         }
+    }
+}
+
+/// The daemons' log handler: one line per event on stderr, text or JSON, stamped in
+/// China time (UTC+8, no daylight saving) with milliseconds.
+struct DaemonLogHandler: LogHandler {
+    let label: String
+    let format: LogFormat
+    var logLevel: Logger.Level = .notice
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    static func timestamp(_ d: Date) -> String {
+        let ms = Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) + 8 * 3_600_000
+        let days = Int(ms.quotientAndRemainder(dividingBy: 86_400_000).quotient - (ms < 0 ? 1 : 0))
+        let inDay = Int(ms - Int64(days) * 86_400_000)
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00", year, month, day, inDay / 3_600_000,
+                      inDay / 60_000 % 60, inDay / 1000 % 60, inDay % 1000)
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let m = event.metadata { all.merge(m) { $1 } }
+        let time = Self.timestamp(Date())
+        let line: String
+        switch format {
+        case .text:
+            let meta = all.keys.sorted().map { "\($0)=\(all[$0]!)" }.joined(separator: " ")
+            line = "\(time) \(event.level) \(label): \(event.message)" + (meta.isEmpty ? "" : " " + meta) + "\n"
+        case .json:
+            var o: [String: Any] = ["time": time, "level": "\(event.level)", "label": label, "message": "\(event.message)"]
+            if !all.isEmpty { o["metadata"] = all.mapValues { "\($0)" } }
+            let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            line = String(decoding: data, as: UTF8.self) + "\n"
+        }
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
