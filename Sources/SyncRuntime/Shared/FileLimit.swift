@@ -19,7 +19,7 @@ public enum FileLimit {
             raised.rlim_cur = l.rlim_max
             if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { l = raised }
         }
-        func n(_ v: rlim_t) -> Int { v == RLIM_INFINITY ? Int(Int32.max) : Int(clamping: v) }
+        func n(_ v: rlim_t) -> Int { v == rlim_t.max ? Int(Int32.max) : Int(clamping: v) }
         return (n(l.rlim_cur), n(l.rlim_max))
     }
 
