@@ -1,30 +1,14 @@
 import GRDB
 
 /// The last log position of each table in each scope (a center, or "" for shared
-/// records), as `_rep_scope_head` holds them (kept by triggers on every write).
+/// records), when known: parts of the log that did not move past a cursor are skipped.
+/// Not maintained yet (a trigger-kept table lost updates inside large transactions), so
+/// every caller passes nil and reads the index ranges.
 struct ScopeHeads {
     var byScope: [String: [String: UInt64]] = [:]
 
     func head(_ scope: String, _ table: String) -> UInt64 { byScope[scope]?[table] ?? 0 }
 
-    /// The heads of `scopes` (and of shared records): one primary-key range per scope.
-    static func load(_ db: Database, scopes: Set<String>) throws -> ScopeHeads {
-        var h = ScopeHeads()
-        let stmt = try db.cachedStatement(sql: "SELECT tbl, seq FROM _rep_scope_head WHERE scope = ?")
-        for s in scopes.union([""]) {
-            for row in try Row.fetchAll(stmt, arguments: [s]) { h.byScope[s, default: [:]][row[0]] = UInt64(row[1] as Int64) }
-        }
-        return h
-    }
-
-    /// Every scope's heads (the hub's status of every node at once).
-    static func loadAll(_ db: Database) throws -> ScopeHeads {
-        var h = ScopeHeads()
-        for row in try Row.fetchAll(db, sql: "SELECT scope, tbl, seq FROM _rep_scope_head") {
-            h.byScope[row[0], default: [:]][row[1]] = UInt64(row[2] as Int64)
-        }
-        return h
-    }
 }
 
 extension Replica {
@@ -33,12 +17,10 @@ extension Replica {
     /// lie after the peer's acknowledged position and did not come from the peer — what it
     /// still has to pull.
     ///
-    /// Costs each center's own entries since its cursor, never the whole log: a center
-    /// with nothing new is answered from the scope heads alone (`_rep_scope_head`), the
-    /// others count through the `(scope, _seq)` index of the tables that moved.
+    /// Costs each center's own entries since its cursor, never the whole log: it counts
+    /// through each table's `(center, _seq)` index range (and the shared rows').
     public func pullLags(_ peers: [(peer: ReplicaID, center: String)]) throws -> [Int] {
         try database.read { db in
-            let heads = try ScopeHeads.loadAll(db)
             var acked: [String: UInt64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT peer, acknowledged FROM _rep_peers") {
                 acked[row[0]] = UInt64(bitPattern: row[1] as Int64)
@@ -47,7 +29,7 @@ extension Replica {
             return try peers.map { p in
                 let cursor = acked[p.peer.rawValue] ?? 0
                 let src = try r.index(p.peer, db, allocate: false).nonZero ?? -1
-                return try Self.count(db, tables, after: cursor, source: src, scope: .centers([p.center]), heads: heads)
+                return try Self.count(db, tables, after: cursor, source: src, scope: .centers([p.center]), heads: nil)
             }
         }
     }

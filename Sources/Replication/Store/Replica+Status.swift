@@ -11,8 +11,7 @@ extension Replica {
             let src = try peer.flatMap { try r.index($0, db, allocate: false).nonZero } ?? -1
             var count = 0
             var oldest: (seq: Int64, table: TableLayout, id: String)?
-            var heads: ScopeHeads?
-            if case .centers(let set) = scope { heads = try ScopeHeads.load(db, scopes: set) }
+            let heads: ScopeHeads? = nil
             for l in tables {
                 for s in Storage.streams(l, after: acked, scope: scope, heads: heads) {
                     let cond = " WHERE \(s.condition) AND _src != ?"

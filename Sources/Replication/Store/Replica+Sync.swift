@@ -104,10 +104,8 @@ extension Replica {
             let src = try peer.flatMap { try r.index($0, db, allocate: false).nonZero } ?? -1
             var found: [(UInt64, RecordState)] = []
             var limitHit: [UInt64] = []  // last seq of each stream that returned a full page
-            // A scoped pull reads only the tables where its centers (or shared data) logged
-            // something after the cursor, each through its center's index range.
-            var heads: ScopeHeads?
-            if case .centers(let set) = scope { heads = try ScopeHeads.load(db, scopes: set) }
+            // A scoped pull reads each table through its center's index range.
+            let heads: ScopeHeads? = nil
             for l in tables {
                 for stream in Storage.streams(l, after: cursor, scope: scope, heads: heads) {
                     let (sql, args) = Storage.logQuery(l, stream, source: src, limit: maxCount)

@@ -57,17 +57,6 @@ enum Storage {
                 -- A peer's last refusal (the hub's status row) without reading every peer's.
                 CREATE INDEX IF NOT EXISTS _rep_quarantine_peer ON _rep_quarantine(peer);
                 """)
-            // The heads are new in this version: the tables' logs are read once to fill them.
-            let fillHeads = try !db.tableExists("_rep_scope_head")
-            try db.execute(sql: """
-                -- The last log position of each table in each scope (a center, or '' for
-                -- shared records), kept by triggers: a scoped pull or a pull lag skips the
-                -- tables where nothing of its scope happened since its cursor, without
-                -- reading the log of the fleet.
-                CREATE TABLE IF NOT EXISTS _rep_scope_head (
-                  scope TEXT NOT NULL, tbl TEXT NOT NULL, seq INTEGER NOT NULL,
-                  PRIMARY KEY (scope, tbl)) WITHOUT ROWID;
-                """)
             let row = try Row.fetchOne(db, sql: "SELECT replica, schema_version FROM _rep_local")
             let id: ReplicaID
             if let row {
@@ -87,14 +76,6 @@ enum Storage {
                 try db.execute(sql: "INSERT INTO _rep_replicas(replica) VALUES (?)", arguments: [id.rawValue])
             }
             for l in layouts { try prepareTable(l, db) }
-            if fillHeads {
-                for l in layouts {
-                    try db.execute(sql: """
-                        INSERT INTO _rep_scope_head(scope, tbl, seq)
-                        SELECT \(scopeExpression(l, "")), ?, max(_seq) FROM \(q(l.storage)) GROUP BY 1
-                        """, arguments: [l.name])
-                }
-            }
             try db.execute(sql: "UPDATE _rep_local SET schema_version = ?", arguments: [schema.version])
             return id
         }
@@ -136,16 +117,6 @@ enum Storage {
             // the other centers wrote.
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(q(l.storage + "_scope")) ON \(t)(\(q(l.fields[sf].name)), _seq)")
         }
-        for op in ["INSERT", "UPDATE"] {
-            // One upsert per row written: the cost of knowing each scope's head.
-            try db.execute(sql: """
-                CREATE TRIGGER IF NOT EXISTS \(q("_rep_head_\(l.name)_\(op.lowercased())")) AFTER \(op) ON \(t)
-                BEGIN
-                  INSERT INTO _rep_scope_head(scope, tbl, seq) VALUES (\(scopeExpression(l, "NEW.")), '\(l.name)', NEW._seq)
-                  ON CONFLICT(scope, tbl) DO UPDATE SET seq = max(seq, excluded.seq);
-                END
-                """)
-        }
         for idx in l.table.indexes {
             let name = q(l.name + "_" + idx.joined(separator: "_"))
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(name) ON \(t)(\(idx.map(q).joined(separator: ", ")))")
@@ -162,13 +133,6 @@ enum Storage {
                 BEGIN SELECT RAISE(ABORT, 'gatehouse: \(l.name) is a replicated table; write it through the replication engine'); END
                 """)
         }
-    }
-
-    /// The scope a row of `l` counts under in `_rep_scope_head`: its center, or '' for a
-    /// shared row. `prefix`: `NEW.` in a trigger.
-    static func scopeExpression(_ l: TableLayout, _ prefix: String) -> String {
-        guard let sf = l.scopeField else { return "''" }
-        return "coalesce(\(prefix)\(q(l.fields[sf].name)), '')"
     }
 
     /// One part of a table's log that an index yields in log order: a `FROM` (with the
