@@ -380,7 +380,8 @@ enum StatusSchema {
 
         // Exit 0: the daemon runs and is connected.
         try lab.start("daemon", ["node", "run", "--data", c])
-        let healthy = try lab.waitUntil { try lab.run(["status", "--data", c]).status == 0 }
+        // Exit 0 comes before the session does (a contact seconds old is healthy): wait for it.
+        let healthy = try lab.waitUntil { try lab.nodeStatus("C001").json["connection.state"]?.string == "connected" }
         (code, j) = try lab.nodeStatus("C001")
         #expect(healthy && code == 0, "\(j)")
         #expect(j["connection.state"]?.string == "connected" && j["daemon.running"]?.bool == true && j["daemon.pid"]?.int != nil)
