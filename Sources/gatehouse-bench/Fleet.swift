@@ -45,7 +45,7 @@ enum FleetSection {
         for _ in centers { keys.append(try CurveKeyPair.generate()) }
         do {
             let desk = try Desk.open(DataDirectory(path: hubDir))
-            try NodeRegistry(desk.replica.database).enroll(zip(centers, keys).map { ($0, $1.publicKey) })
+            try NodeRegistry(desk.unsafeReplica.database).enroll(zip(centers, keys).map { ($0, $1.publicKey) })
         }
         _ = try tool(gh, ["login", "--data", hubDir, "--user", "admin-HQ", "--password-stdin"], stdin: password)
         let template = try templateCustomer(root.appendingPathComponent("template").path)
@@ -237,10 +237,10 @@ enum FleetSection {
     /// simulated record copies, with its own id, center, dots and clocks.
     static func templateCustomer(_ path: String) throws -> RecordState {
         let desk = try Desk.create(in: DataDirectory(path: path), role: .node, center: "C00000", name: "模板中心")
-        try desk.replica.write(author: "S001") { tx in
+        try desk.unsafeReplica.write(author: "S001") { tx in
             try tx.insert("customer", ["center": .text("C00000"), "name": .text("基准客户"), "phone": .text("13900001000")])
         }
-        guard let r = try desk.replica.changes(after: 0, maxCount: 100_000).records.first(where: { $0.table == "customer" }) else {
+        guard let r = try desk.unsafeReplica.changes(after: 0, maxCount: 100_000).records.first(where: { $0.table == "customer" }) else {
             throw BenchError.check("no customer record to copy")
         }
         return r
