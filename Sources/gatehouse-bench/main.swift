@@ -54,6 +54,7 @@ for section in sections where selected.contains(section.name) {
         failed = true
     }
 }
-scratch.remove()
+// GATEHOUSE_BENCH_KEEP=1 leaves the scratch directory (the fleet's hub) for a profiler.
+if ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_KEEP"] == nil { scratch.remove() } else { report.note("kept \(scratch.url.path)") }
 report.summary()
 exit(failed ? 1 : 0)

@@ -29,15 +29,15 @@ public struct Report: Sendable, Hashable, Codable {
     /// than one center) the all-centers row over the union of their records.
     public static func build(_ input: ReportInput) throws -> Report {
         let calc = ReportCalculator(calendar: input.calendar, now: input.now, staffNames: input.staffNames)
-        func row(_ center: ReportCenter?, _ codes: Set<String>) throws -> ReportRow {
-            let records = input.restricted(to: codes)
-            return ReportRow(
+        func row(_ center: ReportCenter?, _ records: ReportInput) throws -> ReportRow {
+            ReportRow(
                 center: center,
                 current: try calc.measures(period: input.period, input: records, withNow: true),
                 previous: try calc.measures(period: input.period.previous, input: records, withNow: false))
         }
-        var rows = try input.centers.map { try row($0, [$0.code]) }
-        if input.atHub && input.centers.count > 1 { rows.append(try row(nil, Set(input.centers.map(\.code)))) }
+        let parts = input.byCenter()
+        var rows = try input.centers.map { try row($0, parts[$0.code] ?? input.restricted(to: [$0.code])) }
+        if input.atHub && input.centers.count > 1 { rows.append(try row(nil, input.restricted(to: Set(input.centers.map(\.code))))) }
         return Report(kind: input.period.kindName, period: input.period.description, previousPeriod: input.period.previous.description,
                       generatedAt: input.now, atHub: input.atHub, rows: rows)
     }

@@ -309,11 +309,20 @@ public struct ReportCalculator: Sendable {
 
         // Programmes, center by center (each center's plan has its own seed).
         let firstDay = period.firstDay, lastDay = period.lastDay
-        for center in Set(tickets.map(\.center)).union(input.customers.map(\.center)).sorted() {
-            let requests = tickets.filter { $0.center == center }.map(\.programmeRequest)
-            let customers = input.customers.filter { $0.center == center }.map(\.customer)
-            let ids = Set(requests.map(\.id)), people = Set(customers.map(\.id))
-            let records = callbacks.filter { c in c.jobID.map(ids.contains) ?? c.customerID.map(people.contains) ?? false }
+        // Grouped once: the all-centers row of a 5,000-center report must not filter every
+        // record once per center.
+        let requestsByCenter = Dictionary(grouping: tickets, by: \.center)
+        let customersByCenter = Dictionary(grouping: input.customers, by: \.center)
+        var centerOfJob: [String: String] = [:], centerOfPerson: [String: String] = [:]
+        for t in tickets { centerOfJob[t.id] = t.center }
+        for c in input.customers { centerOfPerson[c.customer.id] = c.center }
+        let callbacksByCenter = Dictionary(grouping: callbacks.filter { c in
+            (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil) != nil
+        }, by: { c in (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil)! })
+        for center in Set(requestsByCenter.keys).union(customersByCenter.keys).sorted() {
+            let requests = (requestsByCenter[center] ?? []).map(\.programmeRequest)
+            let customers = (customersByCenter[center] ?? []).map(\.customer)
+            let records = callbacksByCenter[center] ?? []
             func seed(_ month: YearMonth) -> UInt64 {
                 input.seeds["\(center)/\(month)"] ?? CallbackPlanner.fallbackSeed(center: center, month: month)
             }

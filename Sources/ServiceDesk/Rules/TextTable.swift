@@ -55,11 +55,18 @@ public struct TextTable: Sendable, Hashable {
                 DisplayWidth.pad(
                     cell, to: widths[column], alignment: column < alignments.count ? alignments[column] : .left)
             }
-            return String(padded.joined(separator: "  ").reversed().drop(while: { $0 == " " }).reversed())
+            return trimmingTrailingSpaces(padded.joined(separator: "  "))
         }
         // Trimmed like the other lines: an empty last heading leaves no trailing spaces.
-        let rule = String(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-            .reversed().drop(while: { $0 == " " }).reversed())
+        let rule = trimmingTrailingSpaces(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
         return ([line(head), rule] + body.map(line)).joined(separator: "\n")
+    }
+
+    /// `line` without its trailing spaces, looking only at its end (a report of thousands of
+    /// centers has a hundred thousand lines).
+    private func trimmingTrailingSpaces(_ line: String) -> String {
+        var end = line.endIndex
+        while end > line.startIndex, line[line.index(before: end)] == " " { end = line.index(before: end) }
+        return String(line[..<end])
     }
 }
