@@ -79,19 +79,7 @@ public struct HubStatusView: Codable, Sendable {
     }
 
     /// The hub's own server (`gatehouse hub run`), as its data directory's lock shows it.
-    public struct Daemon: Codable, Sendable {
-        public var running: Bool
-        public var pid: Int32?
-        /// Its last sign of life (or when it stopped).
-        public var heartbeatAt: Date?
-        enum CodingKeys: String, CodingKey { case running, pid, heartbeatAt }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(running, forKey: .running)
-            try c.encode(pid, forKey: .pid)
-            try c.encode(heartbeatAt, forKey: .heartbeatAt)
-        }
-    }
+    public typealias Daemon = DaemonStatus
 
     public var schema = "gatehouse.hub-status/1"
     public var generatedAt: Date

@@ -36,18 +36,8 @@ public struct NodeStatusView: Codable, Sendable {
             try c.encode(lastErrorAt, forKey: .lastErrorAt)
         }
     }
-    public struct Daemon: Codable, Sendable {
-        public var running: Bool
-        public var pid: Int32?
-        public var heartbeatAt: Date?
-        enum CodingKeys: String, CodingKey { case running, pid, heartbeatAt }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(running, forKey: .running)
-            try c.encode(pid, forKey: .pid)
-            try c.encode(heartbeatAt, forKey: .heartbeatAt)
-        }
-    }
+    /// The node's sync daemon (`gatehouse node run`), as its data directory's lock shows it.
+    public typealias Daemon = DaemonStatus
     public struct Push: Codable, Sendable {
         public var lastAt: Date?
         /// Local changes the hub has not acknowledged (exact).
