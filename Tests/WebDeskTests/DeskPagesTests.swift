@@ -8,6 +8,9 @@ import Testing
 /// The desk's pages over raw HTTP against a real `gatehouse node run`: sign-in with the
 /// CLI's throttle, the clerk's flow (phone lookup → open → dispatch → complete →
 /// callback), masking for a masked role, a technician refused a forged dispatch.
+/// The shared lab's daemon (see `DeskPagesTests.shared`); written once, before `atexit` reads it.
+nonisolated(unsafe) private var sharedDaemon: Int32 = 0
+
 @Suite struct DeskPagesTests {
     static let password = "desk-pages-pw"
 
@@ -72,7 +75,16 @@ import Testing
         var description: String { "\(result)" }
     }
 
-    static let shared = Result { try Lab() }
+    /// Shared by the suite's tests. A `static let` is never deinitialized, so its daemon is
+    /// stopped when the test process exits instead of outliving the run.
+    static let shared = Result { () throws -> Lab in
+        let lab = try Lab()
+        sharedDaemon = lab.daemon.pid
+        atexit {
+            if sharedDaemon > 0 { kill(sharedDaemon, SIGTERM) }
+        }
+        return lab
+    }
 
     /// A browser's worth of state: the session cookie once signed in.
     struct Browser {
