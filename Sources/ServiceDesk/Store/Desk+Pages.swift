@@ -115,18 +115,9 @@ extension Desk {
     /// masked and audited like ``ticketList(_:export:)``, and whether more follow.
     public func ticketPage(_ filter: TicketFilter, size: Int) throws -> (rows: [TicketWithDeadlines], more: Bool) {
         var f = filter
-        f.limit = max(1, size) + 1
-        if let role = try acting().role, Permissions.providers.contains(role) { f.assignee = try acting().staff }
-        let disclosure = try self.disclosure()
-        let found = try tickets(f, now: clock.now)
-        let shown = found.prefix(max(1, size)).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
-            guard let (t, _, event) = disclosure.ticket(i.ticket) else { return nil }
-            var i = i
-            i.ticket = t
-            return (i, event)
-        }
-        try recordAudit(shown.compactMap(\.1))
-        return (shown.map(\.0), found.count > max(1, size))
+        f.limit = max(1, size) + 1  // one more than shown: whether a next page exists
+        let r = try visibleTickets(f, try self.disclosure(), now: clock.now, showing: max(1, size))
+        return (r.items, r.found > max(1, size))
     }
 
     /// Whether the principal may search customers by part of a name, phone or unit (and by

@@ -116,22 +116,33 @@ extension Desk {
 
     private func ticketPage(_ filter: TicketFilter, export: Bool, counting: Bool) throws -> ListPage<TicketWithDeadlines> {
         let disclosure = try self.disclosure(export: export)
-        var f = filter
-        // A provider sees only what is assigned to them: asked in the query, so pages and
-        // counts are of what they may see.
-        if let role = disclosure.viewer.role, Permissions.providers.contains(role) {
-            if let a = f.assignee, a != disclosure.viewer.staff { return ListPage(items: [], total: 0) }
-            f.assignee = disclosure.viewer.staff
+        // A provider asking for someone else's requests sees none.
+        if let role = disclosure.viewer.role, Permissions.providers.contains(role), let a = filter.assignee, a != disclosure.viewer.staff {
+            return ListPage(items: [], total: 0)
         }
         let now = clock.now
-        let shown = try tickets(f, now: now).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
+        let r = try visibleTickets(filter, disclosure, now: now)
+        return ListPage(items: r.items, total: counting ? try ticketCount(r.filter, now: now) : r.items.count)
+    }
+
+    /// The requests matching `filter` that the principal may see — a provider only those
+    /// assigned to them, asked in the query so pages and counts are of what they may see —
+    /// the first `showing` of the rows found masked and their clear views audited.
+    /// `found` is how many rows the query returned; `filter` is the query as run.
+    func visibleTickets(_ filter: TicketFilter, _ disclosure: Disclosure, now: Date, showing: Int? = nil) throws
+        -> (items: [TicketWithDeadlines], found: Int, filter: TicketFilter)
+    {
+        var f = filter
+        if let role = disclosure.viewer.role, Permissions.providers.contains(role) { f.assignee = disclosure.viewer.staff }
+        let found = try tickets(f, now: now)
+        let shown = found.prefix(showing ?? found.count).compactMap { i -> (TicketWithDeadlines, AuditEvent?)? in
             guard let (t, _, event) = disclosure.ticket(i.ticket) else { return nil }
             var i = i
             i.ticket = t
             return (i, event)
         }
         try recordAudit(shown.compactMap(\.1))
-        return ListPage(items: shown.map(\.0), total: counting ? try ticketCount(f, now: now) : shown.count)
+        return (shown.map(\.0), found.count, f)
     }
 
     /// One request with its deadlines, the customer's contact and the timeline, all masked
