@@ -375,6 +375,54 @@ import Testing
         #expect(seqs == seqs.sorted())
     }
 
+    /// Every node's pull lag in a fixed number of statements (one per table, `hub status`
+    /// at 5,000 centers): the same figure as counting each peer's streams one by one
+    /// (`pendingCount`), its own pushes left out, shared rows in, a peer with no cursor or
+    /// no index of its own counted from the start; each center through its own range of
+    /// the `(center, _seq)` index.
+    @Test func pullLagsOfManyPeersAgreeWithEachPeersCount() throws {
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hub = try Fixtures.replica(dir, "hub"), n1 = try Fixtures.replica(dir, "n1")
+        try hub.write(author: "HQ") { tx in
+            for i in 0..<60 { try tx.insert("customer", ["center": .text(i % 3 == 0 ? "C002" : "C001"), "name": .text("客户\(i)")]) }
+            _ = try tx.insert("price", ["item": "换锁", "amount": 80])
+            _ = try tx.insert("customer", ["name": "共享"])  // center NULL: every center's
+        }
+        try Fixtures.sync(hub, to: n1, scope: .centers(["C001"]))
+        let mid = try hub.localClock().sequence
+        try hub.markAcknowledged(by: n1.id, upTo: mid)
+        try n1.write(author: "S1") { tx in
+            for i in 0..<7 { try tx.insert("ticket", ["center": "C001", "status": "received", "fee": .integer(Int64(i))]) }
+        }
+        _ = try hub.apply(try n1.changes(after: 0, for: hub.id), from: n1.id)
+        try hub.write(author: "HQ") { tx in
+            for i in 0..<5 { try tx.insert("ticket", ["center": "C001", "status": "received", "fee": .integer(Int64(100 + i))]) }
+            try tx.insert("event", ["center": "C002", "ticket": "T1", "what": "派单"])
+            _ = try tx.insert("price", ["item": "疏通", "amount": 50])
+        }
+        let n2 = ReplicaID(rawValue: "n2")!, n3 = ReplicaID(rawValue: "n3")!
+        try hub.markAcknowledged(by: n2, upTo: 10)
+        let peers: [(peer: ReplicaID, center: String)] = [(n1.id, "C001"), (n2, "C002"), (n3, "C003"), (n1.id, "C002")]
+        let lags = try hub.pullLags(peers)
+        let each = try peers.map { try hub.pendingCount(for: $0.peer, scope: .centers([$0.center])) }
+        #expect(lags == each)
+        // n1: the hub's 5 tickets and the new price, not its own 7 tickets.
+        #expect(lags[0] == 6 && lags[2] == 3, "\(lags)")
+        #expect(try hub.pullLags([]) == [])
+        for table in ["customer", "ticket", "price"] {
+            let l = try hub.layout(table)
+            let plan = try hub.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Storage.lagQuery(l, shared: true), arguments: ["[[\"C001\",1,2]]"])
+                    .map { $0["detail"] as String }
+            }
+            let index = table == "price" ? "_rep_price_seq" : "_rep_\(table)_scope"
+            let searches = plan.filter { $0.contains("_rep_") }
+            #expect(!searches.isEmpty && searches.allSatisfy { $0.hasPrefix("SEARCH") && $0.contains("INDEX \(index)") }, "\(table): \(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(table): \(plan)")
+        }
+    }
+
     @Test func scopeFiltersExtractionAndAdmissionQuarantines() throws {
         let dir = Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The last log position of each table in each scope (a center, or "" for shared
@@ -17,34 +18,62 @@ extension Replica {
     /// lie after the peer's acknowledged position and did not come from the peer — what it
     /// still has to pull.
     ///
-    /// Costs each center's own entries since its cursor, never the whole log: it counts
-    /// through each table's `(center, _seq)` index range (and the shared rows').
+    /// Costs each center's own entries since its cursor, never the whole log, and a fixed
+    /// number of statements whatever the number of peers (README, "What a center costs the
+    /// hub"). Per table: its last position (`max(_seq)`, the end of its `_seq` index); a
+    /// peer at or past it has nothing there, with no further query. The peers behind it go
+    /// into one statement as a JSON array: for each, SQLite counts its center's range of
+    /// the `(center, _seq)` index after its cursor (and the shared rows', when any lie
+    /// after the lowest cursor). At 5,000 centers this was 75,000 statements, one per node
+    /// and table, and most of `hub status`'s time.
     public func pullLags(_ peers: [(peer: ReplicaID, center: String)]) throws -> [Int] {
-        try database.read { db in
-            var acked: [String: UInt64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT peer, acknowledged FROM _rep_peers") {
-                acked[row[0]] = UInt64(bitPattern: row[1] as Int64)
+        guard !peers.isEmpty else { return [] }
+        return try database.read { db in
+            var acked: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT peer, acknowledged FROM _rep_peers") { acked[row[0]] = row[1] }
+            var index: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT replica, idx FROM _rep_replicas") { index[row[0]] = row[1] }
+            // A peer with no index never pushed: no entry is its own (`_src` is never -1).
+            let cursors = peers.map { acked[$0.peer.rawValue] ?? 0 }
+            let sources = peers.map { index[$0.peer.rawValue] ?? -1 }
+            var lags = [Int](repeating: 0, count: peers.count)
+            for l in tables {
+                let t = Storage.q(l.storage)
+                guard let head = try Int64.fetchOne(db, sql: "SELECT max(_seq) FROM \(t)") else { continue }
+                let behind = peers.indices.filter { cursors[$0] < head }
+                guard let low = behind.map({ cursors[$0] }).min() else { continue }
+                let shared = try l.scopeField.map { sf in
+                    try Bool.fetchOne(db, sql: Storage.sharedAfterQuery(l, sf), arguments: [low]) ?? false
+                } ?? true
+                var json = "["
+                for (k, i) in behind.enumerated() {
+                    if k > 0 { json += "," }
+                    json += "[" + Self.jsonString(peers[i].center) + "," + String(cursors[i]) + "," + String(sources[i]) + "]"
+                }
+                json += "]"
+                let stmt = try db.cachedStatement(sql: Storage.lagQuery(l, shared: shared))
+                let rows = try Row.fetchCursor(stmt, arguments: [json])
+                while let row = try rows.next() {
+                    let k: Int = row[0], n: Int = row[1]
+                    lags[behind[k]] += n
+                }
             }
-            var r = ReplicaResolver(directory)
-            return try peers.map { p in
-                let cursor = acked[p.peer.rawValue] ?? 0
-                let src = try r.index(p.peer, db, allocate: false).nonZero ?? -1
-                return try Self.count(db, tables, after: cursor, source: src, scope: .centers([p.center]), heads: nil)
-            }
+            return lags
         }
     }
 
-    /// Entries of `scope` after `cursor` not from replica index `source`, through the
-    /// streams' indexes.
-    static func count(_ db: Database, _ tables: [TableLayout], after cursor: UInt64, source: Int, scope: ScopeFilter,
-                      heads: ScopeHeads?) throws -> Int {
-        var n = 0
-        for l in tables {
-            for s in Storage.streams(l, after: cursor, scope: scope, heads: heads) {
-                n += try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM \(s.from) WHERE \(s.condition) AND _src != ?"),
-                                      arguments: StatementArguments(s.args + [source.databaseValue])) ?? 0
+    /// `s` as a JSON string; an empty center is null (it has no range of its own).
+    static func jsonString(_ s: String) -> String {
+        guard !s.isEmpty else { return "null" }
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
             }
         }
-        return n
+        return out + "\""
     }
 }

@@ -169,6 +169,36 @@ enum Storage {
         return out
     }
 
+    /// Pull lags of many peers of `l` in one statement (``Replica/pullLags(_:)``): its one
+    /// argument is a JSON array of `[center, cursor, source]`; each result row is the
+    /// peer's position in it and its count of entries after `cursor`, in its center's
+    /// range of the `(center, _seq)` index (and, with `shared`, the shared rows'), not
+    /// from replica index `source`. An unscoped table is counted through its
+    /// `(_seq, _src)` index.
+    static func lagQuery(_ l: TableLayout, shared: Bool) -> String {
+        let t = q(l.storage)
+        let center = "json_extract(p.value, '$[0]')", after = "json_extract(p.value, '$[1]')", src = "json_extract(p.value, '$[2]')"
+        func count(_ from: String, _ condition: String) -> String {
+            "(SELECT count(*) FROM \(from) WHERE \(condition) AND _seq > \(after) AND _src != \(src))"
+        }
+        var parts: [String]
+        if let sf = l.scopeField {
+            let from = t + " INDEXED BY " + q(l.storage + "_scope"), col = q(l.fields[sf].name)
+            parts = [count(from, "\(col) = \(center)")]
+            if shared { parts += [count(from, "\(col) IS NULL"), count(from, "\(col) = ''")] }
+        } else {
+            parts = [count(t + " INDEXED BY " + q(l.storage + "_seq"), "1")]
+        }
+        return "SELECT p.key, " + parts.joined(separator: " + ") + " FROM json_each(?) AS p"
+    }
+
+    /// Whether any shared row (scope NULL or '') of scoped table `l` lies after a cursor
+    /// (the one argument): if none, the pull lags leave the shared ranges out.
+    static func sharedAfterQuery(_ l: TableLayout, _ sf: Int) -> String {
+        let from = q(l.storage) + " INDEXED BY " + q(l.storage + "_scope"), col = q(l.fields[sf].name)
+        return "SELECT EXISTS (SELECT 1 FROM \(from) WHERE \(col) IS NULL AND _seq > ?1) OR EXISTS (SELECT 1 FROM \(from) WHERE \(col) = '' AND _seq > ?1)"
+    }
+
     /// The next rows of one stream of `l`'s log for a peer: not from replica index
     /// `source`, in log order, at most `limit`.
     static func logQuery(_ l: TableLayout, _ s: LogStream, source: Int, limit: Int) -> (sql: String, args: [DatabaseValue]) {
