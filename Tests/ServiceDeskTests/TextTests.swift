@@ -19,6 +19,28 @@ import Testing
         #expect(DisplayWidth.of(text) == expected, "\(text)")
     }
 
+    /// Strings whose every scalar is printable ASCII, Latin, common punctuation, math signs,
+    /// CJK ideographs, CJK punctuation or fullwidth forms are measured without grapheme
+    /// breaking (reports measure half a million cells): the same widths as character by
+    /// character, and no such scalar joins its neighbour into one character.
+    @Test func simpleScalarsMeasureAsTheirCharacters() {
+        let ranges: [ClosedRange<UInt32>] = [0x20...0x7E, 0xA0...0x2FF, 0x2010...0x2027, 0x2190...0x22FF, 0x3000...0x3029,
+                                            0x4E00...0x9FFF, 0xFF01...0xFF60]
+        var wrong: [String] = []
+        for r in ranges {
+            for v in r {
+                guard let u = Unicode.Scalar(v) else { continue }
+                let s = String(Character(u))
+                if DisplayWidth.of(s) != DisplayWidth.of(Character(u)) || (s + s).count != 2 || ("a" + s + "张").count != 3 {
+                    wrong.append(String(v, radix: 16))
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(20))")
+        #expect(DisplayWidth.of("处理时限达标率（答复·投诉·到场）") == 32)
+        #expect(DisplayWidth.of("回访率（目标≥60 %）") == 19)
+    }
+
     @Test func paddingAndTruncation() {
         #expect(DisplayWidth.pad("张三", to: 6) == "张三  ")
         #expect(DisplayWidth.pad("80", to: 5, alignment: .right) == "   80")
@@ -64,6 +86,51 @@ import Testing
         var flat = TextTable(headers: ["a", "b"])
         flat.append(["x\ty", "1", "extra"])
         #expect(flat.render() == "a    b\n---  -\nx y  1")
+    }
+
+    /// The rendering is the plain definition — each cell flattened, cut and padded to its
+    /// column, two spaces apart, trailing spaces trimmed — whatever the cells hold: empty,
+    /// spaces at their end, wider than the limit, missing or extra, emoji and marks.
+    @Test func rendersAsTheCellByCellDefinition() {
+        let samples = ["", " ", "a", "ab  ", "张三", "张三 ", "80", "1200", "e\u{301}x", "😀好", "第一行\n第二行", "x\ty",
+                       "处理时限达标率（答复·投诉·到场）", "0/0 (—)", "阳光花园B座3栋2单元1101室很长很长很长", "  lead"]
+        var seed: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        for trial in 0..<40 {
+            let columns = 1 + next(5)
+            let headers = (0..<columns).map { _ in samples[next(samples.count)] }
+            let alignments = (0..<next(columns + 1)).map { _ in next(2) == 0 ? DisplayWidth.Alignment.left : .right }
+            var t = TextTable(headers: headers, alignments: alignments, maxColumnWidth: next(2) == 0 ? nil : 4 + next(12))
+            for _ in 0..<next(6) { t.append((0..<next(columns + 2)).map { _ in samples[next(samples.count)] }) }
+            #expect(t.render() == reference(t), "trial \(trial)")
+        }
+    }
+
+    /// The table as first written: simple, quadratic in nothing, slow in everything.
+    private func reference(_ t: TextTable) -> String {
+        let count = t.headers.count
+        func clean(_ cell: String) -> String {
+            let flat = String(cell.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+            return t.maxColumnWidth.map { DisplayWidth.truncate(flat, to: $0) } ?? flat
+        }
+        func trim(_ s: String) -> String {
+            var s = Substring(s)
+            while s.last == " " { s = s.dropLast() }
+            return String(s)
+        }
+        let head = t.headers.map(clean)
+        let body = t.rows.map { row in (0..<count).map { $0 < row.count ? clean(row[$0]) : "" } }
+        let widths = (0..<count).map { c in ([head[c]] + body.map { $0[c] }).map(DisplayWidth.of).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            trim(cells.enumerated().map { c, cell in
+                DisplayWidth.pad(cell, to: widths[c], alignment: c < t.alignments.count ? t.alignments[c] : .left)
+            }.joined(separator: "  "))
+        }
+        let rule = trim(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        return ([line(head), rule] + body.map(line)).joined(separator: "\n")
     }
 
     @Test func headerOnlyTable() {

@@ -17,7 +17,38 @@
 public enum DisplayWidth {
     /// The display width of `text` in terminal columns.
     public static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        simpleWidth(text) ?? text.reduce(0) { $0 + of($1) }
+    }
+
+    /// The width of `text` when every scalar in it is one whole character of a known width
+    /// (printable ASCII and Latin, common punctuation and math signs: 1; CJK ideographs,
+    /// CJK punctuation and fullwidth forms: 2), without splitting it into grapheme
+    /// clusters; nil for anything else (combining marks, emoji, controls, line breaks),
+    /// which ``of(_:)-swift.type.method`` then measures character by character. Reports
+    /// and `hub status` measure hundreds of thousands of cells.
+    static func simpleWidth(_ text: String) -> Int? {
+        var w = 0
+        for b in text.utf8 {
+            guard b >= 0x20 && b < 0x7F else { return simpleScalarWidth(text) }
+            w += 1
+        }
+        return w
+    }
+
+    private static func simpleScalarWidth(_ text: String) -> Int? {
+        var w = 0
+        for u in text.unicodeScalars {
+            switch u.value {
+            // Latin-1 and Latin extended letters (not C1 controls, not the soft hyphen);
+            // general punctuation up to … and ‧; arrows and mathematical operators (≥).
+            case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF, 0x2010...0x2027, 0x2190...0x21FF, 0x2200...0x22FF: w += 1
+            // CJK symbols and punctuation before the ideographic tone marks; CJK unified
+            // ideographs; fullwidth forms (（）：，！).
+            case 0x3000...0x3029, 0x4E00...0x9FFF, 0xFF01...0xFF60: w += 2
+            default: return nil
+            }
+        }
+        return w
     }
 
     /// The display width of one grapheme cluster: 0, 1 or 2.

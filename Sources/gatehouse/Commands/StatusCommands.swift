@@ -141,7 +141,7 @@ struct HubStatus: ParsableCommand {
         Output.table(["center", "node", "state", "last seen", "pushed", "backlog", "pull lag", "refused", "conflicts", "health"], v.nodes.map { r in
             [r.center, r.replicaID ?? "-", (r.revoked ? "revoked" : r.state) + (r.offlineSeconds.map { " \(Ages.text($0))" } ?? ""), Output.time(r.lastSeen),
              String(r.lastPushSeq), String(r.backlog), String(r.pullLag), String(r.refusedRecords), String(r.openConflicts),
-             r.health.rawValue + (r.problems.isEmpty ? "" : ": " + r.problems.map(\.message).joined(separator: "; "))]
+             r.health.rawValue + (r.problems.isEmpty ? "" : ": " + r.problems.map { $0.message }.joined(separator: "; "))]
         }, empty: "(no nodes)")
         let s = v.summary
         print("\(s.nodes) node(s): \(s.healthy) healthy, \(s.lagging) lagging, \(s.offline) offline, \(s.refused) refused")

@@ -21,7 +21,8 @@ enum Output {
         }
         var t = TextTable(headers: headers, maxColumnWidth: 40)
         for r in rows { t.append(r) }
-        print(t.render(), terminator: t.render().hasSuffix("\n") ? "" : "\n")
+        let text = t.render()  // once: `hub status` renders thousands of rows
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
     }
 
     /// Key–value lines aligned for CJK.

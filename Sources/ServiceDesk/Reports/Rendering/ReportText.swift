@@ -11,7 +11,7 @@ public enum ReportText {
             out += "\n== \(row.label) \(ReportFigures.asOf(row.center))\n"
             var t = TextTable(headers: ["指标", r.period, r.previousPeriod], alignments: [.left, .right, .right])
             for (cur, prev) in zip(ReportFigures.main(row.current), ReportFigures.main(row.previous)) { t.append([cur.label, cur.text, prev.text]) }
-            out += t.render()
+            t.render(into: &out)
             if !out.hasSuffix("\n") { out += "\n" }
             out += "\n回访方案完成情况（\(r.period)，目标 100 %）\n"
             var p = TextTable(headers: ["方案", "依据", "应回访", "按时", "逾期回访", "超期未回访", "未到期", "完成率", "上期完成率"],
@@ -20,7 +20,7 @@ public enum ReportText {
                 p.append([cur.programme.displayName, cur.programme.clause, String(cur.owed), String(cur.onTime), String(cur.late),
                           String(cur.overdue), String(cur.pending), cur.completion.description, prev.completion.description])
             }
-            out += p.render()
+            p.render(into: &out)
             if !out.hasSuffix("\n") { out += "\n" }
             if r.kind == "quarterly" {
                 out += "\n纠正预防措施（4.4.2，品质工程部审批）\n"
