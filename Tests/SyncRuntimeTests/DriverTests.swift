@@ -121,6 +121,50 @@ import ZeroMQ
         #expect(try f.row("C001")?.state == "connected")
     }
 
+    /// An idle fleet costs the hub the same whatever its size: past `pingBudget` PINGs a
+    /// second the hub announces a longer heartbeat in WELCOME, the nodes ping at it, and a
+    /// silent session is held to the longer deadline — expired by the hub's deadline heap
+    /// at its time, not before, while the others stay.
+    @Test func aLargeFleetIsAnnouncedALongerHeartbeatAndHeldToIt() throws {
+        var o = HubRuntimeOptions()
+        o.pingBudget = 1  // 10 keys at one PING a second: a 10 s heartbeat, a 30 s deadline
+        let f = try SimFleet(hubOptions: o)
+        for i in 1...10 { try f.addNode(String(format: "C%03d", i)) }
+        try f.startHub()
+        try f.advance(.seconds(2))
+        #expect(f.hub.readySessions == 10)
+        #expect(f.hub.configuration.limits.heartbeatInterval == .seconds(10))
+        #expect(f.nodes["C001"]!.driver.session.limits.heartbeatInterval == .seconds(10))
+        #expect(HubRuntimeOptions().heartbeatInterval(enrolled: 1000) == .seconds(5), "a small fleet keeps the protocol's 5 s")
+        #expect(HubRuntimeOptions().heartbeatInterval(enrolled: 5000) == .seconds(25))
+
+        let c1 = f.nodes["C001"]!
+        f.network.cutLink(c1.keys.publicKey)
+        try f.advance(.seconds(25))
+        #expect(c1.state.state == "connected", "within the 30 s deadline the session stands")
+        #expect(f.hub.readySessions == 10)
+        try f.advance(.seconds(7))
+        #expect(c1.state.state != "connected")
+        #expect(try f.row("C001")?.state == "offline")
+        #expect(f.hub.readySessions == 9, "the others ping every 10 s and stay")
+        #expect(try f.row("C002")?.state == "connected")
+    }
+
+    /// The hub's timers come off a heap in deadline order, whatever order they were set in.
+    @Test func deadlineHeapPopsWhatIsDueInOrder() {
+        var h = DeadlineHeap<Int, String>()
+        var rng = SplitMix64(seed: 3)
+        let deadlines = (0..<200).map { _ in Int(rng.next() % 1000) }
+        for (i, d) in deadlines.enumerated() { h.push(d, "\(d)#\(i)") }
+        #expect(h.popDue(-1) == nil && h.count == 200)
+        var popped: [Int] = []
+        while let k = h.popDue(499) { popped.append(Int(k.split(separator: "#")[0])!) }
+        #expect(popped == deadlines.filter { $0 <= 499 }.sorted())
+        #expect(h.next.map { $0 > 499 } ?? true)
+        while let k = h.popDue(1000) { popped.append(Int(k.split(separator: "#")[0])!) }
+        #expect(popped == deadlines.sorted() && h.isEmpty)
+    }
+
     @Test func aHubRestartSpreadsTheNodesReturnOverTheirNumber() throws {
         var o = HubRuntimeOptions()
         o.reconnectRate = 2  // 10 nodes: retry hints spread over 5 s after the first 5 s

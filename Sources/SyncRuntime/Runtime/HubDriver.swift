@@ -16,10 +16,14 @@ import ZeroMQ
 ///
 /// What it costs per node is that node's own work: sessions are found by routing id and
 /// by key in dictionaries, a new entry in the hub's log wakes only the sessions of the
-/// centers it belongs to (all of them for shared data), silent sessions are looked for
-/// a few times per heartbeat deadline, and the status rows are written in one
-/// transaction per `flushInterval`, only what changed (``RegistryBuffer``). The allow-list
-/// is reloaded only when an enrollment or revocation moved its version.
+/// centers it belongs to (all of them for shared data), silent sessions and due "last
+/// seen" writes come off a deadline-ordered heap (``DeadlineHeap``: a sweep looks at what
+/// is due, not at every session), and the status rows are written in one transaction per
+/// `flushInterval`, only what changed (``RegistryBuffer``). The allow-list is reloaded
+/// only when an enrollment or revocation moved its version. An idle fleet costs the same
+/// whatever its size: the heartbeat announced in WELCOME is stretched past
+/// `pingBudget` PINGs a second, and turns with only PINGs are spaced
+/// `heartbeatCoalescing` apart.
 public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> where C.Duration == Duration {
     public typealias Session = HubSession<C.Instant>
 
@@ -32,7 +36,9 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
     /// Called every `beatInterval` while running: the server's sign of life.
     public var onBeat: (() throws -> Void)?
 
-    let configuration: HubConfiguration
+    /// What sessions are made with; its heartbeat follows the number of enrolled keys
+    /// (``HubRuntimeOptions/heartbeatInterval(enrolled:)``).
+    private(set) var configuration: HubConfiguration
     private var sessions: [[UInt8]: Session] = [:]
     /// The routing id of each key's current connection.
     private var byKey: [String: [UInt8]] = [:]
@@ -48,6 +54,12 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
     /// When each connected node's "last seen" was last queued.
     private var lastSeenWritten: [String: C.Instant] = [:]
     private var lastHeard: [String: Date] = [:]
+    /// When each session may have fallen silent (checked against its last message when due).
+    private var silence = DeadlineHeap<C.Instant, [UInt8]>()
+    /// When each connected node's "last seen" is next due.
+    private var lastSeenDue = DeadlineHeap<C.Instant, String>()
+    /// The current turn handled only PINGs (or nothing).
+    private var heartbeatsOnly = true
     private var applier: PushApplier!
     private var nextSweep: C.Instant
     private var nextWatch: C.Instant
@@ -112,6 +124,8 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
         while !shouldStop() {
             do {
                 try step()
+                // Only PINGs: let the next ones gather rather than wake for each.
+                if heartbeatsOnly && options.heartbeatCoalescing > .zero { Thread.sleep(forTimeInterval: options.heartbeatCoalescing.seconds) }
                 try transport.wait(timeout: options.pollInterval)
                 errorsInARow = 0
             } catch let e as ZMQError where e.isTerminated {
@@ -132,11 +146,18 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
     /// results, the listener's events, then whichever timers are due. Never waits.
     public func step() throws {
         var n = 0
+        heartbeatsOnly = true
+        var received = false
         while n < options.messagesPerTurn, let m = try transport.receive() {
             n += 1
+            received = true
             handle(m)
         }
-        deliver(applier.completed())
+        // A turn woken by nothing but the poll's timeout need not wait more.
+        if !received { heartbeatsOnly = false }
+        let done = applier.completed()
+        if !done.isEmpty || !applier.isIdle { heartbeatsOnly = false }
+        deliver(done)
         while let e = try transport.nextEvent() { handle(e) }
         let now = clock.now
         if now >= nextSweep {
@@ -205,11 +226,18 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
             return
         }
         lastHeard[key] = Date()
-        var s = sessions[rid] ?? Session(key: key, configuration: configuration, now: now)
+        var s: Session
+        if let existing = sessions[rid] {
+            s = existing
+        } else {
+            s = Session(key: key, configuration: configuration, now: now)
+            silence.push(now.advanced(by: configuration.limits.deadline), rid)
+        }
         sessions[rid] = s
         let actions: [HubAction]
         do {
             let r = try SyncFraming.decode(m.frames, maxMessageBytes: options.limits.maxMessageBytes)
+            if case .ping = r.message.kind {} else { heartbeatsOnly = false }
             if case .hello = r.message.kind {
                 // A node that reconnects comes on a new connection: retire its old session.
                 if let old = byKey[key], old != rid { drop(old) }
@@ -292,6 +320,7 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
                     "state": "connected", "connected_since": NodeRegistry.ms(at), "last_seen": NodeRegistry.ms(at),
                 ]) { $1 })
                 lastSeenWritten[s.key] = now
+                lastSeenDue.push(now.advanced(by: options.lastSeenInterval), s.key)
                 buffer.log("session", key: s.key, center: center, detail: "\(node) \(agent)", at: at)
                 logger.notice("node connected", metadata: ["node": "\(node)", "center": "\(center)"])
             case .statusReported(_, let status):
@@ -393,18 +422,27 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
     // MARK: - Timers
 
     /// Expires silent sessions; queues "last seen" of connected nodes every `lastSeenInterval`.
+    /// Both come off deadline-ordered heaps: a sweep costs what is due, not the fleet.
     private func sweep(_ now: C.Instant) {
-        // Only sessions silent for a whole deadline can expire: the rest are not touched.
-        let deadline = options.limits.deadline
-        let due = sessions.compactMap { $0.value.lastHeard.duration(to: now) >= deadline ? $0.key : nil }
-        for rid in due {
-            guard var s = sessions[rid] else { continue }
+        let deadline = configuration.limits.deadline
+        while let rid = silence.popDue(now) {
+            guard var s = sessions[rid] else { continue }  // ended meanwhile
+            let due = s.lastHeard.advanced(by: deadline)
+            if due > now {
+                silence.push(due, rid)  // heard since: look again a deadline after its last word
+                continue
+            }
             perform(s.tick(now: now), on: &s, rid: rid)
             store(s, rid)
+            // Still there: its deadline, announced before the fleet shrank, is longer.
+            if sessions[rid] != nil { silence.push(now.advanced(by: options.sweep), rid) }
         }
-        for (key, rid) in byKey where sessions[rid]?.state == .ready {
-            if let at = lastSeenWritten[key], at.duration(to: now) < options.lastSeenInterval { continue }
+        while let key = lastSeenDue.popDue(now) {
+            // An entry of an earlier session of the key, or of one that ended, is dropped.
+            guard let at = lastSeenWritten[key], at.advanced(by: options.lastSeenInterval) <= now,
+                  let rid = byKey[key], sessions[rid]?.state == .ready else { continue }
             lastSeenWritten[key] = now
+            lastSeenDue.push(now.advanced(by: options.lastSeenInterval), key)
             buffer.set(key, ["last_seen": NodeRegistry.ms(lastHeard[key] ?? Date())])
         }
     }
@@ -449,6 +487,13 @@ public final class HubDriver<Transport: HubTransport, C: _Concurrency.Clock> whe
         let nodes = try registry.nodes()
         let before = enrollments.allowed
         enrollments = Enrollments(nodes)
+        // New sessions get a heartbeat for the fleet the hub may now have to hold.
+        let heartbeat = options.heartbeatInterval(enrolled: enrollments.allowed.count)
+        if heartbeat != configuration.limits.heartbeatInterval {
+            configuration.limits.heartbeatInterval = heartbeat
+            logger.notice("heartbeat interval for the fleet", metadata: [
+                "enrolled": "\(enrollments.allowed.count)", "interval": "\(heartbeat)", "ping budget": "\(options.pingBudget)/s"])
+        }
         if started, enrollments.allowed != before { try transport.admit(enrollments.allowed) }
         // A key revoked while connected is cut off now, not at its next message: ERROR 401
         // (the same reason as every 401) and nothing more is sent to it. So a revocation

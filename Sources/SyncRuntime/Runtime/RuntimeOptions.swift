@@ -58,6 +58,16 @@ public struct HubRuntimeOptions: Sendable {
     /// retry hints (ERROR 503) are spread over `sessions / reconnectRate` seconds after
     /// the first, so a restart does not bring every node back in the same second. 250.
     public var reconnectRate: Double = 250
+    /// PINGs per second the hub plans for from its idle fleet. Every connected node pings
+    /// once per heartbeat interval, so with more enrolled keys than `pingBudget × interval`
+    /// the interval the hub announces in WELCOME is stretched to `keys / pingBudget`
+    /// (5,000 keys: 25 s, and a silent node is taken for dead after 75 s): an idle fleet
+    /// costs the hub the same whatever its size. 200.
+    public var pingBudget: Double = 200
+    /// After a turn that handled only heartbeats, wait this long before the next, so a
+    /// large idle fleet's PINGs are answered a few at a time rather than one wake-up each;
+    /// anything else (HELLO, PUSH, PULL) is handled at most this late. 25 ms.
+    public var heartbeatCoalescing: Duration = .milliseconds(25)
     /// Apply pushes on a thread of their own (the server) or inline in ``HubDriver/step()``
     /// (deterministic tests).
     public var threadedApply = true
@@ -70,5 +80,15 @@ public struct HubRuntimeOptions: Sendable {
 
     var sweep: Duration {
         sweepInterval ?? min(.seconds(1), limits.deadline / 10)
+    }
+
+    /// The heartbeat interval announced to nodes while `enrolled` keys may connect: the
+    /// protocol's (`limits`), or longer when that many nodes would ping more than
+    /// `pingBudget` times a second.
+    public func heartbeatInterval(enrolled: Int) -> Duration {
+        let base = limits.heartbeatInterval
+        guard pingBudget > 0 else { return base }
+        let ms = (Double(enrolled) / pingBudget * 1000).rounded(.up)
+        return ms > Double(base.milliseconds) ? .milliseconds(Int64(ms)) : base
     }
 }
