@@ -74,7 +74,7 @@ extension Desk {
         let authors = Set(events.map { $0.staff.flatMap { Col.text($0).text } ?? "(unknown)" })
         let author = authors.count == 1 ? authors.first! : "(audit)"
         try replica.write(author: author) { tx in
-            let last = try Row.fetchOne(tx.db, sql: "SELECT seq, hash FROM audit WHERE node = ? ORDER BY seq DESC LIMIT 1",
+            let last = try Row.fetchOne(tx.db.cachedStatement(sql: "SELECT seq, hash FROM audit WHERE node = ? ORDER BY seq DESC LIMIT 1"),
                                         arguments: [node])
             var seq = last?[0] as Int? ?? 0
             var prev = last?[1] as String? ?? ""

@@ -74,18 +74,33 @@ extension Desk {
         var lists = OpenRequestLists(today: today, overdue: [], overdueCount: 0, dueToday: [], dueTodayCount: 0, callbacksDue: [],
                                      callbacksDueCount: 0)
         var events: [AuditEvent] = []
-        for w in try tickets(f, now: me.now) {
+        // Which lists a request is in, and whether it is shown in one: decided while the
+        // requests are evaluated, so only the shown ones are read whole.
+        struct Place { var overdue = false, due = false, callback = false, shown = false }
+        var places: [String: Place] = [:]
+        var counts = (overdue: 0, due: 0, callbacks: 0)
+        let evaluated = try evaluatedTickets(f, now: me.now) { w in
             let isOverdue = !w.overdue.isEmpty, isDue = !isOverdue && !w.dueToday.isEmpty
             let isCallback = w.deadlines.contains { $0.name == .callback && $0.metAt == nil && $0.dueDay <= today }
             guard isOverdue || isDue || isCallback,
                   Visibility.canSee(disclosure.viewer, RecordContext(center: w.ticket.center, customer: w.ticket.customer, isRequest: true,
-                                                                     assignee: w.ticket.assignee)) else { continue }
-            if isOverdue { lists.overdueCount += 1 }
-            if isDue { lists.dueTodayCount += 1 }
-            if isCallback { lists.callbacksDueCount += 1 }
-            let inOverdue = isOverdue && lists.overdueCount <= shownOverdue
-            let inDue = isDue && lists.dueTodayCount <= shownDue
-            let inCallbacks = isCallback && lists.callbacksDueCount <= shownCallbacks
+                                                                     assignee: w.ticket.assignee)) else { return false }
+            if isOverdue { counts.overdue += 1 }
+            if isDue { counts.due += 1 }
+            if isCallback { counts.callbacks += 1 }
+            let shown = (isOverdue && counts.overdue <= shownOverdue) || (isDue && counts.due <= shownDue)
+                || (isCallback && counts.callbacks <= shownCallbacks)
+            places[w.ticket.id] = Place(overdue: isOverdue, due: isDue, callback: isCallback, shown: shown)
+            return shown
+        }
+        for w in evaluated {
+            guard let place = places[w.ticket.id] else { continue }
+            if place.overdue { lists.overdueCount += 1 }
+            if place.due { lists.dueTodayCount += 1 }
+            if place.callback { lists.callbacksDueCount += 1 }
+            let inOverdue = place.overdue && lists.overdueCount <= shownOverdue
+            let inDue = place.due && lists.dueTodayCount <= shownDue
+            let inCallbacks = place.callback && lists.callbacksDueCount <= shownCallbacks
             guard inOverdue || inDue || inCallbacks, let (t, _, event) = disclosure.ticket(w.ticket) else { continue }
             var shown = w
             shown.ticket = t
@@ -161,7 +176,7 @@ extension Desk {
     public func requestSummaries(customer id: String) throws -> [RequestSummary] {
         try customerRecordVisible(id)
         return try replica.read { db in
-            try Ticket.fetchAll(db, sql: "SELECT * FROM ticket WHERE customer = ? ORDER BY opened_at DESC, number DESC", arguments: [id])
+            try Ticket.all(db.cachedStatement(sql: "SELECT * FROM ticket WHERE customer = ? ORDER BY opened_at DESC, number DESC"), arguments: [id])
                 .map { RequestSummary(number: $0.number, kind: $0.kind, stage: $0.stage, openedAt: $0.openedAt, summary: $0.summary) }
         }
     }

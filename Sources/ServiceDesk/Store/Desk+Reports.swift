@@ -38,7 +38,7 @@ extension Desk {
             // Statements prepared once for all centers (GRDB's authorizer makes each preparation
             // costly; a 5,000-center report runs each query 5,000 times).
             for code in codes {
-                let rows = try Ticket.fetchAll(db.cachedStatement(sql: """
+                let rows = try Ticket.all(db.cachedStatement(sql: """
                     SELECT * FROM ticket WHERE center = ? AND (opened_at >= ? OR completed_at >= ?
                       OR (completed_at IS NULL AND closed_at IS NULL AND cancelled_at IS NULL))
                     """), arguments: [code, lookBack, since])

@@ -225,7 +225,31 @@ extension Desk {
     /// The page of `f` (or, `counting`, only the number of all matches: deadlines decide
     /// the overdue and due-today lists, so those are counted by evaluating them).
     private func matchingTickets(_ f: TicketFilter, now: Date, counting: Bool) throws -> (items: [TicketWithDeadlines], count: Int) {
-        var (sql, args) = try ticketQuery(f, select: "*")
+        try evaluatedTickets(f, now: now, counting: counting, select: "*", whole: { _ in false })
+    }
+
+    /// The columns a request's deadlines and its visibility depend on: what
+    /// ``evaluatedTickets(_:now:whole:)`` reads of every request it evaluates.
+    static let deadlineColumns = [
+        "id", "center", "number", "kind", "location", "severity", "status", "customer", "assignee", "assignee_kind", "opened_at",
+        "cycle_opened_at", "answered_at", "dispatched_at", "agreed_arrival_at", "arrived_at", "completed_at", "called_back_at",
+        "cancelled_at", "fee", "price_item",
+    ].joined(separator: ", ")
+
+    /// Every request matching `f` (its limit and offset aside) with its deadlines at `now`,
+    /// each read from ``deadlineColumns`` only, the other fields left empty; `whole` picks,
+    /// in list order, the requests to read whole, in the same snapshot. The 工作台 evaluates
+    /// every open request for its counts and shows ninety of them.
+    package func evaluatedTickets(_ f: TicketFilter, now: Date, whole: (TicketWithDeadlines) -> Bool) throws -> [TicketWithDeadlines] {
+        var all = f
+        all.offset = 0
+        all.limit = Int.max
+        return try evaluatedTickets(all, now: now, counting: false, select: Self.deadlineColumns, whole: whole).items
+    }
+
+    private func evaluatedTickets(_ f: TicketFilter, now: Date, counting: Bool, select: String,
+                                  whole: (TicketWithDeadlines) -> Bool) throws -> (items: [TicketWithDeadlines], count: Int) {
+        var (sql, args) = try ticketQuery(f, select: select)
         sql += " ORDER BY opened_at DESC, number DESC"
         let calendar = try workCalendar()
         let rules = DeadlineRules(calendar: calendar)
@@ -233,13 +257,23 @@ extension Desk {
             var facts = FactsBuilder(calendar: calendar)
             var out: [TicketWithDeadlines] = []
             var matched = 0
-            let rows = try Ticket.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
-            while let t = try rows.next() {
-                let item = rules.evaluate(t, try facts.facts(for: t, db), at: now)
+            // The same few filters come back with every page: prepared once per connection.
+            let statement = try db.cachedStatement(sql: sql)
+            let columns = TicketColumns(statement.columnNames)
+            var wholeColumns: TicketColumns?
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(args))
+            while let row = try rows.next() {
+                let t = Ticket(row: row, columns: columns)
+                var item = rules.evaluate(t, try facts.facts(for: t, db), at: now)
                 if f.overdue && item.overdue.isEmpty { continue }
                 if f.dueToday && item.dueToday.isEmpty { continue }
                 matched += 1
                 if counting || matched <= f.offset { continue }
+                if whole(item) {
+                    let full = try db.cachedStatement(sql: "SELECT * FROM ticket WHERE id = ?")
+                    wholeColumns = wholeColumns ?? TicketColumns(full.columnNames)
+                    if let r = try Row.fetchOne(full, arguments: [t.id]), let c = wholeColumns { item.ticket = Ticket(row: r, columns: c) }
+                }
                 out.append(item)
                 if out.count >= f.limit { break }
             }
@@ -301,6 +335,8 @@ struct FactsBuilder {
     private var hireDates: [String: CivilDate]?
     /// Complaints naming a staff member: (request id, opened at), by staff id.
     private var complaints: [String: [(id: String, at: Date)]]?
+    /// The customers who refuse callbacks.
+    private var refusers: Set<String>?
 
     init(calendar: WorkCalendar) { self.calendar = calendar }
 
@@ -310,7 +346,7 @@ struct FactsBuilder {
             let on = calendar.civilDate(of: t.completedAt ?? t.dispatchedAt ?? t.openedAt)
             if hireDates == nil {
                 var dates: [String: CivilDate] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT id, hire_date FROM staff WHERE hire_date IS NOT NULL") {
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, hire_date FROM staff WHERE hire_date IS NOT NULL")) {
                     if let d = try? CivilDate(row[1] as String) { dates[row[0]] = d }
                 }
                 hireDates = dates
@@ -318,7 +354,7 @@ struct FactsBuilder {
             if let d = hireDates?[a] { byNew = newStaff.isNew(hiredOn: d, on: on) }
             if complaints == nil {
                 var about: [String: [(id: String, at: Date)]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT about_staff, id, opened_at FROM ticket WHERE kind = 'complaint' AND about_staff IS NOT NULL") {
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT about_staff, id, opened_at FROM ticket WHERE kind = 'complaint' AND about_staff IS NOT NULL")) {
                     if let at = Col.date(row[2]) { about[row[0], default: []].append((row[1], at)) }
                 }
                 complaints = about
@@ -328,9 +364,13 @@ struct FactsBuilder {
         }
         var refuses = false
         if let c = t.customer {
-            // Prepared once per connection: a list asks this for every request it holds.
-            let statement = try db.cachedStatement(sql: "SELECT refused_callback FROM customer WHERE id = ?")
-            refuses = try Int.fetchOne(statement, arguments: [c]) == 1
+            if refusers == nil {
+                // The refused-callback list, once per list (an index finds it), not one
+                // lookup of the customer per request.
+                let statement = try db.cachedStatement(sql: "SELECT id FROM customer WHERE refused_callback = 1")
+                refusers = Set(try String.fetchAll(statement))
+            }
+            refuses = refusers?.contains(c) == true
         }
         return TicketFacts(kind: t.kind, location: t.location, severity: t.severity, openedAt: t.cycleOpenedAt ?? t.openedAt, answeredAt: t.answeredAt,
                            dispatchedAt: t.dispatchedAt, agreedArrivalAt: t.agreedArrivalAt, arrivedAt: t.arrivedAt,

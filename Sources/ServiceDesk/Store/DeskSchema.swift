@@ -87,7 +87,9 @@ public enum DeskSchema {
             // does not redraw earlier callback plans; the butler who looks after the household.
             Field("refused_at", .integer),
             Field("butler", .text),
-        ], indexes: [["center", "phone"], ["center", "unit"], ["phone"]]),
+            // The refused-callback list: a request list reads it whole once (its deadline
+            // facts) instead of looking up each request's customer.
+        ], indexes: [["center", "phone"], ["center", "unit"], ["phone"], ["refused_callback"]]),
         scoped("household_member", [
             Field("customer", .text, .appendOnly),
             Field("name", .text, .review),

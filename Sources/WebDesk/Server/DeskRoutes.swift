@@ -80,7 +80,7 @@ extension WebApp {
         let lists = try d.desk.openRequestLists(overdue: shown, dueToday: shown, callbacks: shown)
         let today = lists.today
         func rows(_ list: [TicketWithDeadlines]) -> [TicketRow] { list.map { TicketRow.make($0.ticket, $0, now: d.now) } }
-        let status = try? NodeStatusView.read(desk)
+        let status = try? recentStatus.read(desk)
         let counts = try d.desk.deskCounts()
         var tiles = [Tile(label: "已超期工单", count: lists.overdueCount, href: "/tickets?overdue=1", warn: true),
                      Tile(label: "今日到期", count: lists.dueTodayCount, href: "/tickets?due=1", warn: true),

@@ -33,19 +33,59 @@ public struct TicketRow: Sendable, Equatable {
     }
 }
 
+extension TicketRow {
+    /// The row's `<tr>`, every value escaped as a template's `{{…}}` escapes it.
+    ///
+    /// Written here rather than in `ticket_rows.mustache`: swift-mustache resolves each
+    /// `{{name}}` of each row through several dynamic casts and an allocation, and the
+    /// 工作台's 90 rows and the list's 50 made template rendering a fifth of those pages'
+    /// time under 20 clerks.
+    public var html: String {
+        func e(_ s: String) -> String { HTMLText.escape(s) }
+        var s = overdue ? "<tr class=\"overdue\">" : "<tr>"
+        s += "<td class=\"nowrap\"><a href=\"" + e(href) + "\">" + e(number) + "</a></td><td>" + e(kind) + "</td><td>" + e(stage)
+        if overdue { s += " <span class=\"badge bad\">超期：" + e(overdueText) + "</span>" }
+        s += "</td><td>" + e(summary) + "</td><td>" + e(unit) + "</td><td>" + e(assignee) + "</td><td class=\"nowrap\">" + e(opened)
+            + "</td><td class=\"nowrap\">" + e(next) + "</td></tr>\n"
+        return s
+    }
+}
+
+/// Text for HTML, escaped as swift-mustache escapes `{{…}}`. Pure.
+public enum HTMLText {
+    public static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 16)
+        for c in s.unicodeScalars {
+            switch c {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
+
 /// A list of requests with its size (a section of a page).
 public struct TicketTable: Sendable, Equatable {
     public var rows: [TicketRow]
+    /// The rows' HTML (``TicketRow/html``), for `ticket_rows.mustache`.
+    public var rowsHTML: String
     /// Stored, not computed: templates see stored properties only.
     public var count: Int
     public init(_ rows: [TicketRow]) {
-        self.rows = rows
-        count = rows.count
+        self.init(rows, total: rows.count)
     }
 
     /// The first rows of a longer list: `count` says how many there are in all.
     public init(_ rows: [TicketRow], total: Int) {
         self.rows = rows
+        rowsHTML = rows.map(\.html).joined()
         count = total
     }
 }

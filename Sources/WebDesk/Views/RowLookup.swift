@@ -38,3 +38,144 @@ extension CustomerRow: MustacheParent {
         }
     }
 }
+
+// The same for what every page renders (the frame, its navigation, the options of a
+// select) and for the two pages 20 clerks open most (工作台 and the request list):
+// swift-mustache's `Mirror` lookup boxes every stored property of a model for each
+// `{{name}}`. Only stored properties are listed, as `Mirror` would see them; an optional
+// that is nil gives nil, as `Mirror` gives it.
+
+extension Frame: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "siteName": siteName
+        case "centerName": centerName
+        case "signedIn": signedIn
+        case "userName": userName
+        case "roleName": roleName
+        case "nav": nav
+        case "csrf": csrf
+        case "css": css
+        case "js": js
+        case "flash": flash
+        case "site": site
+        default: nil
+        }
+    }
+}
+
+extension NavItem: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "href": href
+        case "current": current
+        default: nil
+        }
+    }
+}
+
+extension Flash: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "text": text
+        case "kind": kind
+        default: nil
+        }
+    }
+}
+
+extension SelectOption: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        case "selected": selected
+        default: nil
+        }
+    }
+}
+
+extension TicketTable: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "rows": rows
+        case "rowsHTML": rowsHTML
+        case "count": count
+        default: nil
+        }
+    }
+}
+
+extension Tile: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "count": count
+        case "href": href
+        case "alert": alert
+        default: nil
+        }
+    }
+}
+
+extension SyncLine: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "state": state
+        case "stateText": stateText
+        case "pending": pending
+        case "lastPush": lastPush
+        case "lastPull": lastPull
+        case "health": health
+        default: nil
+        }
+    }
+}
+
+extension Pager: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "page": page
+        case "previous": previous
+        case "next": next
+        case "shown": shown
+        default: nil
+        }
+    }
+}
+
+extension DashboardPage: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "frame": frame
+        case "today": today
+        case "tiles": tiles
+        case "overdue": overdue
+        case "dueToday": dueToday
+        case "callbacksDue": callbacksDue
+        case "sync": sync
+        case "canOpen": canOpen
+        default: nil
+        }
+    }
+}
+
+extension TicketListPage: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "frame": frame
+        case "table": table
+        case "pager": pager
+        case "stages": stages
+        case "kinds": kinds
+        case "assignee": assignee
+        case "overdue": overdue
+        case "dueToday": dueToday
+        case "canOpen": canOpen
+        case "heading": heading
+        default: nil
+        }
+    }
+}
