@@ -36,7 +36,8 @@ nonisolated(unsafe) private var sharedDaemon: Int32 = 0
                                    "--hub-key", key, "--admin-password-stdin"], stdin: password + "\n", logDirectory: root))
             try Self.ok(gatehouse(["login", "--data", node, "--user", "admin-C001", "--password-stdin"], stdin: password + "\n", logDirectory: root))
             for (id, name, role) in [("F01", "王芳", "front-desk"), ("T01", "李师傅", "technician"), ("T02", "赵师傅", "technician"),
-                                     ("K01", "钱会计", "cashier"), ("X01", "孙测试", "front-desk")] {
+                                     ("K01", "钱会计", "cashier"), ("X01", "孙测试", "front-desk"),
+                                     ("M01", "周经理", "center-manager")] {
                 try Self.ok(gatehouse(["staff", "add", "--data", node, "--id", id, "--name", name, "--role", role, "--password-stdin"],
                                       stdin: password + "\n", logDirectory: root))
             }

@@ -6,7 +6,7 @@ import Testing
     func labels(_ site: Site, _ role: StaffRole?) -> [String] { Navigation.items(site: site, role: role, path: "/").map(\.label) }
 
     @Test func theDeskShowsEachRoleWhatItWorksWith() {
-        #expect(labels(.desk, .frontDesk) == ["工作台", "顾客", "工单", "回访", "邮件", "寄存", "冲突", "同步"])
+        #expect(labels(.desk, .frontDesk) == ["工作台", "顾客", "工单", "回访", "邮件", "寄存", "价目表", "冲突", "同步"])
         #expect(labels(.desk, .centerManager).contains("授权申请"))
         #expect(!labels(.desk, .frontDesk).contains("授权申请"))
         // A technician has no customer list, mail log or custody.

@@ -59,12 +59,13 @@ import Testing
         let masked = CustomerRow(id: "cu-1", href: "/customers/cu-1", name: Masking.name("张三丰"), phone: Masking.phone("13812345678"),
                                  unit: Masking.address("3栋2单元1101"), flags: "拒访")
         let page = CustomerSearchPage(frame: Self.frame(.cashier, title: "顾客", path: "/customers"), q: "13812345678", searched: true,
-                                      rows: [masked], hint: nil, canAdd: false, addHref: "/customers/new", canOpen: false)
+                                      rows: [masked], hint: nil, canAdd: false, addHref: "/customers/new", canOpen: false, canImport: false)
         let html = try Self.render("customers", page)
         #expect(html.contains("<html lang=\"zh-CN\">"))
         #expect(html.contains("张**") && html.contains("138****5678") && html.contains("3栋****"))
         #expect(!html.contains("13812345678</td>") && !html.contains("张三丰"))
         #expect(!html.contains("新建顾客"), "a role that may not edit customers gets no add button")
+        #expect(!html.contains("/customers/import"), "nor an import button")
         #expect(!html.contains("<script>"), "no inline script")
         #expect(html.contains("value=\"13812345678\""), "the query stays in the field")
     }
@@ -79,15 +80,18 @@ import Testing
                               timeline: [.init(at: "2026-12-06 09:00", staff: "F01", action: "受理", detail: "报修：厨房水管漏水")],
                               actions: actions, assignees: [SelectOption(value: "T01", label: "T01 李师傅（维修技工）")],
                               canNote: Permissions.allows(role, .ticketNote), canCallback: false, methods: [], results: [],
-                              canPay: false, fee: nil, paid: nil, csrf: "tok-123")
+                              canPay: false, canAnswer: Permissions.allows(role, .ticketAnswer), answered: "—",
+                              canEdit: Permissions.allows(role, .ticketUpdate), fee: nil, paid: nil, csrf: "tok-123")
         }
         let desk = try Self.render("ticket", page(.frontDesk, .received))
         #expect(desk.contains("action=\"/tickets/C001-261206-001/step/dispatch\""))
         #expect(desk.contains("T01 李师傅（维修技工）"))
         #expect(desk.contains("name=\"csrf\" value=\"tok-123\""))
         #expect(!desk.contains("action=\"/tickets/C001-261206-001/pay\""))
+        #expect(desk.contains("action=\"/tickets/C001-261206-001/answer\"") && desk.contains("href=\"/tickets/C001-261206-001/edit\""))
         let tech = try Self.render("ticket", page(.technician, .dispatched))
         #expect(!tech.contains("step/dispatch"))
+        #expect(!tech.contains("/answer\"") && !tech.contains("/edit\""), "a technician neither answers for the desk nor edits the request")
         #expect(tech.contains("step/arrive"))
         #expect(tech.contains("张**") && tech.contains("138****5678"))
         #expect(!tech.contains("费用"), "not a paid service")

@@ -55,6 +55,23 @@ public struct CustomerEdits: Sendable {
     }
 }
 
+/// A request's edit form as posted (`ticket update` in the browser): every field as the
+/// form sent it back (nil: left empty).
+public struct TicketEdits: Sendable {
+    public var summary: String?
+    public var channel: Channel?
+    public var complaintClass: ComplaintClass?
+    public var severity: Severity?
+    public var unit: String?
+    public init(summary: String?, channel: Channel?, complaintClass: ComplaintClass?, severity: Severity?, unit: String?) {
+        self.summary = summary
+        self.channel = channel
+        self.complaintClass = complaintClass
+        self.severity = severity
+        self.unit = unit
+    }
+}
+
 /// The reads behind the browser desk's pages (and the command line where it shows the
 /// same): each one masks for the signed-in principal and records the clear views it
 /// returns before returning, so no front end masks or audits on its own.
@@ -169,6 +186,32 @@ extension Desk {
                            idNumber: changed(edits.idNumber, shown.idNumber), unit: changed(edits.unit, shown.unit),
                            moveIn: changed(edits.moveIn, shown.moveIn), moveOut: changed(edits.moveOut, shown.moveOut),
                            specialCare: edits.specialCare, needs: changed(edits.needs, shown.needs), note: changed(edits.note, shown.note))
+    }
+
+    /// Saves a request's edit form that showed the request as ``ticketRecord(_:)`` shows
+    /// it to the principal: only what differs from what was shown is written (a unit shown
+    /// masked and sent back untouched never overwrites the real one); nothing changed is
+    /// no error for a form. Checked like `ticket update` (the role; a request the principal
+    /// may not see is refused).
+    /// - Returns: whether anything was written.
+    @discardableResult
+    public func updateTicket(_ ref: String, asShown edits: TicketEdits) throws -> Bool {
+        let me = try authorize(.ticketUpdate)
+        // Compared, not shown: nothing to audit as seen.
+        guard let (shown, _, _) = try self.disclosure().ticket(try ticket(ref)) else {
+            throw denied(me, .ticketUpdate, detail: "edit request \(ref), assigned to someone else")
+        }
+        func changed(_ value: String?, _ was: String?) -> String? {
+            guard let v = value, v != (was ?? "") else { return nil }
+            return v
+        }
+        let summary = changed(edits.summary, shown.summary), unit = changed(edits.unit, shown.unit)
+        let channel = edits.channel == shown.channel ? nil : edits.channel
+        let complaintClass = edits.complaintClass == shown.complaintClass ? nil : edits.complaintClass
+        let severity = edits.severity == shown.severity ? nil : edits.severity
+        guard summary != nil || unit != nil || channel != nil || complaintClass != nil || severity != nil else { return false }
+        try updateTicket(shown.number, summary: summary, channel: channel, complaintClass: complaintClass, severity: severity, unit: unit)
+        return true
     }
 
     /// A customer's requests, newest first, as their record lists them: number, kind,

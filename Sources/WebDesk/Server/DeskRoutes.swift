@@ -10,6 +10,8 @@ import SyncRuntime
 extension WebApp {
     func addDeskRoutes(_ r: RouterGroup<WebContext>) {
         r.get("/") { req, ctx in try dashboard(req, ctx) }
+        // Before the customer and request routes: `/customers/import` is not a customer id.
+        addReferenceRoutes(r)
         addCustomerRoutes(r)
         r.get("/tickets/new") { req, ctx in try ticketForm(req, ctx) }
         r.post("/tickets") { req, ctx in try await ticketOpen(req, ctx) }
@@ -65,7 +67,8 @@ extension WebApp {
         guard let code else { return nil }
         if let e = TicketEvent(rawValue: code) { return Flash(text: "已\(e.displayName)。", kind: "ok") }
         let texts = ["saved": "已保存。", "opened": "工单已登记。", "callback": "回访已登记。", "paid": "收款已登记。",
-                     "note": "备注已添加。", "parcel": "已登记。", "custody": "已登记。"]
+                     "note": "备注已添加。", "parcel": "已登记。", "custody": "已登记。", "answered": "答复已登记。",
+                     "unchanged": "没有改动，未保存。"]
         return texts[code].map { Flash(text: $0, kind: "ok") }
     }
 
@@ -161,7 +164,7 @@ extension WebApp {
         let model = CustomerSearchPage(frame: frame(request, context, "顾客"), q: q, searched: searched, rows: shown.map(CustomerRow.make),
                                        hint: hint ?? (searched && shown.isEmpty && query.isPhone ? "没有登记这个号码的顾客。" : nil),
                                        canAdd: d.may(.customerEdit) && !d.desk.isHub, addHref: addHref,
-                                       canOpen: d.may(.ticketOpen) && !d.desk.isHub)
+                                       canOpen: d.may(.ticketOpen) && !d.desk.isHub, canImport: d.may(.importData) && !d.desk.isHub)
         return page("customers", model)
     }
 
@@ -385,6 +388,8 @@ extension WebApp {
             methods: Show.options(CallbackMethod.self, selected: CallbackMethod.phone.rawValue),
             results: Show.options(CallbackResult.self, selected: CallbackResult.satisfied.rawValue),
             canPay: d.may(.ticketPay) && full.kind == .service && service != nil && service?.paidAt == nil,
+            canAnswer: d.may(.ticketAnswer) && full.stage != .closed && full.stage != .cancelled, answered: Show.time(full.answeredAt),
+            canEdit: d.may(.ticketUpdate) && !d.desk.isHub,
             fee: service.map { Show.yuan($0.fee) }, paid: service?.paidAt.map { "\(Show.time($0)) 收据 \(service?.receiptNo ?? "")" },
             csrf: context.csrfToken)
         return page("ticket", model)

@@ -16,16 +16,25 @@ struct FormGuard: RouterMiddleware {
             throw WebError.crossSite
         }
         let type = request.headers[.contentType] ?? ""
-        guard type.lowercased().hasPrefix("application/x-www-form-urlencoded") else { throw WebError.badForm }
+        // A file (导入顾客's CSV) comes as multipart/form-data, to that page only, and may
+        // be larger than a form.
+        let boundary = request.uri.path == Self.uploadPath ? MultipartForm.boundary(contentType: type) : nil
+        guard type.lowercased().hasPrefix("application/x-www-form-urlencoded") || boundary != nil else { throw WebError.badForm }
         var request = request
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: context.maxUploadSize) } catch { throw WebError.tooLarge }
-        let fields = try? URLEncodedFormDecoder().decode(CSRFField.self, from: String(buffer: body))
-        guard CSRFToken.verify(fields?.csrf, secret: context.formSecret) else { throw WebError.badForm }
+        do { body = try await request.collectBody(upTo: boundary == nil ? context.maxUploadSize : context.maxImportSize) } catch {
+            throw WebError.tooLarge
+        }
+        let csrf = boundary.map { MultipartForm(Array(body.readableBytesView), boundary: $0)?["csrf"] }
+            ?? (try? URLEncodedFormDecoder().decode(CSRFField.self, from: String(buffer: body)))?.csrf
+        guard CSRFToken.verify(csrf, secret: context.formSecret) else { throw WebError.badForm }
         return try await next(request, context)
     }
 
     struct CSRFField: Decodable { var csrf: String? }
+
+    /// The one page that takes a file.
+    static let uploadPath = "/customers/import"
 
     /// `Origin: https://host:port` against the request's `Host`.
     static func sameOrigin(_ origin: String, authority: String?) -> Bool {

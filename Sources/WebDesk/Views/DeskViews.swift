@@ -170,6 +170,8 @@ public struct CustomerSearchPage {
     /// `/customers/new?phone=…` for a caller not found.
     public var addHref: String
     public var canOpen: Bool
+    /// 导入 (`customer import`).
+    public var canImport: Bool
 }
 
 /// `/customers/:id`.
@@ -309,6 +311,11 @@ public struct TicketPage {
     public var methods: [SelectOption]
     public var results: [SelectOption]
     public var canPay: Bool
+    /// 答复: the first answer to the customer (`ticket answer`), and when it was given.
+    public var canAnswer: Bool
+    public var answered: String
+    /// 修改 (`ticket update`).
+    public var canEdit: Bool
     /// nil: not a paid service.
     public var fee: String?
     public var paid: String?

@@ -56,11 +56,12 @@ public enum Navigation {
             case .administrator?, nil:
                 break
             case .cashier?:
-                items += [NavItem(label: "工单", href: "/tickets")]
+                items += [NavItem(label: "工单", href: "/tickets"), NavItem(label: "价目表", href: "/prices")]
             default:
                 items += [NavItem(label: "顾客", href: "/customers"), NavItem(label: "工单", href: "/tickets"),
                           NavItem(label: "回访", href: "/callbacks"), NavItem(label: "邮件", href: "/parcels"),
-                          NavItem(label: "寄存", href: "/custody"), NavItem(label: "冲突", href: "/conflicts")]
+                          NavItem(label: "寄存", href: "/custody"), NavItem(label: "价目表", href: "/prices"),
+                          NavItem(label: "冲突", href: "/conflicts")]
                 if role == .centerManager { items.append(NavItem(label: "授权申请", href: "/grants")) }
             }
             items.append(NavItem(label: "同步", href: "/sync"))
