@@ -110,3 +110,26 @@ def test_a_technician_has_no_dispatch_button_and_a_forged_post_is_refused(desk, 
         return r.status;
     }""", number)
     assert status == 403
+
+
+def test_a_clerk_imports_the_roster_from_excels_csv_and_reads_the_price_list(desk, new_page, shot, tmp_path):
+    # Excel's plain "CSV" on a Chinese Windows is GBK: the page reads it as the command line does.
+    roster = tmp_path / "名册.csv"
+    roster.write_bytes("姓名,电话,房号\r\n赵六,13600001111,7栋1单元101\r\n钱七,13600002222,7栋1单元102\r\n".encode("gbk"))
+    page = new_page()
+    login(page, desk.base, "F01")
+    page.goto(desk.base + "/customers")
+    page.click("a:has-text('导入')")
+    page.wait_for_url("**/customers/import")
+    page.set_input_files("input[name=file]", str(roster))
+    page.click("form[action='/customers/import'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "导入了 2 位顾客" in page.locator(".import-report").inner_text()
+    shot(page, "import")
+    page.goto(desk.base + "/customers?q=13600001111")
+    assert "赵六" in page.locator("table.customers").inner_text()
+    page.click("nav.main a:has-text('价目表')")
+    page.wait_for_url("**/prices")
+    assert page.locator("h1").first.inner_text() == "价目表"
+    assert page.locator("form[action='/prices']").count() == 0, "the front desk does not edit prices"
+    assert page.js_errors == []
