@@ -153,6 +153,15 @@ def main():
             clerk = Clerk(port)
             clerk.login("F01")
 
+            def daemon_cpu_ms():
+                """The daemon's own CPU time so far (Linux): on a machine others load too, what
+                a page costs, whatever it waited for."""
+                try:
+                    f = open(f"/proc/{daemon.pid}/stat").read().rsplit(")", 1)[1].split()
+                    return (int(f[11]) + int(f[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+                except (OSError, IndexError, ValueError):
+                    return None
+
             def server_times(path, n):
                 out = []
                 for _ in range(n):
@@ -165,8 +174,11 @@ def main():
                                   ("phone lookup (full number)", lambda: "/customers?q=" + rng.choice(phones), 100),
                                   ("phone lookup (last four)", lambda: "/customers?q=" + rng.choice(phones)[-4:], 100),
                                   ("name lookup", lambda: "/customers?q=" + urllib.parse.quote(rng.choice(surnames) + rng.choice(given)), 50)]:
+                cpu0 = daemon_cpu_ms()
                 t = server_times(path, n)
-                print(f"{name:32s} server time median {statistics.median(t):7.1f} ms  p99 {pct(t, 99):7.1f} ms  ({n} requests)")
+                cpu1 = daemon_cpu_ms()
+                cpu = f"  daemon CPU {(cpu1 - cpu0) / n:5.1f} ms/page" if cpu0 is not None and cpu1 is not None else ""
+                print(f"{name:32s} server time median {statistics.median(t):7.1f} ms  p99 {pct(t, 99):7.1f} ms  ({n} requests){cpu}")
 
             clerks = [Clerk(port) for _ in range(a.clerks)]
             for c in clerks:
@@ -188,15 +200,17 @@ def main():
                 with lock:
                     waits.extend(local)
 
-            start = time.time()
+            start, cpu0 = time.time(), daemon_cpu_ms()
             threads = [threading.Thread(target=work, args=(c,)) for c in clerks]
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
-            elapsed = time.time() - start
+            elapsed, cpu1 = time.time() - start, daemon_cpu_ms()
+            cpu = f", daemon CPU {(cpu1 - cpu0) / max(1, len(waits)):.1f} ms/page" if cpu0 is not None and cpu1 is not None else ""
             print(f"{a.clerks} concurrent clerks: {len(waits)} pages (lookup, request list, 工作台) in {elapsed:.1f} s, "
-                  f"p50 {pct(waits, 50):.1f} ms, p99 {pct(waits, 99):.1f} ms, errors {len(errors)}")
+                  f"p50 {pct(waits, 50):.1f} ms, p99 {pct(waits, 99):.1f} ms, errors {len(errors)}{cpu}; "
+                  f"load average {os.getloadavg()[0]:.1f}")
             if errors:
                 print("errors:", errors[:5])
         finally:
