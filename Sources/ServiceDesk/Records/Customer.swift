@@ -54,9 +54,26 @@ extension Customer {
     /// customer put on the refused list before schema version 3 recorded when (`refused_at`)
     /// counts as refused from the start.
     public func programmeCustomer(_ calendar: WorkCalendar) -> ProgrammeCustomer {
+        Self.programmeCustomer(id: id, moveIn: moveIn, moveOut: moveOut, createdAt: createdAt, specialCare: specialCare,
+                               refusedCallback: refusedCallback, refusedAt: refusedAt, calendar)
+    }
+
+    static func programmeCustomer(id: String, moveIn: String?, moveOut: String?, createdAt: Date?, specialCare: Bool,
+                                  refusedCallback: Bool, refusedAt: Date?, _ calendar: WorkCalendar) -> ProgrammeCustomer {
         ProgrammeCustomer(id: id, moveIn: moveIn.flatMap { try? CivilDate($0) }, moveOut: moveOut.flatMap { try? CivilDate($0) },
                           knownSince: createdAt.map(calendar.civilDate(of:)) ?? CivilDate(daysSinceEpoch: 0), specialCare: specialCare,
                           refusedSince: refusedCallback ? refusedAt.map(calendar.civilDate(of:)) ?? CivilDate(daysSinceEpoch: -1_000_000) : nil)
+    }
+
+    /// The columns ``programmeCustomer(row:_:)`` reads, in its order.
+    static let programmeColumns = "id, move_in, move_out, created_at, special_care, refused_callback, refused_at"
+
+    /// The same from a row of ``programmeColumns`` only: a report at a 5,000-center hub reads
+    /// half a million customers, and decoding each whole (names, tags as JSON) was a fifth
+    /// of its time.
+    static func programmeCustomer(row: Row, _ calendar: WorkCalendar) -> ProgrammeCustomer {
+        programmeCustomer(id: row[0], moveIn: row[1], moveOut: row[2], createdAt: Col.date(row[3]), specialCare: (row[4] as Int?) == 1,
+                          refusedCallback: (row[5] as Int?) == 1, refusedAt: Col.date(row[6]), calendar)
     }
 }
 

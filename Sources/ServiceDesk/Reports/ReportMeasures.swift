@@ -315,7 +315,12 @@ public struct ReportCalculator: Sendable {
         let customersByCenter = Dictionary(grouping: input.customers, by: \.center)
         var centerOfJob: [String: String] = [:], centerOfPerson: [String: String] = [:]
         for t in tickets { centerOfJob[t.id] = t.center }
-        for c in input.customers { centerOfPerson[c.customer.id] = c.center }
+        // A customer's center is looked up only for callbacks without a job: only those
+        // customers, not the hub's half million, go in the table.
+        let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
+        if !byPerson.isEmpty {
+            for c in input.customers where byPerson.contains(c.customer.id) { centerOfPerson[c.customer.id] = c.center }
+        }
         let callbacksByCenter = Dictionary(grouping: callbacks.filter { c in
             (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil) != nil
         }, by: { c in (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil)! })
