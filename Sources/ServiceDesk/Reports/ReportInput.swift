@@ -283,9 +283,12 @@ public struct ReportInput: Sendable {
             parts[t.center]!.tickets.append(t)
             jobCenter[t.id] = t.center
         }
+        // Only callbacks without a request look for their customer's center: only those
+        // customers go in the table, not every customer of the hub.
+        let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
         for c in customers where parts[c.center] != nil {
             parts[c.center]!.customers.append(c)
-            personCenter[c.customer.id] = c.center
+            if !byPerson.isEmpty && byPerson.contains(c.customer.id) { personCenter[c.customer.id] = c.center }
         }
         // As in restricted(to:): a callback belongs with its request, else with its customer.
         for c in callbacks {
@@ -305,7 +308,10 @@ public struct ReportInput: Sendable {
         var r = self
         r.tickets = tickets.filter { codes.contains($0.center) }
         r.customers = customers.filter { codes.contains($0.center) }
-        let jobs = Set(r.tickets.map(\.id)), people = Set(r.customers.map(\.customer.id))
+        // Customers matter only to callbacks without a request.
+        let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
+        let jobs = Set(r.tickets.map(\.id))
+        let people = byPerson.isEmpty ? [] : Set(r.customers.lazy.map(\.customer.id).filter(byPerson.contains))
         r.callbacks = callbacks.filter { c in c.jobID.map(jobs.contains) ?? c.customerID.map(people.contains) ?? false }
         r.surveyResponses = surveyResponses.filter { codes.contains($0.center) }
         r.exceptions = exceptions.filter { codes.contains($0.center) }

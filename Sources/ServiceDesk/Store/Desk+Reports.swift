@@ -68,7 +68,7 @@ extension Desk {
                 followUps += try FollowUp.fetchAll(db.cachedStatement(sql: "SELECT * FROM follow_up WHERE center = ?"), arguments: [code])
                     .map { ReportFollowUp(center: code, createdAt: $0.createdAt, dueOn: $0.dueOn, closedAt: $0.closedAt) }
                 let people = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Customer.programmeColumns) FROM customer WHERE center = ?"),
-                                               arguments: [code])
+                                                 arguments: [code])
                 while let r = try people.next() { customers.append(ReportCustomer(center: code, customer: Customer.programmeCustomer(row: r, calendar))) }
                 for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT month, seed FROM callback_plan WHERE center = ?"), arguments: [code]) {
                     if let month: String = r["month"], let seed: Int64 = r["seed"] { seeds["\(code)/\(month)"] = UInt64(bitPattern: seed) }
