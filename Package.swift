@@ -109,7 +109,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gatehouse-bench", dependencies: [
-            "Replication", "ServiceDesk", "SyncProtocol", "SyncRuntime", "ZeroMQ",
+            "Replication", "ServiceDesk", "SyncProtocol", "SyncRuntime", "ZeroMQ", "HubFuzz",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication"]),
@@ -117,12 +117,17 @@ let package = Package(
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Replication"]),
         // Helpers the end-to-end tests of several targets share (logging in as a staff member).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The hub fuzzer (issue 14): a short run in SyncRuntimeTests, the long one in a
+        // release build through `gatehouse-bench fuzz-hub` (scripts/fuzz-hub).
+        .target(name: "HubFuzz", dependencies: [
+            "Replication", "ServiceDesk", "SyncProtocol", "SyncRuntime", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/HubFuzz"),
         // ExcelFixtures: CSV files the way Excel writes them (GBK, BOM, CRLF), read by path.
         .testTarget(name: "ServiceDeskTests", dependencies: ["ServiceDesk", "Replication", "TestSupport"], exclude: ["ExcelFixtures"]),
         // The deployment files (systemd units, manual pages) and what a packager sees.
         .testTarget(name: "PackagingTests"),
         .testTarget(name: "WebDeskTests", dependencies: ["WebDesk", "ServiceDesk", "Replication", "TestSupport"]),
-        .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "ServiceDesk", "Replication", "ZeroMQ", "TestSupport", "HubFuzz"]),
     ],
     swiftLanguageModes: [.v6]
 )

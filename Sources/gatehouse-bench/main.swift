@@ -2,12 +2,18 @@
 //
 //   gatehouse-bench [SECTION...] [--count N] [--single-count N] [--tx-size N]
 //                   [--batch N] [--runs N] [--sync full|normal|both] [--scratch DIR]
+//   gatehouse-bench fuzz-hub [--messages N] [--seed S]     (the hub fuzzer's long run)
 //
 // Sections run in the order given (default: all of them). Each section is a function
 // that appends rows to the report; a new section (e.g. sync over ZeroMQ) registers in
 // `sections` below and gets its own options from `BenchOptions`.
 
 import Foundation
+
+// The hub fuzzer's long run is a mode of its own, not a section of the report.
+if CommandLine.arguments.dropFirst().first == "fuzz-hub" {
+    exit(FuzzHub.main(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 var options: BenchOptions
 do {

@@ -1,9 +1,11 @@
 import Foundation
+import HubFuzz
 import Testing
 
 /// The hub's message handling under a randomized mutator (``HubFuzzer``): a short,
 /// seed-pinned run here; the long run (a million mutated messages and more) is
-/// `scripts/fuzz-hub`, which sets GATEHOUSE_FUZZ_MESSAGES and GATEHOUSE_FUZZ_SEED.
+/// `scripts/fuzz-hub`, the same fuzzer in a release build (`gatehouse-bench fuzz-hub`).
+/// GATEHOUSE_FUZZ_MESSAGES and GATEHOUSE_FUZZ_SEED change this run's size and seed.
 @Suite struct HubFuzzTests {
     @Test func mutatedSessionsNeitherStopTheHubNorDisturbAnotherNode() throws {
         let env = ProcessInfo.processInfo.environment

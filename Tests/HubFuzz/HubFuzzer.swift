@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import Replication
-@testable import ServiceDesk
+import ServiceDesk
 import Synchronization
 import SyncProtocol
 import ZeroMQ
-@testable import SyncRuntime
+import SyncRuntime
 
 /// An in-process fuzzer of the hub's message handling (issue 14, "one node never stops the
 /// hub"): the real ``HubDriver`` over real SQLite data directories, on a ``MemoryNetwork``
@@ -22,28 +22,38 @@ import ZeroMQ
 /// checkpoint a write at each side reaches the other. At the end, C001's records at the
 /// hub are exactly the ones C001 and head office wrote, equal at both sides, and head
 /// office's own and the shared records are exactly as they were.
-final class HubFuzzer {
+///
+/// A mutated PUSH can move the attacker's committed position to 2^63−1, after which its
+/// pushes can only be refused; the fuzzer then enrolls a fresh C002 node (new key, new
+/// replica) and goes on with it, so a long run keeps reaching the apply path.
+///
+/// It lives in its own target so that `./scripts/test` runs a short seed-pinned run
+/// (HubFuzzTests) and `gatehouse-bench fuzz-hub` the long one in a release build.
+public final class HubFuzzer {
     typealias Hub = HubDriver<MemoryHubTransport, ManualClock>
 
-    struct Report: CustomStringConvertible {
-        var seed: UInt64
-        var messages = 0
-        var mutated = 0
-        var seconds = 0.0
+    public struct Report: CustomStringConvertible, Sendable {
+        public var seed: UInt64
+        public var messages = 0
+        public var mutated = 0
+        public var seconds = 0.0
+        /// Attacker nodes used: a new one is enrolled when a mutated PUSH saturates the
+        /// committed position of the one before.
+        public var attackers = 1
         /// ERROR codes the attacker received, and how often.
-        var errors: [UInt32: Int] = [:]
-        var acks = 0
-        var refusedRecords = 0
-        var checkpoints = 0
+        public var errors: [UInt32: Int] = [:]
+        public var acks = 0
+        public var refusedRecords = 0
+        public var checkpoints = 0
         /// What went wrong, empty when nothing did.
-        var failures: [String] = []
+        public var failures: [String] = []
 
-        var description: String {
+        public var description: String {
             let codes = errors.keys.sorted().map { "\($0)×\(errors[$0]!)" }.joined(separator: " ")
             return "hub fuzz: seed \(seed): \(mutated) mutated messages (\(messages) in all) in "
                 + String(format: "%.1f", seconds) + " s, crashes 0, hangs 0, failures \(failures.count); "
                 + "answers: ERROR \(codes), ACK \(acks) (\(refusedRecords) records refused); "
-                + "C001's session undisturbed at \(checkpoints) checkpoints"
+                + "C001's session undisturbed at \(checkpoints) checkpoints; \(attackers) attacker nodes"
         }
     }
 
@@ -58,8 +68,9 @@ final class HubFuzzer {
     let good: Desk
     let goodStore: ReplicaNodeStore
     let goodDriver: NodeDriver<MemoryNodeTransport, ManualClock>
-    let attacker: Desk
-    let attackerKey: String
+    var attacker: Desk
+    var attackerKey: String
+    let fastOptions: Replica.Options
     var attackerLink: MemoryNodeTransport
     var mutator: WireMutator
     var report: Report
@@ -77,10 +88,10 @@ final class HubFuzzer {
     var connectedSince: Date?
 
     /// Progress for the watchdog: messages handled so far.
-    static let progress = Atomic<Int>(0)
-    static let lastInput = Mutex<(index: Int, frames: [[UInt8]])>((0, []))
+    public static let progress = Atomic<Int>(0)
+    public static let lastInput = Mutex<(index: Int, frames: [[UInt8]])>((0, []))
 
-    init(seed: UInt64) throws {
+    public init(seed: UInt64) throws {
         self.seed = seed
         report = Report(seed: seed)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gh-fuzz-\(UUID().uuidString.prefix(8))")
@@ -91,11 +102,12 @@ final class HubFuzzer {
         fast.durable = false
         // A million refused records are the point here, not a million warnings on stderr.
         fast.logger.logLevel = .critical
+        fastOptions = fast
         func dir(_ name: String) -> DataDirectory { DataDirectory(path: root.appendingPathComponent(name).path) }
         hubDesk = try Desk.create(in: dir("hub"), role: .hub, center: "HQ", name: "总部", options: fast)
-        registry = try NodeRegistry(hubDesk.replica.database)
+        registry = try NodeRegistry(hubDesk.unsafeReplica.database)
         good = try Desk.create(in: dir("c001"), role: .node, center: "C001", name: "阳光花园", options: fast)
-        attacker = try Desk.create(in: dir("c002"), role: .node, center: "C002", name: "攻击者", options: fast)
+        attacker = try Desk.create(in: dir("c002-1"), role: .node, center: "C002", name: "攻击者", options: fast)
 
         // Small batches and credit: a PULL mutated to cursor 0 with the largest credit then
         // costs a few batches, not the attacker's whole scope.
@@ -105,11 +117,11 @@ final class HubFuzzer {
         h.limits = limits
         h.threadedApply = false
         h.seed = seed
-        hub = try HubDriver(replica: hubDesk.replica, registry: registry, transport: network.hubTransport(), clock: clock,
+        hub = try HubDriver(replica: hubDesk.unsafeReplica, registry: registry, transport: network.hubTransport(), clock: clock,
                             options: h, logger: log.logger("hub"))
         let goodKeys = try CurveKeyPair.generate()
         try registry.enroll(center: "C001", publicKey: goodKeys.publicKey)
-        goodStore = try ReplicaNodeStore(replica: good.replica, center: "C001")
+        goodStore = try ReplicaNodeStore(replica: good.unsafeReplica, center: "C001")
         var n = NodeRuntimeOptions()
         n.limits = limits
         n.seed = seed &+ 1
@@ -118,18 +130,16 @@ final class HubFuzzer {
         attackerKey = try CurveKeyPair.generate().publicKey
         try registry.enroll(center: "C002", publicKey: attackerKey)
         attackerLink = network.nodeTransport(key: attackerKey)
-        mutator = WireMutator(seed: seed, words: [good.replica.id.rawValue, attacker.replica.id.rawValue, hubDesk.replica.id.rawValue])
+        mutator = WireMutator(seed: seed, words: [good.unsafeReplica.id.rawValue, attacker.unsafeReplica.id.rawValue, hubDesk.unsafeReplica.id.rawValue])
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
     // MARK: - Set-up
 
-    /// Head office's data, C001's, and the attacker's log: its own records and the ones it
-    /// may not originate (another center's customer, head office's staff, the calendar, a
-    /// grant with approvals, head-office roles), cut into chunks.
+    /// Head office's data, C001's, and the attacker's log.
     func prepare() throws {
-        let h = hubDesk.replica
+        let h = hubDesk.unsafeReplica
         try h.write(author: "admin-HQ") { tx in
             try tx.insert("staff", id: "H001", ["center": "HQ", "name": "质量部", "role": "quality"])
             try tx.insert("calendar_day", id: "2026-10-01", ["kind": "holiday", "name": "国庆节"])
@@ -137,11 +147,21 @@ final class HubFuzzer {
         }
         c001IDs.insert(try h.write(author: "H001") { tx in try tx.insert("customer", ["center": "C001", "name": "总部登记"]) })
         for i in 0..<5 {
-            c001IDs.insert(try good.replica.write(author: "S001") { tx in
+            c001IDs.insert(try good.unsafeReplica.write(author: "S001") { tx in
                 try tx.insert("customer", ["center": "C001", "name": .text("客户\(i)"), "phone": "13800000000"])
             })
         }
-        let a = attacker.replica
+        try prepareAttacker()
+        headOfficeBefore = try headOffice()
+    }
+
+    /// The attacker's log: its own records and the ones it may not originate (another
+    /// center's customer, head office's staff, the calendar, a grant with approvals,
+    /// head-office roles, audit entries), cut into chunks.
+    func prepareAttacker() throws {
+        chunks = []
+        let h = hubDesk.unsafeReplica
+        let a = attacker.unsafeReplica
         for i in 0..<30 {
             _ = try a.write(author: "S201") { tx in
                 try tx.insert("customer", ["center": "C002", "name": .text("二号\(i)"), "phone": .text("1370000\(1000 + i)")])
@@ -166,18 +186,37 @@ final class HubFuzzer {
             if b.isLast || b.toSeq <= after { break }
             after = b.toSeq
         }
-        headOfficeBefore = try headOffice()
+    }
+
+    /// Enrolls a fresh C002 node and continues with it: the one before has a committed
+    /// position no further push can follow.
+    func replaceAttacker() throws {
+        report.attackers += 1
+        let n = report.attackers
+        attacker = try Desk.create(in: DataDirectory(path: root.appendingPathComponent("c002-\(n)").path), role: .node,
+                                   center: "C002", name: "攻击者\(n)", options: fastOptions)
+        attackerKey = try CurveKeyPair.generate().publicKey
+        try registry.enroll(center: "C002", publicKey: attackerKey)
+        try prepareAttacker()
+        attackerLink.close()
+        attackerLink = network.nodeTransport(key: attackerKey)
+        try attackerLink.open()
+        welcomed = false
+        pulled = false
+        pushedTo = 0
+        hubSeq = 0
+        mutator.words.append(Array(attacker.unsafeReplica.id.rawValue.utf8))
     }
 
     /// Head office's own records (center HQ) and the shared ones, at the hub.
     func headOffice() throws -> [RecordState] {
-        try hubDesk.replica.allStates(scope: .centers(["HQ"]))
+        try hubDesk.unsafeReplica.allStates(scope: .centers(["HQ"]))
     }
 
     // MARK: - Running
 
     /// Runs `count` messages from the attacker, about half of them mutated.
-    func run(messages count: Int, checkpointEvery: Int = 2_000) throws -> Report {
+    public func run(messages count: Int, checkpointEvery: Int = 2_000) throws -> Report {
         try prepare()
         try hub.start()
         try settleGood()
@@ -199,6 +238,7 @@ final class HubFuzzer {
             report.messages += 1
             try step(hub)
             drainAttacker()
+            if pushedTo >= Self.saturated { try replaceAttacker() }
             _ = Self.progress.add(1, ordering: .relaxed)
             if i % 8 == 0 {
                 try goodDriver.step()
@@ -229,6 +269,9 @@ final class HubFuzzer {
         return report
     }
 
+    /// A committed position this far up leaves no room for the pushes after it.
+    static let saturated: UInt64 = 1 << 62
+
     func step(_ hub: Hub) throws {
         do {
             try hub.step()
@@ -240,14 +283,12 @@ final class HubFuzzer {
 
     /// A valid next message for the attacker's session as it knows it.
     func nextValidMessage() -> [[UInt8]] {
-        let m = mutator
-        _ = m
         guard welcomed else { return OutgoingMessage(.hello(hello())).frames }
         switch mutator.int(100) {
         case 0..<45:
             let chunk = chunks[mutator.int(chunks.count)]
             let to = pushedTo + UInt64(1 + mutator.int(3))
-            let batch = ChangeBatch(schemaVersion: DeskSchema.version, origin: attacker.replica.id, fromSeq: pushedTo, toSeq: to,
+            let batch = ChangeBatch(schemaVersion: DeskSchema.version, origin: attacker.unsafeReplica.id, fromSeq: pushedTo, toSeq: to,
                                     records: chunk, isLast: mutator.chance(50))
             pushedTo = to
             return OutgoingMessage.push(batch).frames
@@ -279,11 +320,11 @@ final class HubFuzzer {
 
     func hello() -> Gatehouse_Sync_V1_Hello {
         var h = Gatehouse_Sync_V1_Hello()
-        h.nodeID = attacker.replica.id.rawValue
+        h.nodeID = attacker.unsafeReplica.id.rawValue
         h.center = "C002"
         h.schemaVersion = UInt32(DeskSchema.version)
         h.logHead = pushedTo
-        h.knownHubID = hubDesk.replica.id.rawValue
+        h.knownHubID = hubDesk.unsafeReplica.id.rawValue
         h.pullCursor = hubSeq
         h.agent = "hub-fuzzer"
         return h
@@ -325,10 +366,10 @@ final class HubFuzzer {
     /// be on the session it opened first.
     func checkpoint(_ at: Int) throws {
         let k = report.checkpoints
-        let fromNode = try good.replica.write(author: "S001") { tx in
+        let fromNode = try good.unsafeReplica.write(author: "S001") { tx in
             try tx.insert("customer", ["center": "C001", "name": .text("检查\(k)"), "phone": "13900000000"])
         }
-        let fromHub = try hubDesk.replica.write(author: "H001") { tx in
+        let fromHub = try hubDesk.unsafeReplica.write(author: "H001") { tx in
             try tx.insert("customer", ["center": "C001", "name": .text("总部检查\(k)")])
         }
         c001IDs.formUnion([fromNode, fromHub])
@@ -339,7 +380,7 @@ final class HubFuzzer {
             try goodDriver.step()
             try step(hub)
             drainAttacker()
-            if try hubDesk.replica.state("customer", id: fromNode) != nil && good.replica.state("customer", id: fromHub) != nil {
+            if try hubDesk.unsafeReplica.state("customer", id: fromNode) != nil && good.unsafeReplica.state("customer", id: fromHub) != nil {
                 crossed = true
                 break
             }
@@ -359,8 +400,8 @@ final class HubFuzzer {
     func finalCheck() throws {
         try settleGood()
         let scope = ScopeFilter.centers(["C001"])
-        let atHub = try hubDesk.replica.allStates(scope: scope)
-        let atNode = try good.replica.allStates(scope: scope)
+        let atHub = try hubDesk.unsafeReplica.allStates(scope: scope)
+        let atNode = try good.unsafeReplica.allStates(scope: scope)
         let c001AtHub = atHub.filter { $0.slots.first?.values.first == "C001" }
         let foreign = c001AtHub.filter { !c001IDs.contains($0.id) }
         if !foreign.isEmpty { report.failures.append("C001 records at the hub nobody of C001 or head office wrote: \(foreign.map(\.id))") }
@@ -385,7 +426,7 @@ extension ReplicaNodeStore {
 }
 
 /// Log records counted, not kept: a million mutated messages log a million refusals.
-final class CountingLog: Sendable {
+public final class CountingLog: Sendable {
     let counts = Mutex<[String: Int]>([:])
     let errorTexts = Mutex<[String]>([])
 
@@ -422,10 +463,10 @@ final class CountingLog: Sendable {
 
 /// Aborts the process, naming the seed and the message being handled, when the fuzzer
 /// makes no progress for `limit`: a hang fails loudly instead of stalling the suite.
-final class FuzzWatchdog: Sendable {
+public final class FuzzWatchdog: Sendable {
     let stop = Atomic<Bool>(false)
 
-    init(seed: UInt64, limit: TimeInterval = 120) {
+    public init(seed: UInt64, limit: TimeInterval = 120) {
         let thread = Thread { [self] in
             var last = HubFuzzer.progress.load(ordering: .relaxed)
             var since = Date()
@@ -446,5 +487,5 @@ final class FuzzWatchdog: Sendable {
         thread.start()
     }
 
-    func finish() { stop.store(true, ordering: .relaxed) }
+    public func finish() { stop.store(true, ordering: .relaxed) }
 }
