@@ -18,7 +18,8 @@ import ZeroMQ
 /// Figures: every center caught up (all M changes acknowledged) after connecting at once
 /// with a backlog (an outage's end); the hub's CPU for that; `hub status` (text, JSON)
 /// and `report monthly` with the fleet connected; the idle hub's CPU with the fleet
-/// connected; the hub's CPU per session (handshake, HELLO/WELCOME, registry, an empty
+/// connected; every center back after a hub restart (SIGTERM, a new process on the same
+/// data directory), as `systemctl restart` does it; the hub's CPU per session (handshake, HELLO/WELCOME, registry, an empty
 /// catch-up, BYE); the hub's peak memory.
 enum FleetSection {
     static func run(_ o: BenchOptions, _ scratch: Scratch, _ report: Report) throws {
@@ -53,18 +54,11 @@ enum FleetSection {
         // The hub, a real process.
         let hubLog = root.appendingPathComponent("hub.log")
         FileManager.default.createFile(atPath: hubLog.path, contents: nil)
-        let hub = Process()
-        hub.executableURL = URL(fileURLWithPath: gh)
-        hub.arguments = ["hub", "run", "--data", hubDir, "--http", "127.0.0.1:0"]
-        hub.standardError = try FileHandle(forWritingTo: hubLog)
-        hub.standardOutput = FileHandle.nullDevice
-        try hub.run()
+        var hub = try startHub(gh, hubDir, log: hubLog)
         defer {
             if hub.isRunning { hub.terminate(); hub.waitUntilExit() }
         }
-        let pid = hub.processIdentifier
-        Thread.sleep(forTimeInterval: 1)
-        guard hub.isRunning else { throw BenchError.check("the hub did not start: \(tail(hubLog))") }
+        var pid = hub.processIdentifier
 
         // The nodes, in this process. Every socket must be closed before the context ends.
         var fleet = Fleet()
@@ -129,7 +123,25 @@ enum FleetSection {
         report.add(.init(figure: "fleet \(n): `report monthly` (\(n) centers)", value: String(format: "%.3f", reportTime), unit: "s",
                          ratio: "", target: "< 5 s", pass: reportTime < 5))
 
-        // 4. Sessions: BYE from every daemon, then one short session per center (nothing to
+        // 4. A hub restart with the fleet connected: the old process says when to come back
+        // (ERROR 503 hints spread over the fleet), the nodes back off with jitter.
+        let before = stores.map(\.sessions)
+        let peakBeforeRestart = peakMemoryKB(pid)
+        hub.terminate()
+        hub.waitUntilExit()
+        let restartedAt = ContinuousClock.now
+        hub = try startHub(gh, hubDir, log: hubLog)
+        pid = hub.processIdentifier
+        let r0 = try hubCPU(pid)
+        try fleet.run(until: { zip(stores, before).allSatisfy { $0.sessions > $1 } }, timeout: .seconds(180), what: "resuming after a restart")
+        let back = (ContinuousClock.now - restartedAt) / .seconds(1)
+        let backCPU = try hubCPU(pid) - r0
+        report.add(.init(figure: "fleet \(n): all back after a hub restart", value: String(format: "%.1f", back), unit: "s",
+                         ratio: String(format: "hub CPU %.1f s", backCPU), target: "< 60 s", pass: back < 60))
+        print("  back after a restart: \(fmtSeconds(back)) (the new hub's start included), hub CPU \(fmtSeconds(backCPU))")
+        flushOutput()
+
+        // 5. Sessions: BYE from every daemon, then one short session per center (nothing to
         // push, an empty catch-up), a few hundred at a time.
         fleet.finishAll()
         fleet = Fleet()
@@ -154,7 +166,7 @@ enum FleetSection {
         report.add(.init(figure: "fleet \(n): hub CPU per session", value: String(format: "%.2f", perSession * 1000), unit: "ms",
                          ratio: String(format: "%.0f sessions/s", Double(n) / sessionWall), target: "< 2 ms", pass: perSession < 0.002))
 
-        let peak = peakMemoryKB(pid)
+        let peak = max(peakBeforeRestart, peakMemoryKB(pid))
         report.add(.init(figure: "fleet \(n): hub peak memory (VmHWM)", value: String(format: "%.0f", Double(peak) / 1024), unit: "MB",
                          ratio: "", target: "", pass: nil))
         hub.terminate()
@@ -267,6 +279,21 @@ enum FleetSection {
     }
 
     // MARK: - The hub process
+
+    /// Starts `gatehouse hub run` on the data directory, its log appended to `log`.
+    static func startHub(_ gh: String, _ hubDir: String, log: URL) throws -> Process {
+        let hub = Process()
+        hub.executableURL = URL(fileURLWithPath: gh)
+        hub.arguments = ["hub", "run", "--data", hubDir, "--http", "127.0.0.1:0"]
+        let out = try FileHandle(forWritingTo: log)
+        out.seekToEndOfFile()
+        hub.standardError = out
+        hub.standardOutput = FileHandle.nullDevice
+        try hub.run()
+        Thread.sleep(forTimeInterval: 1)
+        guard hub.isRunning else { throw BenchError.check("the hub did not start: \(tail(log))") }
+        return hub
+    }
 
     /// CPU seconds (user + system) the process has used, from /proc.
     static func hubCPU(_ pid: Int32) throws -> Double {

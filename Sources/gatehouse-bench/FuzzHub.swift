@@ -31,8 +31,6 @@ enum FuzzHub {
                 return fail("unknown argument \(a)")
             }
         }
-        // Progress lines as they come, also through a pipe.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let watchdog = FuzzWatchdog(seed: seed)
         defer { watchdog.finish() }
         do {

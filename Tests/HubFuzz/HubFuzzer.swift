@@ -259,6 +259,7 @@ public final class HubFuzzer {
             if (i + 1) % 100_000 == 0 {
                 report.seconds = Date().timeIntervalSince(started)
                 print("hub fuzz progress: \(report)")
+                fflush(nil)  // as it comes, also through a pipe or into a file
             }
         }
         try checkpoint(count)

@@ -151,6 +151,8 @@ public final class MemoryNodeStore: NodeStore {
     public private(set) var refused = 0
     public private(set) var batchesApplied = 0
     public private(set) var state = NodeSyncState()
+    /// Sessions the hub has welcomed this node to: a reconnect after a hub restart adds one.
+    public private(set) var sessions = 0
 
     public init(nodeID: ReplicaID, center: String, schemaVersion: Int, head: UInt64 = 0, record: @escaping (UInt64) -> RecordState) {
         self.nodeID = nodeID
@@ -199,6 +201,7 @@ public final class MemoryNodeStore: NodeStore {
         state.hubID = hub.rawValue
         state.hubEpoch = epoch
         state.state = "connected"
+        sessions += 1
     }
 
     public func recordRefusals(_ list: [NodeRefusal]) throws { refused += list.count }
