@@ -39,6 +39,7 @@ extension WebApp {
         r.post("/tickets/:ref/callback") { req, ctx in try await ticketCallback(req, ctx, ref: try ctx.parameters.require("ref")) }
         r.post("/tickets/:ref/pay") { req, ctx in try await ticketPay(req, ctx, ref: try ctx.parameters.require("ref")) }
         r.post("/tickets/:ref/note") { req, ctx in try await ticketNote(req, ctx, ref: try ctx.parameters.require("ref")) }
+        addServiceRoutes(r)
     }
 
     /// 顾客: at a center the desk's customers; at head office every center's, masked
@@ -68,7 +69,9 @@ extension WebApp {
         if let e = TicketEvent(rawValue: code) { return Flash(text: "已\(e.displayName)。", kind: "ok") }
         let texts = ["saved": "已保存。", "opened": "工单已登记。", "callback": "回访已登记。", "paid": "收款已登记。",
                      "note": "备注已添加。", "parcel": "已登记。", "custody": "已登记。", "answered": "答复已登记。",
-                     "unchanged": "没有改动，未保存。"]
+                     "unchanged": "没有改动，未保存。",
+                     "exception": "服务异常已登记。", "confirmed": "经理已确认服务内容变更。", "told": "已登记告知服务提供方。",
+                     "reassigned": "已改派。"]
         return texts[code].map { Flash(text: $0, kind: "ok") }
     }
 
@@ -371,9 +374,24 @@ extension WebApp {
             TicketPage.Step(at: Show.time($0.at), staff: $0.staff, action: Show.timelineAction($0.action), detail: $0.detail ?? "")
         }
         let actions = TicketPage.actions(for: full, may: d.may)
-        let assignees = actions.contains(where: \.dispatch) ? try dispatchable(d) : []
+        // 改派 only where the Desk would take it: a dispatched request not yet completed.
+        let canReassign = d.may(.ticketUpdate) && !d.desk.isHub && [.dispatched, .arrived].contains(full.stage)
+        let assignees = actions.contains(where: \.dispatch) || canReassign ? try dispatchable(d) : []
         let service = full.service
-        let model = TicketPage(
+        // A commissioned service's exceptions: the kinds the role may record (money is the
+        // service lead's or the manager's), and those recorded.
+        var exceptionKinds: [SelectOption] = []
+        var exceptions: [TicketPage.ExceptionRow] = []
+        if CommissionedService.applies(kind: full.kind, location: full.location) {
+            exceptionKinds = ServiceExceptionKind.allCases.filter { d.may($0 == .workDiffers ? .serviceException : .serviceMoney) }
+                .map { SelectOption(value: $0.rawValue, label: "\($0.displayName)（\($0.clause)）") }
+            exceptions = Self.exceptionRows(try d.desk.serviceExceptions(ticket: full.id), canConfirm: d.may(.confirmServiceChange))
+        }
+        var callbacks: [TicketPage.CallbackRow] = []
+        if d.readsCallbacks {
+            callbacks = Self.callbackRows(try d.desk.callbackList(ticket: full.id), provider: full.assignee != nil, canTell: d.may(.callbackAdd))
+        }
+        let flow = TicketPage(
             frame: frame(request, context, "工单 \(t.number)"), number: t.number,
             kind: t.kind.displayName + (t.location.map { " · " + $0.displayName } ?? "") + (t.complaintClass.map { " · " + $0.displayName } ?? "")
                 + (t.severity.map { " · " + $0.displayName } ?? ""),
@@ -392,6 +410,11 @@ extension WebApp {
             canEdit: d.may(.ticketUpdate) && !d.desk.isHub,
             fee: service.map { Show.yuan($0.fee) }, paid: service?.paidAt.map { "\(Show.time($0)) 收据 \(service?.receiptNo ?? "")" },
             csrf: context.csrfToken)
+        var model = flow
+        model.exceptions = exceptions
+        model.exceptionKinds = exceptionKinds
+        model.callbacks = callbacks
+        model.canReassign = canReassign
         return page("ticket", model)
     }
 

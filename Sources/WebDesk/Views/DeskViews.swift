@@ -321,6 +321,41 @@ public struct TicketPage {
     public var paid: String?
     public var csrf: String
 
+    /// A commissioned service's exception (`ticket exception`), as the page lists it.
+    public struct ExceptionRow: Sendable, Equatable {
+        public var id: String
+        public var at: String
+        public var kind: String
+        public var clause: String
+        public var amount: String
+        public var by: String
+        public var confirmation: String
+        /// A change of the work not yet confirmed, and the role confirms (the manager).
+        public var confirmable: Bool
+    }
+    /// A callback on this request (`callback list --ticket`), and whether the provider was told.
+    public struct CallbackRow: Sendable, Equatable {
+        public var id: String
+        public var at: String
+        public var method: String
+        public var result: String
+        public var score: String
+        public var staff: String
+        public var told: String
+        /// `callback tell-provider` is offered.
+        public var tellable: Bool
+    }
+    // Set with `didSet` flags: templates see stored properties only.
+    public var exceptions: [ExceptionRow] = [] { didSet { hasExceptions = !exceptions.isEmpty } }
+    public var hasExceptions = false
+    /// The kinds of exception the role may record; empty: no form (not a commissioned service, or not the role's).
+    public var exceptionKinds: [SelectOption] = [] { didSet { canException = !exceptionKinds.isEmpty } }
+    public var canException = false
+    public var callbacks: [CallbackRow] = [] { didSet { hasCallbacks = !callbacks.isEmpty } }
+    public var hasCallbacks = false
+    /// 改派 (`ticket update --assignee`): a dispatched request sent to someone else.
+    public var canReassign: Bool = false
+
     /// The step buttons: the lifecycle's allowed events the role may take (a callback is
     /// recorded with its own form).
     public static func actions(for t: Ticket, may: (ServiceDesk.Action) -> Bool) -> [Action] {

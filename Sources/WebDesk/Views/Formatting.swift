@@ -32,6 +32,9 @@ public enum Show {
         case "reassign": return "改派"
         case "pay": return "收款"
         case "service": return "有偿服务"
+        case "exception": return "服务异常"
+        case "exception-confirm": return "经理确认变更"
+        case "provider-told": return "告知服务提供方"
         default: return code
         }
     }
