@@ -124,4 +124,34 @@ extension DeskPagesTests {
         #expect(supplier.status == 303)
         #expect(try desk.get("/tickets/\(number)").body.contains("宏达水电（供方）"))
     }
+
+    @Test func aPaidServicesDetailsAreRecordedByTheDeskAndAnOffListItemReviewedOnlyByTheManager() throws {
+        let lab = try Self.shared.get()
+        let (_, desk) = try Self.signIn(lab, "F01")
+        let number = try Self.openInHomeRepair(desk, summary: "更换卫生间水龙头")
+        let page = try desk.get("/tickets/\(number)").body
+        #expect(page.contains("action=\"/tickets/\(number)/service\"") && !page.contains("name=\"reviewed\""), "\(page)")
+        let noAgreement = try desk.post("/tickets/\(number)/service", [("fee", "120"), ("material", "company"), ("supplier", "宏达水电")])
+        #expect(noAgreement.status == 409 && noAgreement.body.contains("agreement"), "a supplier needs the agreement: \(noAgreement)")
+        let saved = try desk.post("/tickets/\(number)/service", [("fee", "120"), ("material", "company"), ("supplier", "宏达水电"),
+                                                                 ("agreement", "XY-01")])
+        #expect(saved.status == 303 && saved.header("Location") == "/tickets/\(number)?ok=service", "\(saved)")
+        let after = try desk.get("/tickets/\(number)?ok=service").body
+        #expect(after.contains("服务明细已登记。") && after.contains("材料公司提供") && after.contains("供方 宏达水电（协议 XY-01）")
+            && after.contains("120.00"), "\(after)")
+        #expect(try desk.post("/tickets/\(number)/service", [("off_list", "1"), ("reviewed", "1")]).status == 403,
+                "only the manager reviews an off-list item")
+
+        let (_, manager) = try Self.signIn(lab, "M01")
+        #expect(try manager.get("/tickets/\(number)").body.contains("name=\"reviewed\""))
+        let reviewed = try manager.post("/tickets/\(number)/service", [("off_list", "1"), ("reviewed", "1")])
+        #expect(reviewed.status == 303, "\(reviewed)")
+        #expect(try desk.get("/tickets/\(number)").body.contains("价目表外项目（经理审核：M01）"))
+
+        let (_, cashier) = try Self.signIn(lab, "K01")
+        #expect(!(try cashier.get("/tickets/\(number)").body.contains("/service\"")))
+        let forged = try cashier.post("/tickets/\(number)/service", [("fee", "1")])
+        #expect(forged.status == 403 && forged.body.contains("无权操作"), "\(forged)")
+        #expect(try desk.get("/tickets/\(number)").body.contains("120.00"), "the fee is unchanged")
+    }
 }

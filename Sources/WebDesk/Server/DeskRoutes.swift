@@ -71,7 +71,7 @@ extension WebApp {
                      "note": "备注已添加。", "parcel": "已登记。", "custody": "已登记。", "answered": "答复已登记。",
                      "unchanged": "没有改动，未保存。",
                      "exception": "服务异常已登记。", "confirmed": "经理已确认服务内容变更。", "told": "已登记告知服务提供方。",
-                     "reassigned": "已改派。"]
+                     "reassigned": "已改派。", "service": "服务明细已登记。"]
         return texts[code].map { Flash(text: $0, kind: "ok") }
     }
 
@@ -387,6 +387,10 @@ extension WebApp {
                 .map { SelectOption(value: $0.rawValue, label: "\($0.displayName)（\($0.clause)）") }
             exceptions = Self.exceptionRows(try d.desk.serviceExceptions(ticket: full.id), canConfirm: d.may(.confirmServiceChange))
         }
+        // 服务明细 (`ticket service`) of a commissioned service (a service, an in-home repair) not yet paid.
+        let canService = d.may(.ticketService) && !d.desk.isHub && full.isCommissioned && service?.paidAt == nil
+        let priceItems = canService || service?.priceItem != nil
+            ? try d.desk.priceList().filter { $0.center == nil || $0.center == full.center } : []
         var callbacks: [TicketPage.CallbackRow] = []
         if d.readsCallbacks {
             callbacks = Self.callbackRows(try d.desk.callbackList(ticket: full.id), provider: full.assignee != nil, canTell: d.may(.callbackAdd))
@@ -415,6 +419,12 @@ extension WebApp {
         model.exceptionKinds = exceptionKinds
         model.callbacks = callbacks
         model.canReassign = canReassign
+        model.canService = canService
+        model.canReview = canService && d.may(.reviewOffList)
+        model.priceItems = [SelectOption(value: "", label: "（不选）", selected: service?.priceItem == nil)]
+            + priceItems.map { SelectOption(value: $0.code, label: "\($0.code) \($0.name) ¥\(Money.yuan($0.price))", selected: $0.code == service?.priceItem) }
+        model.materials = Show.options(MaterialSource.self, selected: service?.materialSource?.rawValue, blank: "（不记录）")
+        model.serviceLine = Self.serviceLine(service, items: priceItems)
         return page("ticket", model)
     }
 

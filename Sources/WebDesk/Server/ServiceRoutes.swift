@@ -18,6 +18,44 @@ extension WebApp {
             try await callbackTellProvider(req, ctx, ref: try ctx.parameters.require("ref"), id: try ctx.parameters.require("id"))
         }
         r.post("/tickets/:ref/reassign") { req, ctx in try await ticketReassign(req, ctx, ref: try ctx.parameters.require("ref")) }
+        r.post("/tickets/:ref/service") { req, ctx in try await ticketServiceDetails(req, ctx, ref: try ctx.parameters.require("ref")) }
+    }
+
+    /// 服务明细 (`ticket service`): the price-list item or an off-list one, fee, materials,
+    /// supplier and agreement. 经理审核 is the signed-in manager reviewing an off-list item
+    /// (`--reviewed-by` themselves): the Desk then requires the manager's permission.
+    func ticketServiceDetails(_ request: Request, _ context: WebContext, ref: String) async throws -> Response {
+        let form = try await FormFields.posted(request, context)
+        let d = try open(context)
+        let fee: Int?
+        do { fee = try form["fee"].map { try Money.fen($0) } } catch {
+            throw WebError(.badRequest, "无法登记", "费用请填写元，最多两位小数，如 35.50。")
+        }
+        let material: MaterialSource?
+        if let m = form["material"] {
+            guard let parsed = MaterialSource(rawValue: m) else { throw WebError(.badRequest, "无法登记", "请选择材料来源。") }
+            material = parsed
+        } else {
+            material = nil
+        }
+        try d.desk.setServiceDetails(ref, priceItem: form["price_item"], offList: form.flag("off_list"),
+                                     reviewedBy: form.flag("reviewed") ? d.me.staff : nil, feeFen: fee, material: material,
+                                     materialFailedInspection: form.flag("material_failed"), customerSignedMaterial: form.flag("material_signed"),
+                                     supplier: form["supplier"], agreement: form["agreement"])
+        return .seeOther("/tickets/\(ref.queryEncoded)?ok=service")
+    }
+
+    /// What is recorded of a paid service, in a line.
+    static func serviceLine(_ s: ServiceDetails?, items: [PriceItem]) -> String {
+        guard let s else { return "" }
+        var parts: [String] = []
+        if let code = s.priceItem { parts.append("价目表 \(code)" + (items.first { $0.code == code }.map { " \($0.name)" } ?? "")) }
+        if s.offList { parts.append("价目表外项目" + (s.offListReviewedBy.map { "（经理审核：\($0)）" } ?? "（待经理审核）")) }
+        if let m = s.materialSource {
+            parts.append("材料\(m.displayName)" + (s.materialFailedInspection ? "，检验不合格" + (s.materialCustomerSigned ? "，顾客已签字同意使用" : "") : ""))
+        }
+        if let supplier = s.supplier { parts.append("供方 \(supplier)" + (s.supplierAgreement.map { "（协议 \($0)）" } ?? "")) }
+        return parts.joined(separator: "；")
     }
 
     func ticketException(_ request: Request, _ context: WebContext, ref: String) async throws -> Response {

@@ -355,6 +355,13 @@ public struct TicketPage {
     public var hasCallbacks = false
     /// 改派 (`ticket update --assignee`): a dispatched request sent to someone else.
     public var canReassign: Bool = false
+    /// 服务明细 (`ticket service`) of a chargeable request not yet paid; 经理审核 for the manager.
+    public var canService: Bool = false
+    public var canReview: Bool = false
+    public var priceItems: [SelectOption] = []
+    public var materials: [SelectOption] = []
+    /// What is recorded of the paid service (item, materials, supplier); empty: nothing.
+    public var serviceLine: String = ""
 
     /// The step buttons: the lifecycle's allowed events the role may take (a callback is
     /// recorded with its own form).
