@@ -80,6 +80,8 @@ enum FleetSection {
             stores.append(store)
             fleet.add(try driver(store, kp, ctx, endpoint, hubKey, seed: UInt64(i + 1), mode: .daemon, logger: quiet))
         }
+        // Every center welcomed again since `counts` (``MemoryNodeStore/sessions``) were taken.
+        func allWelcomed(since counts: [Int]) -> Bool { zip(stores, counts).allSatisfy { $0.sessions > $1 } }
 
         // 1. Catch-up: every center connects with M changes waiting.
         let cpu0 = try hubCPU(pid)
@@ -160,7 +162,7 @@ enum FleetSection {
         for k in 0..<n {
             fleet.add(try driver(stores[k], keys[k], ctx, endpoint, hubKey, seed: UInt64(k + 1), mode: .daemon, logger: quiet))
         }
-        try fleet.run(until: { zip(stores, connected).allSatisfy { $0.sessions > $1 } }, timeout: .seconds(180), what: "reconnecting")
+        try fleet.run(until: { allWelcomed(since: connected) }, timeout: .seconds(180), what: "reconnecting")
         let before = stores.map(\.sessions)
         hub.terminate()
         hub.waitUntilExit()
@@ -168,7 +170,7 @@ enum FleetSection {
         hub = try startHub(gh, hubDir, log: hubLog)
         pid = hub.processIdentifier
         let r0 = try hubCPU(pid)
-        try fleet.run(until: { zip(stores, before).allSatisfy { $0.sessions > $1 } }, timeout: .seconds(180), what: "resuming after a restart")
+        try fleet.run(until: { allWelcomed(since: before) }, timeout: .seconds(180), what: "resuming after a restart")
         let back = (ContinuousClock.now - restartedAt) / .seconds(1)
         let backCPU = try hubCPU(pid) - r0
         report.add(.init(figure: "fleet \(n): all back after a hub restart", value: String(format: "%.1f", back), unit: "s",

@@ -107,7 +107,6 @@ public final class HubFuzzer {
         hubDesk = try Desk.create(in: dir("hub"), role: .hub, center: "HQ", name: "总部", options: fast)
         registry = try NodeRegistry(hubDesk.unsafeReplica.database)
         good = try Desk.create(in: dir("c001"), role: .node, center: "C001", name: "阳光花园", options: fast)
-        attacker = try Desk.create(in: dir("c002-1"), role: .node, center: "C002", name: "攻击者", options: fast)
 
         // Small batches and credit: a PULL mutated to cursor 0 with the largest credit then
         // costs a few batches, not the attacker's whole scope.
@@ -127,13 +126,21 @@ public final class HubFuzzer {
         n.seed = seed &+ 1
         goodDriver = try NodeDriver(store: goodStore, transport: network.nodeTransport(key: goodKeys.publicKey), clock: clock,
                                     options: n, mode: .daemon, hubName: "memory hub", logger: log.logger("C001"))
-        attackerKey = try CurveKeyPair.generate().publicKey
-        try registry.enroll(center: "C002", publicKey: attackerKey)
+        (attacker, attackerKey) = try Self.enrolledAttacker(1, root: root, registry: registry, options: fast)
         attackerLink = network.nodeTransport(key: attackerKey)
         mutator = WireMutator(seed: seed, words: [good.unsafeReplica.id.rawValue, attacker.unsafeReplica.id.rawValue, hubDesk.unsafeReplica.id.rawValue])
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// The `n`th C002 node: its data directory under `root`, its key enrolled at the hub.
+    static func enrolledAttacker(_ n: Int, root: URL, registry: NodeRegistry, options: Replica.Options) throws -> (Desk, String) {
+        let desk = try Desk.create(in: DataDirectory(path: root.appendingPathComponent("c002-\(n)").path), role: .node, center: "C002",
+                                   name: "攻击者\(n)", options: options)
+        let key = try CurveKeyPair.generate().publicKey
+        try registry.enroll(center: "C002", publicKey: key)
+        return (desk, key)
+    }
 
     // MARK: - Set-up
 
@@ -192,11 +199,7 @@ public final class HubFuzzer {
     /// position no further push can follow.
     func replaceAttacker() throws {
         report.attackers += 1
-        let n = report.attackers
-        attacker = try Desk.create(in: DataDirectory(path: root.appendingPathComponent("c002-\(n)").path), role: .node,
-                                   center: "C002", name: "攻击者\(n)", options: fastOptions)
-        attackerKey = try CurveKeyPair.generate().publicKey
-        try registry.enroll(center: "C002", publicKey: attackerKey)
+        (attacker, attackerKey) = try Self.enrolledAttacker(report.attackers, root: root, registry: registry, options: fastOptions)
         try prepareAttacker()
         attackerLink.close()
         attackerLink = network.nodeTransport(key: attackerKey)

@@ -38,8 +38,8 @@ extension Replica {
             let sources = peers.map { index[$0.peer.rawValue] ?? -1 }
             var lags = [Int](repeating: 0, count: peers.count)
             for l in tables {
-                let t = Storage.q(l.storage)
-                guard let head = try Int64.fetchOne(db, sql: "SELECT max(_seq) FROM \(t)") else { continue }
+                let head = try Storage.logHead(l, db)
+                guard head > 0 else { continue }
                 let behind = peers.indices.filter { cursors[$0] < head }
                 guard let low = behind.map({ cursors[$0] }).min() else { continue }
                 let shared = try l.scopeField.map { sf in

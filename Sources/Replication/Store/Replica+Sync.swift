@@ -111,7 +111,7 @@ extension Replica {
                 // probe of the end of its `_seq` index instead of a query per scope stream
                 // (at the hub most catch-ups are empty; three queries a table were 15 % of a
                 // session's CPU).
-                let head = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(_seq) FROM \(Storage.q(l.storage))")) ?? 0
+                let head = try Storage.logHead(l, db)
                 guard head > 0, UInt64(head) > cursor else { continue }
                 for stream in Storage.streams(l, after: cursor, scope: scope, heads: heads) {
                     let (sql, args) = Storage.logQuery(l, stream, source: src, limit: maxCount)

@@ -148,6 +148,11 @@ enum Storage {
     /// of the `(scope, _seq)` index and the shared rows' (NULL and ''), so a pull costs
     /// the center's own entries, never the fleet's. With `heads`, the parts where nothing
     /// was logged after `cursor` are left out without a query.
+    /// The last log position in `l` (the end of its `_seq` index), 0 when it has none.
+    static func logHead(_ l: TableLayout, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(_seq) FROM \(q(l.storage))")) ?? 0
+    }
+
     static func streams(_ l: TableLayout, after cursor: UInt64, scope: ScopeFilter, heads: ScopeHeads?) -> [LogStream] {
         let t = q(l.storage)
         let after = Int64(bitPattern: cursor).databaseValue
