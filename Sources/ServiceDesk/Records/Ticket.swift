@@ -128,8 +128,10 @@ public struct Ticket: Codable, Sendable, Equatable, FetchableRecord {
 extension Ticket {
     /// Every request `statement` selects, its columns located once (see
     /// ``init(row:columns:)``), not once per row as `fetchAll` does through `init(row:)`.
-    static func all(_ statement: Statement, arguments: StatementArguments) throws -> [Ticket] {
-        let columns = TicketColumns(statement.columnNames)
+    /// `columns`, when given, must be those of `statement`: a caller running one cached
+    /// statement thousands of times (the report, once per center) locates them once.
+    static func all(_ statement: Statement, columns: TicketColumns? = nil, arguments: StatementArguments) throws -> [Ticket] {
+        let columns = columns ?? TicketColumns(statement.columnNames)
         return try Row.fetchAll(statement, arguments: arguments).map { Ticket(row: $0, columns: columns) }
     }
 }

@@ -303,6 +303,21 @@ public struct ReportInput: Sendable {
         return parts
     }
 
+    /// Whether every request's customer stands on the refused-callback list the same way in
+    /// all the records as in its own center's (the monthly plan of a center reads the
+    /// refusals it is given): true unless a customer id is in several centers, or a request
+    /// names another center's refusing customer. Only refusing customers are looked at.
+    func refusalsAgreeWithinCenters() -> Bool {
+        var all: [String: CivilDate] = [:], byCenter: [String: [String: CivilDate]] = [:]
+        for c in customers {
+            guard let since = c.customer.refusedSince else { continue }
+            all[c.customer.id] = min(all[c.customer.id] ?? since, since)
+            byCenter[c.center, default: [:]][c.customer.id] = min(byCenter[c.center]?[c.customer.id] ?? since, since)
+        }
+        guard !all.isEmpty else { return true }
+        return tickets.allSatisfy { t in t.customerKey.map { all[$0] == byCenter[t.center]?[$0] } ?? true }
+    }
+
     /// The records of `codes`' centers only.
     func restricted(to codes: Set<String>) -> ReportInput {
         var r = self

@@ -213,6 +213,35 @@ public struct ReportCalculator: Sendable {
     /// The measures of `input`'s records (one center's, or all centers') for `period`.
     /// `withNow` adds the figures that exist only at the report time (the current period).
     public func measures(period: ReportPeriod, input: ReportInput, withNow: Bool) throws -> ReportMeasures {
+        try measures(period: period, input: input, withNow: withNow, programmes: nil).measures
+    }
+
+    /// The callback-programme figures of one center's records: the all-centers row adds
+    /// them up (integer counts, each center's own plan and seed) instead of computing them
+    /// again for every center.
+    struct CenterProgrammes: Sendable, Hashable {
+        var programmes: [ProgrammeCompletion]
+        var planPool = 0, planSampleTarget = 0, planFourClassInPool = 0, planFourClassOther = 0, planSampled = 0, planSelected = 0
+
+        /// Adds `other`'s counts, programme by programme.
+        mutating func add(_ other: CenterProgrammes) {
+            programmes = programmes.isEmpty ? other.programmes : zip(programmes, other.programmes).map { $0 + $1 }
+            planPool += other.planPool
+            planSampleTarget += other.planSampleTarget
+            planFourClassInPool += other.planFourClassInPool
+            planFourClassOther += other.planFourClassOther
+            planSampled += other.planSampled
+            planSelected += other.planSelected
+        }
+    }
+
+    /// ``measures(period:input:withNow:)``, also returning each center's programme figures.
+    /// With `programmes` given (the sum of every center's, computed by this function over
+    /// each center's own records), they stand in for the center-by-center computation:
+    /// ``Report/build(_:)`` passes them only when that gives the same figures.
+    func measures(period: ReportPeriod, input: ReportInput, withNow: Bool, programmes given: CenterProgrammes?) throws
+        -> (measures: ReportMeasures, programmes: [String: CenterProgrammes]) {
+        var perCenter: [String: CenterProgrammes] = [:]
         let (start, end) = period.interval(in: calendar)
         func inPeriod(_ d: Date?) -> Bool { d.map { $0 >= start && $0 < end } ?? false }
         let tickets = input.tickets, callbacks = input.callbacks
@@ -309,55 +338,67 @@ public struct ReportCalculator: Sendable {
 
         // Programmes, center by center (each center's plan has its own seed).
         let firstDay = period.firstDay, lastDay = period.lastDay
-        // Grouped once: the all-centers row of a 5,000-center report must not filter every
-        // record once per center.
-        let requestsByCenter = Dictionary(grouping: tickets, by: \.center)
-        let customersByCenter = Dictionary(grouping: input.customers, by: \.center)
-        var centerOfJob: [String: String] = [:], centerOfPerson: [String: String] = [:]
-        for t in tickets { centerOfJob[t.id] = t.center }
-        // A customer's center is looked up only for callbacks without a job: only those
-        // customers, not the hub's half million, go in the table.
-        let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
-        if !byPerson.isEmpty {
-            for c in input.customers where byPerson.contains(c.customer.id) { centerOfPerson[c.customer.id] = c.center }
-        }
-        let callbacksByCenter = Dictionary(grouping: callbacks.filter { c in
-            (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil) != nil
-        }, by: { c in (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil)! })
-        for center in Set(requestsByCenter.keys).union(customersByCenter.keys).sorted() {
-            let requests = (requestsByCenter[center] ?? []).map(\.programmeRequest)
-            let customers = (customersByCenter[center] ?? []).map(\.customer)
-            let records = callbacksByCenter[center] ?? []
-            func seed(_ month: YearMonth) -> UInt64 {
-                input.seeds["\(center)/\(month)"] ?? CallbackPlanner.fallbackSeed(center: center, month: month)
+        var total = CenterProgrammes(programmes: [])
+        if let given {
+            total = given
+        } else {
+            // Grouped once: the all-centers row of a 5,000-center report must not filter every
+            // record once per center.
+            let requestsByCenter = Dictionary(grouping: tickets, by: \.center)
+            let customersByCenter = Dictionary(grouping: input.customers, by: \.center)
+            var centerOfJob: [String: String] = [:], centerOfPerson: [String: String] = [:]
+            for t in tickets { centerOfJob[t.id] = t.center }
+            // A customer's center is looked up only for callbacks without a job: only those
+            // customers, not the hub's half million, go in the table.
+            let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
+            if !byPerson.isEmpty {
+                for c in input.customers where byPerson.contains(c.customer.id) { centerOfPerson[c.customer.id] = c.center }
             }
-            let duties = try CallbackDuties(calendar: calendar).duties(
-                dueFrom: firstDay, to: lastDay.adding(days: 2), requests: requests, customers: customers, callbacks: records, seed: seed)
-                .filter { d in
-                    switch d.programme {
-                    case .monthlyPlan, .commissioned: inPeriod(d.opensAt)
-                    default: d.dueOn <= lastDay
-                    }
+            let callbacksByCenter = Dictionary(grouping: callbacks.filter { c in
+                (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil) != nil
+            }, by: { c in (c.jobID.map { centerOfJob[$0] } ?? c.customerID.map { centerOfPerson[$0] } ?? nil)! })
+            for center in Set(requestsByCenter.keys).union(customersByCenter.keys).sorted() {
+                let requests = (requestsByCenter[center] ?? []).map(\.programmeRequest)
+                let customers = (customersByCenter[center] ?? []).map(\.customer)
+                let records = callbacksByCenter[center] ?? []
+                func seed(_ month: YearMonth) -> UInt64 {
+                    input.seeds["\(center)/\(month)"] ?? CallbackPlanner.fallbackSeed(center: center, month: month)
                 }
-            let completion = ProgrammeCompletion.of(duties, at: now, in: calendar)
-            m.programmes = m.programmes.isEmpty ? completion : zip(m.programmes, completion).map { $0 + $1 }
-            let jobs = requests.compactMap { r -> CompletedJob? in
-                guard r.cancelledAt == nil, let customer = r.customerID, let done = r.completedAt else { return nil }
-                return CompletedJob(id: r.id, kind: r.kind, location: r.location, completedOn: calendar.civilDate(of: done),
-                                    customerID: customer, isPaid: r.isPaid, byNewStaff: r.byNewStaff,
-                                    byPreviouslyComplainedStaff: r.byPreviouslyComplainedStaff)
-            }
-            for month in period.months {
-                let plan = try CallbackPlanner().plan(month: month, jobs: jobs, refusedSince: refusedSince, seed: seed(month))
-                m.planPool += plan.samplePoolSize
-                m.planSampleTarget += plan.sampleTarget
-                m.planFourClassInPool += plan.fourClassInPool
-                m.planFourClassOther += plan.fourClass.count - plan.fourClassInPool
-                m.planSampled += plan.sampled.count
-                m.planSelected += plan.commissioned.count
+                let duties = try CallbackDuties(calendar: calendar).duties(
+                    dueFrom: firstDay, to: lastDay.adding(days: 2), requests: requests, customers: customers, callbacks: records, seed: seed)
+                    .filter { d in
+                        switch d.programme {
+                        case .monthlyPlan, .commissioned: inPeriod(d.opensAt)
+                        default: d.dueOn <= lastDay
+                        }
+                    }
+                var part = CenterProgrammes(programmes: ProgrammeCompletion.of(duties, at: now, in: calendar))
+                let jobs = requests.compactMap { r -> CompletedJob? in
+                    guard r.cancelledAt == nil, let customer = r.customerID, let done = r.completedAt else { return nil }
+                    return CompletedJob(id: r.id, kind: r.kind, location: r.location, completedOn: calendar.civilDate(of: done),
+                                        customerID: customer, isPaid: r.isPaid, byNewStaff: r.byNewStaff,
+                                        byPreviouslyComplainedStaff: r.byPreviouslyComplainedStaff)
+                }
+                for month in period.months {
+                    let plan = try CallbackPlanner().plan(month: month, jobs: jobs, refusedSince: refusedSince, seed: seed(month))
+                    part.planPool += plan.samplePoolSize
+                    part.planSampleTarget += plan.sampleTarget
+                    part.planFourClassInPool += plan.fourClassInPool
+                    part.planFourClassOther += plan.fourClass.count - plan.fourClassInPool
+                    part.planSampled += plan.sampled.count
+                    part.planSelected += plan.commissioned.count
+                }
+                perCenter[center] = part
+                total.add(part)
             }
         }
-        if m.programmes.isEmpty { m.programmes = CallbackProgramme.allCases.map { ProgrammeCompletion(programme: $0) } }
+        m.programmes = total.programmes.isEmpty ? CallbackProgramme.allCases.map { ProgrammeCompletion(programme: $0) } : total.programmes
+        m.planPool = total.planPool
+        m.planSampleTarget = total.planSampleTarget
+        m.planFourClassInPool = total.planFourClassInPool
+        m.planFourClassOther = total.planFourClassOther
+        m.planSampled = total.planSampled
+        m.planSelected = total.planSelected
 
         // The annual survey's responses.
         let responses = input.surveyResponses.filter { inPeriod($0.at) && $0.overall.reachedCustomer }
@@ -410,6 +451,6 @@ public struct ReportCalculator: Sendable {
         let about = Dictionary(grouping: complaints.compactMap(\.aboutStaff), by: { $0 })
         m.staffComplained = about.map { StaffComplaints(staff: $0.key, name: staffNames[$0.key], complaints: $0.value.count) }
             .sorted { ($1.complaints, $0.staff) < ($0.complaints, $1.staff) }
-        return m
+        return (m, perCenter)
     }
 }

@@ -37,11 +37,14 @@ extension Desk {
             var followUps: [ReportFollowUp] = []
             // Statements prepared once for all centers (GRDB's authorizer makes each preparation
             // costly; a 5,000-center report runs each query 5,000 times).
+            let ticketStatement = try db.cachedStatement(sql: """
+                SELECT * FROM ticket WHERE center = ? AND (opened_at >= ? OR completed_at >= ?
+                  OR (completed_at IS NULL AND closed_at IS NULL AND cancelled_at IS NULL))
+                """)
+            // Its columns located once, not once per center.
+            let ticketColumns = TicketColumns(ticketStatement.columnNames)
             for code in codes {
-                let rows = try Ticket.all(db.cachedStatement(sql: """
-                    SELECT * FROM ticket WHERE center = ? AND (opened_at >= ? OR completed_at >= ?
-                      OR (completed_at IS NULL AND closed_at IS NULL AND cancelled_at IS NULL))
-                    """), arguments: [code, lookBack, since])
+                let rows = try Ticket.all(ticketStatement, columns: ticketColumns, arguments: [code, lookBack, since])
                 for t in rows {
                     tickets.append(ReportTicket(
                         id: t.id, center: t.center, kind: t.kind, channel: t.channel, complaintClass: t.complaintClass,
