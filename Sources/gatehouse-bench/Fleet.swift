@@ -129,7 +129,9 @@ enum FleetSection {
         // push, an empty catch-up), a few hundred at a time.
         fleet.finishAll()
         fleet = Fleet()
-        Thread.sleep(forTimeInterval: 1)
+        // The idle fleet's BYEs and disconnections are those sessions' cost, not these:
+        // at 5,000 centers the hub is still closing them seconds later.
+        try waitUntilQuiet(pid)
         let s0 = try hubCPU(pid)
         let sessionWall = try measure {
             var i = 0
@@ -145,7 +147,7 @@ enum FleetSection {
             }
         }
         // The hub writes the sessions' ends at its next flush: count that too.
-        Thread.sleep(forTimeInterval: 1.5)
+        try waitUntilQuiet(pid)
         let perSession = (try hubCPU(pid) - s0) / Double(n)
         report.add(.init(figure: "fleet \(n): hub CPU per session", value: String(format: "%.2f", perSession * 1000), unit: "ms",
                          ratio: String(format: "%.0f sessions/s", Double(n) / sessionWall), target: "< 2 ms", pass: perSession < 0.002))
@@ -311,6 +313,20 @@ enum FleetSection {
         let after = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
         let ticks = (Double(after[11]) ?? 0) + (Double(after[12]) ?? 0)
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Waits until the hub has used at most one clock tick (10 ms) of CPU in half a second:
+    /// what it was still doing belongs to the phase before.
+    static func waitUntilQuiet(_ pid: Int32, timeout: Double = 60) throws {
+        let window = 0.5, start = ContinuousClock.now
+        var last = try hubCPU(pid)
+        while (ContinuousClock.now - start) < .seconds(timeout) {
+            Thread.sleep(forTimeInterval: window)
+            let now = try hubCPU(pid)
+            if now - last < 0.015 { return }
+            last = now
+        }
+        throw BenchError.check("the hub went quiet within \(Int(timeout)) s")
     }
 
     /// The process's peak resident memory (VmHWM), in KB.

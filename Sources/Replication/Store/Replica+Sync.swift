@@ -100,18 +100,17 @@ extension Replica {
         precondition(maxCount > 0 && maxBytes > 0)
         return try database.read { db in
             var r = ReplicaResolver(directory)
-            let maxSeq = UInt64(try Int64.fetchOne(db, sql: "SELECT seq FROM _rep_local")!)
+            let (maxSeq, tableHeads) = try Storage.logHeads(tables, db)
             let src = try peer.flatMap { try r.index($0, db, allocate: false).nonZero } ?? -1
             var found: [(UInt64, RecordState)] = []
             var limitHit: [UInt64] = []  // last seq of each stream that returned a full page
             // A scoped pull reads each table through its center's index range.
             let heads: ScopeHeads? = nil
-            for l in tables {
+            for (l, head) in zip(tables, tableHeads) {
                 // A table whose log ends at or before the cursor has nothing to send: one
                 // probe of the end of its `_seq` index instead of a query per scope stream
                 // (at the hub most catch-ups are empty; three queries a table were 15 % of a
                 // session's CPU).
-                let head = try Storage.logHead(l, db)
                 guard head > 0, UInt64(head) > cursor else { continue }
                 for stream in Storage.streams(l, after: cursor, scope: scope, heads: heads) {
                     let (sql, args) = Storage.logQuery(l, stream, source: src, limit: maxCount)
@@ -389,7 +388,7 @@ extension Replica {
     /// How far this replica has applied `peer`'s log.
     public func receivedCursor(from peer: ReplicaID) throws -> UInt64 {
         try database.read { db in
-            UInt64(try Int64.fetchOne(db, sql: "SELECT received FROM _rep_peers WHERE peer = ?", arguments: [peer.rawValue]) ?? 0)
+            UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT received FROM _rep_peers WHERE peer = ?"), arguments: [peer.rawValue]) ?? 0)
         }
     }
 
@@ -416,10 +415,10 @@ extension Replica {
 
     /// The same inside the caller's transaction (the hub writes many at once).
     public func markAcknowledged(_ db: Database, by peer: ReplicaID, upTo seq: UInt64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO _rep_peers(peer, acknowledged, updated_at) VALUES (?, ?, ?)
             ON CONFLICT(peer) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged), updated_at = excluded.updated_at
-            """, arguments: [peer.rawValue, Int64(bitPattern: seq), Int64(wallClock() / 1000)])
+            """).execute(arguments: [peer.rawValue, Int64(bitPattern: seq), Int64(wallClock() / 1000)])
     }
 
     /// Every record state in scope (tombstones included), sorted by table and id: what

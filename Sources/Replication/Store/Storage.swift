@@ -153,6 +153,16 @@ enum Storage {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(_seq) FROM \(q(l.storage))")) ?? 0
     }
 
+    /// The local log sequence and the end of each table's log (as ``logHead(_:_:)``, in
+    /// `tables`' order), in one statement of scalar subqueries: a catch-up probes them all,
+    /// and one step costs a fraction of twenty GRDB fetches.
+    static func logHeads(_ tables: [TableLayout], _ db: Database) throws -> (sequence: UInt64, tables: [Int64]) {
+        let sql = "SELECT (SELECT seq FROM _rep_local)" + tables.map { ", (SELECT max(_seq) FROM \(q($0.storage)))" }.joined()
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql)) else { return (0, tables.map { _ in 0 }) }
+        let seq: Int64 = row[0] ?? 0
+        return (UInt64(bitPattern: seq), tables.indices.map { (row[$0 + 1] as Int64?) ?? 0 })
+    }
+
     static func streams(_ l: TableLayout, after cursor: UInt64, scope: ScopeFilter, heads: ScopeHeads?) -> [LogStream] {
         let t = q(l.storage)
         let after = Int64(bitPattern: cursor).databaseValue

@@ -234,8 +234,9 @@ public struct NodeRegistry: Sendable {
             args.append(Int64(addRefused))
         }
         guard !sets.isEmpty else { return }
-        try db.execute(sql: "UPDATE hub_node SET \(sets.joined(separator: ", ")) WHERE public_key = ?",
-                       arguments: StatementArguments(args + [publicKey]))
+        // Cached: the hub writes the same few column sets for every node, flush after flush.
+        try db.cachedStatement(sql: "UPDATE hub_node SET \(sets.joined(separator: ", ")) WHERE public_key = ?")
+            .execute(arguments: StatementArguments(args + [publicKey]))
     }
 
     /// At hub start no session exists, whatever the last run left behind: a crashed hub
@@ -252,7 +253,7 @@ public struct NodeRegistry: Sendable {
     }
 
     static func log(_ db: Database, _ now: Date, _ key: String?, _ center: String?, _ event: String, _ detail: String?) throws {
-        try db.execute(sql: "INSERT INTO hub_log(at, public_key, center, event, detail) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [ms(now), key, center, event, detail])
+        try db.cachedStatement(sql: "INSERT INTO hub_log(at, public_key, center, event, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [ms(now), key, center, event, detail])
     }
 }

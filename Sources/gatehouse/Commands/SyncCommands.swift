@@ -146,8 +146,18 @@ struct DaemonLogHandler: LogHandler {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00", year, month, day, inDay / 3_600_000,
-                      inDay / 60_000 % 60, inDay / 1000 % 60, inDay % 1000)
+        // By hand: `String(format:)` was most of a log line's cost, one line per session at the hub.
+        var out = ""
+        out.reserveCapacity(29)
+        func pad(_ v: Int, _ width: Int) {
+            let digits = String(v)
+            if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
+            out += digits
+        }
+        pad(year, 4); out += "-"; pad(month, 2); out += "-"; pad(day, 2); out += "T"
+        pad(inDay / 3_600_000, 2); out += ":"; pad(inDay / 60_000 % 60, 2); out += ":"; pad(inDay / 1000 % 60, 2)
+        out += "."; pad(inDay % 1000, 3); out += "+08:00"
+        return out
     }
 
     func log(event: LogEvent) {
