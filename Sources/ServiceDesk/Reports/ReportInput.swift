@@ -272,34 +272,54 @@ public struct ReportInput: Sendable {
 
     /// ``restricted(to:)`` for every center at once, in one pass over the records: a
     /// report over thousands of centers must not filter every record once per center.
+    /// Records come from the store center by center, so a run of one center's records looks
+    /// its center up once, and each goes straight into that center's array.
     func byCenter() -> [String: ReportInput] {
-        var empty = self
-        empty.tickets = []; empty.customers = []; empty.callbacks = []; empty.surveyResponses = []
-        empty.exceptions = []; empty.custodyIncidents = []; empty.correctiveActions = []; empty.followUps = []
-        var parts: [String: ReportInput] = [:]
-        for c in centers { parts[c.code] = empty }
-        var jobCenter: [String: String] = [:], personCenter: [String: String] = [:]
-        for t in tickets where parts[t.center] != nil {
-            parts[t.center]!.tickets.append(t)
-            jobCenter[t.id] = t.center
+        var position: [String: Int] = [:]
+        for c in centers where position[c.code] == nil { position[c.code] = position.count }
+        let n = position.count
+        var lastCode: String?, lastAt: Int?
+        func at(_ code: String) -> Int? {
+            if code != lastCode { lastCode = code; lastAt = position[code] }
+            return lastAt
+        }
+        var tickets = [[ReportTicket]](repeating: [], count: n), customers = [[ReportCustomer]](repeating: [], count: n)
+        var callbacks = [[CallbackRecord]](repeating: [], count: n), responses = [[ReportSurveyResponse]](repeating: [], count: n)
+        var exceptions = [[ReportException]](repeating: [], count: n), incidents = [[ReportCustodyIncident]](repeating: [], count: n)
+        var actions = [[ReportCorrectiveAction]](repeating: [], count: n), followUps = [[ReportFollowUp]](repeating: [], count: n)
+        var jobAt: [String: Int] = [:], personAt: [String: Int] = [:]
+        for t in self.tickets {
+            guard let i = at(t.center) else { continue }
+            tickets[i].append(t)
+            if !self.callbacks.isEmpty { jobAt[t.id] = i }
         }
         // Only callbacks without a request look for their customer's center: only those
         // customers go in the table, not every customer of the hub.
-        let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
-        for c in customers where parts[c.center] != nil {
-            parts[c.center]!.customers.append(c)
-            if !byPerson.isEmpty && byPerson.contains(c.customer.id) { personCenter[c.customer.id] = c.center }
+        let byPerson = Set(self.callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
+        for c in self.customers {
+            guard let i = at(c.center) else { continue }
+            customers[i].append(c)
+            if !byPerson.isEmpty && byPerson.contains(c.customer.id) { personAt[c.customer.id] = i }
         }
         // As in restricted(to:): a callback belongs with its request, else with its customer.
-        for c in callbacks {
-            let center = c.jobID.map { jobCenter[$0] } ?? c.customerID.map { personCenter[$0] } ?? nil
-            if let center { parts[center]!.callbacks.append(c) }
+        for c in self.callbacks {
+            let i = c.jobID.map { jobAt[$0] } ?? c.customerID.map { personAt[$0] } ?? nil
+            if let i { callbacks[i].append(c) }
         }
-        for x in surveyResponses where parts[x.center] != nil { parts[x.center]!.surveyResponses.append(x) }
-        for x in exceptions where parts[x.center] != nil { parts[x.center]!.exceptions.append(x) }
-        for x in custodyIncidents where parts[x.center] != nil { parts[x.center]!.custodyIncidents.append(x) }
-        for x in correctiveActions where parts[x.center] != nil { parts[x.center]!.correctiveActions.append(x) }
-        for x in followUps where parts[x.center] != nil { parts[x.center]!.followUps.append(x) }
+        for x in surveyResponses { if let i = at(x.center) { responses[i].append(x) } }
+        for x in self.exceptions { if let i = at(x.center) { exceptions[i].append(x) } }
+        for x in custodyIncidents { if let i = at(x.center) { incidents[i].append(x) } }
+        for x in correctiveActions { if let i = at(x.center) { actions[i].append(x) } }
+        for x in self.followUps { if let i = at(x.center) { followUps[i].append(x) } }
+        var parts: [String: ReportInput] = [:]
+        parts.reserveCapacity(n)
+        for (code, i) in position {
+            var part = self
+            part.tickets = tickets[i]; part.customers = customers[i]; part.callbacks = callbacks[i]
+            part.surveyResponses = responses[i]; part.exceptions = exceptions[i]; part.custodyIncidents = incidents[i]
+            part.correctiveActions = actions[i]; part.followUps = followUps[i]
+            parts[code] = part
+        }
         return parts
     }
 

@@ -344,10 +344,14 @@ public struct ReportCalculator: Sendable {
         } else {
             // Grouped once: the all-centers row of a 5,000-center report must not filter every
             // record once per center.
-            let requestsByCenter = Dictionary(grouping: tickets, by: \.center)
-            let customersByCenter = Dictionary(grouping: input.customers, by: \.center)
+            // A center's own row (all its records of one center) needs no grouping.
+            let only = tickets.first?.center ?? input.customers.first?.center
+            let oneCenter = only.map { c in tickets.allSatisfy { $0.center == c } && input.customers.allSatisfy { $0.center == c } } ?? true
+            let requestsByCenter = oneCenter ? (tickets.isEmpty ? [:] : [only!: tickets]) : Dictionary(grouping: tickets, by: \.center)
+            let customersByCenter = oneCenter ? (input.customers.isEmpty ? [:] : [only!: input.customers])
+                : Dictionary(grouping: input.customers, by: \.center)
             var centerOfJob: [String: String] = [:], centerOfPerson: [String: String] = [:]
-            for t in tickets { centerOfJob[t.id] = t.center }
+            if !callbacks.isEmpty { for t in tickets { centerOfJob[t.id] = t.center } }
             // A customer's center is looked up only for callbacks without a job: only those
             // customers, not the hub's half million, go in the table.
             let byPerson = Set(callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })

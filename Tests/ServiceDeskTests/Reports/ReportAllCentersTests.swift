@@ -195,3 +195,31 @@ extension ReportAllCentersTests {
         #expect(reused >= 6 && fallback >= 2, "reused \(reused) of 12, fell back \(fallback) of 8")
     }
 }
+
+extension ReportAllCentersTests {
+    /// The one-pass split of the records by center gives each center exactly what
+    /// ``ReportInput/restricted(to:)`` gives it (ids unique, as in a store).
+    @Test(arguments: 1...12 as ClosedRange<UInt64>)
+    func splitByCenterEqualsRestrictedToEachCenter(seed: UInt64) throws {
+        var input = Self.randomInput(seed: seed &+ 3000, period: try ReportPeriod.month("2026-10"), shared: false)
+        // Records of a center the report does not cover, interleaved, are left out.
+        input.tickets.insert(ReportTicket(id: "other-1", center: "X999", kind: .repair, openedAt: input.now), at: input.tickets.count / 2)
+        input.customers.insert(ReportCustomer(center: "X999", customer: ProgrammeCustomer(id: "other-cu", knownSince: CivilDate(daysSinceEpoch: 0))),
+                               at: input.customers.count / 2)
+        // Half the runs with the records in no order of center at all.
+        var g = SplitMix64(seed: seed)
+        if seed % 2 == 0 {
+            input.tickets.shuffle(using: &g); input.customers.shuffle(using: &g); input.callbacks.shuffle(using: &g)
+            input.exceptions.shuffle(using: &g); input.followUps.shuffle(using: &g)
+        }
+        let parts = input.byCenter()
+        #expect(Set(parts.keys) == Set(input.centers.map(\.code)))
+        for c in input.centers {
+            let part = try #require(parts[c.code]), expected = input.restricted(to: [c.code])
+            #expect(part.tickets == expected.tickets && part.customers == expected.customers && part.callbacks == expected.callbacks)
+            #expect(part.surveyResponses == expected.surveyResponses && part.exceptions == expected.exceptions
+                    && part.custodyIncidents == expected.custodyIncidents && part.correctiveActions == expected.correctiveActions
+                    && part.followUps == expected.followUps)
+        }
+    }
+}
