@@ -295,6 +295,26 @@ import Testing
         #expect(try t.desk.ticket(home).service?.fee == 3000 && t.desk.ticket(home).service?.receiptNo == "X2")
     }
 
+    /// At head office two centers may each have an item under one code: the id that
+    /// `addPriceItem` returns names the one just added (`price add --json` prints it).
+    @Test func headOfficeAddsOneCodeForTwoCentersAndGetsEachItsOwnID() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-it-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hub = try Desk.create(in: DataDirectory(path: dir.path), role: .hub, center: "HQ", name: "总部")
+        try hub.createAdministrator(id: "admin-HQ", name: "管理员", password: "gatehouse-test-pw")
+        try hub.signedIn(as: "admin-HQ").addStaff(id: "Y01", name: "周营运", role: "operations", phone: nil, hireDate: "2020-01-01", supplier: false)
+        let ops = try hub.signedIn(as: "Y01")
+        let first = try ops.addPriceItem(code: "R05", name: "换水龙头", unit: "个", price: 3000, center: "C001")
+        let second = try ops.addPriceItem(code: "R05", name: "换水龙头", unit: "个", price: 3500, center: "C002")
+        let items = try hub.priceList()
+        #expect(first != second)
+        #expect(items.first { $0.id == first }?.center == "C001")
+        #expect(items.first { $0.id == second }.map { ($0.center, $0.price) } ?? (nil, 0) == ("C002", 3500))
+        // The same code twice for one center: refused, nothing written.
+        #expect(throws: DeskError.self) { try ops.addPriceItem(code: "R05", name: "换水龙头", unit: nil, price: 1, center: "C001") }
+        #expect(try hub.priceList().count == 2)
+    }
+
     @Test func thePriceListIsEditable() throws {
         let t = try TestDesk()
         let me = try t.at("2026-11-01 09:00", "M01")

@@ -197,7 +197,10 @@ extension Desk {
 
     // MARK: price list
 
-    public func addPriceItem(code: String, name: String, unit: String?, price: Int, center: String?) throws {
+    /// Adds a price item and returns its record id (at head office several centers may each
+    /// have an item with the same code).
+    @discardableResult
+    public func addPriceItem(code: String, name: String, unit: String?, price: Int, center: String?) throws -> String {
         let acting = try authorize(.priceEdit)
         let c = code.trimmingWhitespace()
         guard !c.isEmpty else { throw DeskError.invalid("a price item needs a code") }
@@ -205,11 +208,11 @@ extension Desk {
         guard price >= 0 else { throw DeskError.invalid("a price cannot be negative") }
         // At head office an item without a center applies to every center.
         let scope: String? = isHub ? try center.map(CenterCode.validate) : try recordCenter(center)
-        try write(acting) { tx in
+        return try write(acting) { tx in
             if try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM price_item WHERE code = ? AND (center IS ? OR center IS NULL)", arguments: [c, scope]) ?? 0 > 0 {
                 throw DeskError.invalid("price item \(c) already exists")
             }
-            try tx.insert("price_item", id: ShortID.make("pi", tx), [
+            return try tx.insert("price_item", id: ShortID.make("pi", tx), [
                 "center": Value(scope), "code": .text(c), "name": Col.text(name), "unit": Col.text(unit),
                 "price": .integer(Int64(price)), "active": 1,
             ])

@@ -21,8 +21,9 @@ struct PriceAdd: ParsableCommand {
     func run() throws {
         try perform {
             let desk = try acting.desk(data)
-            try desk.addPriceItem(code: code, name: name, unit: unit, price: try Money.fen(price), center: center)
-            if json, let item = try desk.priceList().first(where: { $0.code == code }) { return try Output.json(item) }
+            let id = try desk.addPriceItem(code: code, name: name, unit: unit, price: try Money.fen(price), center: center)
+            // By id: at head office another center may have an item with the same code.
+            if json, let item = try desk.priceList().first(where: { $0.id == id }) { return try Output.json(item) }
             print(code)
         }
     }
