@@ -283,23 +283,32 @@ public struct ReportInput: Sendable {
             if code != lastCode { lastCode = code; lastAt = position[code] }
             return lastAt
         }
-        var tickets = [[ReportTicket]](repeating: [], count: n), customers = [[ReportCustomer]](repeating: [], count: n)
+        // Each center's requests and customers in an array of its exact size (counted first):
+        // half a million customers appended to arrays that grow would be moved again and again.
+        func split<T>(_ records: [T], _ center: (T) -> String) -> [[T]] {
+            var counts = [Int](repeating: 0, count: n)
+            for r in records { if let i = at(center(r)) { counts[i] += 1 } }
+            var parts = counts.map { count -> [T] in
+                var part: [T] = []
+                part.reserveCapacity(count)
+                return part
+            }
+            for r in records { if let i = at(center(r)) { parts[i].append(r) } }
+            return parts
+        }
+        let tickets = split(self.tickets, \.center), customers = split(self.customers, \.center)
         var callbacks = [[CallbackRecord]](repeating: [], count: n), responses = [[ReportSurveyResponse]](repeating: [], count: n)
         var exceptions = [[ReportException]](repeating: [], count: n), incidents = [[ReportCustodyIncident]](repeating: [], count: n)
         var actions = [[ReportCorrectiveAction]](repeating: [], count: n), followUps = [[ReportFollowUp]](repeating: [], count: n)
         var jobAt: [String: Int] = [:], personAt: [String: Int] = [:]
-        for t in self.tickets {
-            guard let i = at(t.center) else { continue }
-            tickets[i].append(t)
-            if !self.callbacks.isEmpty { jobAt[t.id] = i }
+        if !self.callbacks.isEmpty {
+            for t in self.tickets { if let i = at(t.center) { jobAt[t.id] = i } }
         }
         // Only callbacks without a request look for their customer's center: only those
         // customers go in the table, not every customer of the hub.
         let byPerson = Set(self.callbacks.compactMap { $0.jobID == nil ? $0.customerID : nil })
-        for c in self.customers {
-            guard let i = at(c.center) else { continue }
-            customers[i].append(c)
-            if !byPerson.isEmpty && byPerson.contains(c.customer.id) { personAt[c.customer.id] = i }
+        if !byPerson.isEmpty {
+            for c in self.customers where byPerson.contains(c.customer.id) { if let i = at(c.center) { personAt[c.customer.id] = i } }
         }
         // As in restricted(to:): a callback belongs with its request, else with its customer.
         for c in self.callbacks {

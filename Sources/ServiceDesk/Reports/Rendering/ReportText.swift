@@ -6,6 +6,8 @@ public enum ReportText {
     public static func table(_ r: Report) -> String {
         var out = "\(r.kind == "monthly" ? "月度报表" : "季度报表") \(r.period)（上期 \(r.previousPeriod)）  生成于 \(TimeFormat.short(r.generatedAt))"
         out += r.atHub ? "  总部汇总\n" : "  本中心\n"
+        // About 7 KB a row: reserved at once, the 35 MB of 5,000 centers is not copied as it grows.
+        out.reserveCapacity(out.utf8.count + r.rows.count * 7_500)
         for c in r.incompleteCenters { out += "注意：\(c.code) \(ReportFigures.asOf(c))\n" }
         for row in r.rows {
             out += "\n== \(row.label) \(ReportFigures.asOf(row.center))\n"
