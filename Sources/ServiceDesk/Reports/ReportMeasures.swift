@@ -441,10 +441,12 @@ public struct ReportCalculator: Sendable {
                 .sorted { ($0.center, $0.id) < ($1.center, $1.id) }
         }
 
-        // Repeats: against every complaint of the same center in the 30 days before.
-        let allComplaints = tickets.filter { $0.kind == .complaint }
+        // Repeats: against every complaint of the same center in the 30 days before — looked
+        // for among that center's complaints only: over all centers' (the all-centers row)
+        // every complaint against every other would grow with the square of the fleet.
+        let complaintsByCenter = Dictionary(grouping: tickets.filter { $0.kind == .complaint }, by: \.center)
         m.repeatComplaints = complaints.filter { c in
-            allComplaints.contains { d in
+            complaintsByCenter[c.center, default: []].contains { d in
                 d.id != c.id && d.center == c.center && d.openedAt < c.openedAt
                     && c.openedAt.timeIntervalSince(d.openedAt) <= ReportTargets.repeatWindow
                     && d.complaintClass == c.complaintClass
