@@ -39,7 +39,7 @@ struct BenchOptions {
           --scratch DIR      where temporary databases go (default: the system temp dir)
           --nodes N          fleet: simulated centers (default 1000)
           --changes M        fleet: changes waiting at each center (default 100)
-          --idle-seconds S   fleet: how long the idle hub is measured (default 10)
+          --idle-seconds S   fleet: how long the idle hub is measured (default 10; at least one heartbeat interval)
           --gatehouse PATH   fleet: the gatehouse binary (default: beside gatehouse-bench)
         """
 
