@@ -51,26 +51,6 @@ extension TicketRow {
     }
 }
 
-/// Text for HTML, escaped as swift-mustache escapes `{{…}}`. Pure.
-public enum HTMLText {
-    public static func escape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 16)
-        for c in s.unicodeScalars {
-            switch c {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
-}
-
 /// A list of requests with its size (a section of a page).
 public struct TicketTable: Sendable, Equatable {
     public var rows: [TicketRow]

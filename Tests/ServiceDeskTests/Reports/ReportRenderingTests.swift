@@ -65,7 +65,11 @@ import Testing
     }
 
     @Test func htmlEscapesText() {
-        #expect(ReportHTML.escape("<a&\"b'>") == "&lt;a&amp;&quot;b&#39;&gt;")
+        #expect(HTMLText.escape("<a&\"b'>") == "&lt;a&amp;&quot;b&#39;&gt;")
+        // A quote or `<` with a combining mark is one Character: still escaped, mark kept.
+        #expect(HTMLText.escape("x=\"\u{301} y") == "x=&quot;\u{301} y")
+        #expect(HTMLText.escape("<\u{338}b>") == "&lt;\u{338}b&gt;")
+        #expect(HTMLText.escape("张三 3栋2单元") == "张三 3栋2单元")
     }
 }
 

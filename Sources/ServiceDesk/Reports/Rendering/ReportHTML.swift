@@ -12,21 +12,6 @@ public enum ReportHTML {
         var warning: Bool
     }
 
-    /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
 
     static func f1(_ d: Double) -> String { String(format: "%.1f", d) }
 
@@ -37,29 +22,29 @@ public enum ReportHTML {
         let labelW = 120.0, barW = 460.0, rowH = 34.0, top = 28.0, width = labelW + barW + 110
         let height = top + rowH * Double(bars.count) + 24
         let scale = barW / max(maxValue, 1e-9)
-        var s = "<figure class=\"chart\" id=\"\(id)\"><figcaption>\(escape(title))</figcaption>"
+        var s = "<figure class=\"chart\" id=\"\(id)\"><figcaption>\(HTMLText.escape(title))</figcaption>"
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
         s += "<line x1=\"\(labelW)\" y1=\"\(top - 6)\" x2=\"\(labelW)\" y2=\"\(height - 18)\" stroke=\"#888\"/>"
         for (i, b) in bars.enumerated() {
             let y = top + rowH * Double(i)
-            s += "<text x=\"\(labelW - 8)\" y=\"\(f1(y + 15))\" text-anchor=\"end\" class=\"label\">\(escape(b.label))</text>"
+            s += "<text x=\"\(labelW - 8)\" y=\"\(f1(y + 15))\" text-anchor=\"end\" class=\"label\">\(HTMLText.escape(b.label))</text>"
             if let v = b.current {
                 let w = max(v * scale, 1)
-                s += "<rect class=\"bar current\(b.warning ? " warn" : "")\" data-row=\"\(escape(b.label))\" data-value=\"\(f1(v))\" x=\"\(labelW)\" y=\"\(f1(y + 2))\" width=\"\(f1(w))\" height=\"16\"/>"
+                s += "<rect class=\"bar current\(b.warning ? " warn" : "")\" data-row=\"\(HTMLText.escape(b.label))\" data-value=\"\(f1(v))\" x=\"\(labelW)\" y=\"\(f1(y + 2))\" width=\"\(f1(w))\" height=\"16\"/>"
             }
             if let p = b.previous {
-                s += "<rect class=\"bar previous\" data-row=\"\(escape(b.label))\" data-value=\"\(f1(p))\" x=\"\(labelW)\" y=\"\(f1(y + 20))\" width=\"\(f1(max(p * scale, 1)))\" height=\"6\"/>"
+                s += "<rect class=\"bar previous\" data-row=\"\(HTMLText.escape(b.label))\" data-value=\"\(f1(p))\" x=\"\(labelW)\" y=\"\(f1(y + 20))\" width=\"\(f1(max(p * scale, 1)))\" height=\"6\"/>"
             }
             let x = labelW + (b.current.map { $0 * scale } ?? 0) + 6
-            s += "<text x=\"\(f1(x))\" y=\"\(f1(y + 15))\" class=\"value\">\(escape(b.text))</text>"
+            s += "<text x=\"\(f1(x))\" y=\"\(f1(y + 15))\" class=\"value\">\(HTMLText.escape(b.text))</text>"
         }
         if let t = target {
             let x = labelW + t * scale
             s += "<line class=\"target\" data-target=\"\(f1(t))\" x1=\"\(f1(x))\" y1=\"\(top - 10)\" x2=\"\(f1(x))\" y2=\"\(f1(height - 18))\" stroke=\"#c62828\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
-            s += "<text x=\"\(f1(x))\" y=\"\(top - 14)\" text-anchor=\"middle\" class=\"target-label\">\(escape(targetLabel))</text>"
+            s += "<text x=\"\(f1(x))\" y=\"\(top - 14)\" text-anchor=\"middle\" class=\"target-label\">\(HTMLText.escape(targetLabel))</text>"
         }
         s += "<text x=\"\(labelW)\" y=\"\(f1(height - 4))\" class=\"axis\">0</text>"
-        s += "<text x=\"\(f1(labelW + barW))\" y=\"\(f1(height - 4))\" text-anchor=\"end\" class=\"axis\">\(f1(maxValue)) \(escape(unit))</text>"
+        s += "<text x=\"\(f1(labelW + barW))\" y=\"\(f1(height - 4))\" text-anchor=\"end\" class=\"axis\">\(f1(maxValue)) \(HTMLText.escape(unit))</text>"
         s += "</svg></figure>\n"
         return s
     }
@@ -92,7 +77,7 @@ public enum ReportHTML {
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title>
+            <title>\(HTMLText.escape(title))</title>
             <style>
             body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 24px; color: #222; }
             h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 22px 0 6px; border-bottom: 1px solid #ccc; } h3 { font-size: 14px; margin: 14px 0 4px; }
@@ -109,12 +94,12 @@ public enum ReportHTML {
             th { background: #f0f0f0; }
             @media print { body { margin: 10mm; } .center { page-break-before: always; } .alert { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
             </style></head><body>
-            <h1>\(escape(title))</h1>
-            <p class="meta">上期 \(escape(r.previousPeriod)) · 生成于 \(escape(TimeFormat.short(r.generatedAt))) · \(r.atHub ? "总部汇总（各中心数据截至其最后一次同步）" : "本中心数据")</p>
+            <h1>\(HTMLText.escape(title))</h1>
+            <p class="meta">上期 \(HTMLText.escape(r.previousPeriod)) · 生成于 \(HTMLText.escape(TimeFormat.short(r.generatedAt))) · \(r.atHub ? "总部汇总（各中心数据截至其最后一次同步）" : "本中心数据")</p>
 
             """
         for c in r.incompleteCenters {
-            h += "<p class=\"alert\" data-center=\"\(escape(c.code))\">⚠ \(escape(c.code))：\(escape(ReportFigures.asOf(c)))</p>\n"
+            h += "<p class=\"alert\" data-center=\"\(HTMLText.escape(c.code))\">⚠ \(HTMLText.escape(c.code))：\(HTMLText.escape(ReportFigures.asOf(c)))</p>\n"
         }
         h += "<p class=\"legend\"><span><i class=\"sw\" style=\"background:#1565c0\"></i>本期</span><span><i class=\"sw\" style=\"background:#9e9e9e\"></i>上期（趋势）</span><span><i class=\"sw\" style=\"background:#c62828\"></i>目标线</span><span><i class=\"sw\" style=\"background:#ef9a9a\"></i>数据不完整的中心</span></p>\n"
         h += chart(id: "callback-rate", title: "回访率（目标 ≥ 60 %）", bars: rateBars(\.callbackRate), maxValue: 100,
@@ -138,18 +123,18 @@ public enum ReportHTML {
         h += chart(id: "complaints", title: "投诉数量", bars: complaints, maxValue: maxComplaints, target: nil, targetLabel: "", unit: "件")
 
         for row in r.rows {
-            h += "<section class=\"center\"><h2>\(escape(row.label)) <span class=\"meta\">\(escape(ReportFigures.asOf(row.center)))</span></h2>\n"
-            h += "<table><tr><th>指标</th><th>\(escape(r.period))</th><th>\(escape(r.previousPeriod))</th></tr>\n"
+            h += "<section class=\"center\"><h2>\(HTMLText.escape(row.label)) <span class=\"meta\">\(HTMLText.escape(ReportFigures.asOf(row.center)))</span></h2>\n"
+            h += "<table><tr><th>指标</th><th>\(HTMLText.escape(r.period))</th><th>\(HTMLText.escape(r.previousPeriod))</th></tr>\n"
             for (cur, prev) in zip(ReportFigures.main(row.current), ReportFigures.main(row.previous)) {
-                h += "<tr data-key=\"\(escape(cur.key))\"><td>\(escape(cur.label.trimmingWhitespace()))</td><td class=\"n\">\(escape(cur.text))</td><td class=\"n\">\(escape(prev.text))</td></tr>\n"
+                h += "<tr data-key=\"\(HTMLText.escape(cur.key))\"><td>\(HTMLText.escape(cur.label.trimmingWhitespace()))</td><td class=\"n\">\(HTMLText.escape(cur.text))</td><td class=\"n\">\(HTMLText.escape(prev.text))</td></tr>\n"
             }
             h += "</table>\n"
             h += "<h3>回访方案完成情况（目标 100 %）</h3>\n<table class=\"programmes\"><tr><th>方案</th><th>依据</th><th>应回访</th><th>按时</th><th>逾期回访</th><th>超期未回访</th><th>未到期</th><th>完成率</th><th>上期完成率</th></tr>\n"
             for (cur, prev) in zip(row.current.programmes, row.previous.programmes) {
                 let cells = [String(cur.owed), String(cur.onTime), String(cur.late), String(cur.overdue), String(cur.pending),
                              cur.completion.description, prev.completion.description]
-                h += "<tr data-programme=\"\(cur.programme.rawValue)\"><td>\(escape(cur.programme.displayName))</td><td>\(escape(cur.programme.clause))</td>"
-                    + cells.map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr>\n"
+                h += "<tr data-programme=\"\(cur.programme.rawValue)\"><td>\(HTMLText.escape(cur.programme.displayName))</td><td>\(HTMLText.escape(cur.programme.clause))</td>"
+                    + cells.map { "<td class=\"n\">\(HTMLText.escape($0))</td>" }.joined() + "</tr>\n"
             }
             h += "</table>\n"
             if r.kind == "quarterly" {
@@ -158,13 +143,13 @@ public enum ReportHTML {
                 else {
                     h += "<table class=\"actions\"><tr><th>状态</th><th>中心</th><th>发现的不足</th><th>改进措施</th><th>审批</th></tr>\n"
                     for a in row.current.correctiveActions {
-                        h += "<tr data-action=\"\(escape(a.id))\"><td>\(escape(a.state.displayName))</td><td>\(escape(a.center))</td><td>\(escape(a.finding))</td><td>\(escape(a.action))</td><td>\(escape(a.decidedBy ?? ""))</td></tr>\n"
+                        h += "<tr data-action=\"\(HTMLText.escape(a.id))\"><td>\(HTMLText.escape(a.state.displayName))</td><td>\(HTMLText.escape(a.center))</td><td>\(HTMLText.escape(a.finding))</td><td>\(HTMLText.escape(a.action))</td><td>\(HTMLText.escape(a.decidedBy ?? ""))</td></tr>\n"
                     }
                     h += "</table>\n"
                 }
             }
             if !row.current.staffComplained.isEmpty {
-                h += "<p>被投诉员工：" + row.current.staffComplained.map { escape("\($0.staff) \($0.name ?? "")（\($0.complaints)）") }
+                h += "<p>被投诉员工：" + row.current.staffComplained.map { HTMLText.escape("\($0.staff) \($0.name ?? "")（\($0.complaints)）") }
                     .joined(separator: "、") + "</p>\n"
             }
             h += "</section>\n"
