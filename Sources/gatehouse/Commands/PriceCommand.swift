@@ -17,7 +17,7 @@ struct PriceAdd: ParsableCommand {
     @Option(help: "Unit of charge, e.g. 次, 米.") var unit: String?
     @Option(help: "Price in yuan, e.g. 80 or 35.50.") var price: String
     @Option(help: "Center (at head office; default: every center).") var center: String?
-    @Flag(help: "Print the new record as JSON instead of its id.") var json = false
+    @Flag(help: "Print the new item as JSON instead of its code.") var json = false
     func run() throws {
         try perform {
             let desk = try acting.desk(data)
